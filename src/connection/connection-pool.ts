@@ -1,0 +1,316 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { EventEmitter } from 'node:events';
+import type Database from 'better-sqlite3';
+import type mysql from 'mysql2';
+import type pg from 'pg';
+import { ConnectionError, InvalidQueryError, QueryError, TransactionError, TwistarError } from '../errors.js';
+import type { Dialect, DialectName } from '../dialects/dialect.js';
+import { mysqlDriver } from '../dialects/mysql/mysql-driver.js';
+import { postgresDriver } from '../dialects/postgres/postgres-driver.js';
+import { sqliteDriver } from '../dialects/sqlite/sqlite-driver.js';
+import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
+import { checkParameters } from '../sql/values.js';
+import type { Driver, DriverConnection, QueryResult, Row } from './driver.js';
+import { formatStatement, queryLog } from './query-log.js';
+import { ResourcePool } from './resource-pool.js';
+
+/** Options of a ConnectionPool; which apply depends on the database. */
+export interface PoolOptions {
+  /** SQLite: a file path or `:memory:`. */
+  filename?: string;
+  /** PostgreSQL and MySQL: a connection URL. */
+  url?: string;
+  /** Connections open at most (SQLite: always 1; PostgreSQL and MySQL: 10 by default). */
+  max?: number;
+  /** How long a query waits for a free connection before it fails with PoolTimeoutError (ms, default 30 000). */
+  acquireTimeoutMs?: number;
+  /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
+  driverOptions?: Database.Options | pg.ClientConfig | mysql.ConnectionOptions;
+}
+
+/** The `'query'` event: one per statement executed, including BEGIN, COMMIT and savepoints. */
+export interface QueryEvent {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  readonly durationMs: number;
+  /** Set when the statement failed. */
+  readonly error?: unknown;
+}
+
+/** What `runOperation` resolves to. */
+export interface OperationResult {
+  readonly affectedRows: number;
+  readonly insertId: number | bigint | string | null;
+}
+
+/** The handle `runInteraction` passes to its callback: statements on the transaction's own connection. */
+export interface Transaction {
+  readonly pool: ConnectionPool;
+  runQuery(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  runOperation(sql: string, params?: readonly unknown[]): Promise<OperationResult>;
+}
+
+interface TransactionState {
+  readonly connection: DriverConnection;
+  readonly handle: Transaction;
+  savepoints: number;
+  active: boolean;
+  /** PostgreSQL refuses every statement after a failed one until the transaction (or savepoint) rolls back. */
+  aborted: boolean;
+}
+
+export interface ConnectionPoolEvents {
+  query: [QueryEvent];
+}
+
+function driverFor(kind: DialectName, options: PoolOptions): Driver {
+  switch (kind) {
+    case 'sqlite':
+      return sqliteDriver({
+        filename: options.filename ?? ':memory:',
+        driverOptions: options.driverOptions as Database.Options,
+      });
+    case 'postgres':
+      return postgresDriver({
+        connectionString: options.url,
+        driverOptions: options.driverOptions as pg.ClientConfig,
+      });
+    case 'mysql':
+      return mysqlDriver({
+        uri: options.url,
+        driverOptions: options.driverOptions as mysql.ConnectionOptions,
+      });
+    default:
+      throw new ConnectionError(`Unknown database "${String(kind)}"; use 'sqlite', 'postgres' or 'mysql'.`);
+  }
+}
+
+/**
+ * Connections to one database, and the way every statement reaches it. Work inside `runInteraction`
+ * (or `transaction()`) runs on that transaction's connection, found through AsyncLocalStorage.
+ */
+export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
+  readonly dialect: Dialect;
+  readonly #resources: ResourcePool;
+  readonly #transaction = new AsyncLocalStorage<TransactionState>();
+
+  constructor(kind: DialectName, options: PoolOptions = {}) {
+    super();
+    const driver = driverFor(kind, options);
+    this.dialect = driver.dialect;
+    const max = kind === 'sqlite' ? 1 : (options.max ?? driver.defaultPoolSize);
+    if (!Number.isInteger(max) || max < 1)
+      throw new ConnectionError(`Pool size must be a positive integer, got ${max}.`);
+    this.#resources = new ResourcePool(() => driver.connect(), max, options.acquireTimeoutMs ?? 30_000);
+  }
+
+  /** Runs a statement that returns rows (SELECT, or anything with RETURNING) and resolves to them. */
+  async runQuery(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return (await this.execute(sql, params)).rows;
+  }
+
+  /** Runs a statement for its effect and resolves to the rows it changed and the key it created. */
+  async runOperation(sql: string, params: readonly unknown[] = []): Promise<OperationResult> {
+    const { affectedRows, insertId } = await this.execute(sql, params);
+    return { affectedRows, insertId };
+  }
+
+  /** True while the caller runs inside a transaction of this pool. */
+  get inTransaction(): boolean {
+    return this.#transaction.getStore()?.active === true;
+  }
+
+  /** The full result of one statement, on the current transaction's connection if there is one. */
+  async execute(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
+    const compiled = this.#check(sql, params);
+    const state = this.#transaction.getStore();
+    if (state) return this.#inTransaction(state, compiled.text, sql, params);
+    const connection = await this.#resources.acquire();
+    try {
+      return await this.#run(connection, compiled.text, sql, params);
+    } finally {
+      this.#resources.release(connection);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction: commits when it resolves, rolls back and rejects with its error when
+   * it throws. Inside another transaction of this pool it becomes a savepoint.
+   */
+  async runInteraction<T>(work: (txn: Transaction) => Promise<T> | T): Promise<T> {
+    const outer = this.#transaction.getStore();
+    if (outer?.active) return this.#savepoint(outer, work);
+    const connection = await this.#resources.acquire();
+    const state: TransactionState = {
+      connection,
+      handle: this.#handle(() => state),
+      savepoints: 0,
+      active: true,
+      aborted: false,
+    };
+    try {
+      await this.#control(connection, this.dialect.beginTransaction);
+    } catch (error) {
+      this.#resources.release(connection, true);
+      throw error;
+    }
+    let result: T;
+    try {
+      result = await this.#transaction.run(state, () => work(state.handle));
+    } catch (error) {
+      state.active = false;
+      const rolledBack = await this.#control(connection, 'ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      this.#resources.release(connection, !rolledBack);
+      throw error;
+    }
+    state.active = false;
+    if (state.aborted) {
+      await this.#control(connection, 'ROLLBACK').catch(() => undefined);
+      this.#resources.release(connection);
+      throw new TransactionError(
+        'A statement failed inside the transaction and its error was caught, so PostgreSQL rolled the whole ' +
+          'transaction back. To recover from a failing statement, run it in a nested transaction() (a savepoint).',
+      );
+    }
+    try {
+      await this.#control(connection, 'COMMIT');
+    } catch (error) {
+      // The connection's state is unknown: never reuse it.
+      this.#resources.release(connection, true);
+      throw new TransactionError(
+        'COMMIT failed, so the outcome of the transaction is unknown: check the data before retrying.',
+        { cause: error },
+      );
+    }
+    this.#resources.release(connection);
+    return result;
+  }
+
+  /** Closes every connection; queries waiting for one fail. */
+  close(): Promise<void> {
+    return this.#resources.close();
+  }
+
+  async #savepoint<T>(state: TransactionState, work: (txn: Transaction) => Promise<T> | T): Promise<T> {
+    const name = `twistar_sp_${++state.savepoints}`;
+    const abortedBefore = state.aborted;
+    await this.#control(state.connection, `SAVEPOINT ${name}`);
+    let result: T;
+    try {
+      result = await work(state.handle);
+    } catch (error) {
+      await this.#control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
+      await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
+      state.aborted = abortedBefore;
+      throw error;
+    }
+    await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
+    return result;
+  }
+
+  #handle(state: () => TransactionState): Transaction {
+    return {
+      pool: this,
+      runQuery: async (sql, params = []) => (await this.#onTransaction(state(), sql, params)).rows,
+      runOperation: async (sql, params = []) => {
+        const { affectedRows, insertId } = await this.#onTransaction(state(), sql, params);
+        return { affectedRows, insertId };
+      },
+    };
+  }
+
+  #onTransaction(state: TransactionState, sql: string, params: readonly unknown[]): Promise<QueryResult> {
+    return this.#inTransaction(state, this.#check(sql, params).text, sql, params);
+  }
+
+  /** Nothing is sent unless every `?` has a value and every value is a scalar. */
+  #check(sql: string, params: readonly unknown[]): CompiledSql {
+    if (typeof sql !== 'string') throw new InvalidQueryError(`SQL must be a string, got ${typeof sql}.`);
+    if (!Array.isArray(params)) throw new InvalidQueryError('Parameters must be an array of values.');
+    const compiled = this.dialect.compile(sql);
+    assertParameterCount(sql, compiled.placeholders, params);
+    checkParameters(params, sql);
+    return compiled;
+  }
+
+  async #inTransaction(
+    state: TransactionState,
+    text: string,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult> {
+    if (!state.active) {
+      throw new TransactionError(
+        'This transaction has already finished; statements after its callback returned cannot join it. ' +
+          'Await every query inside the transaction callback.',
+      );
+    }
+    try {
+      return await this.#run(state.connection, text, sql, params);
+    } catch (error) {
+      if (this.dialect.name === 'postgres' && error instanceof QueryError) state.aborted = true;
+      throw error;
+    }
+  }
+
+  #control(connection: DriverConnection, sql: string): Promise<QueryResult> {
+    return this.#run(connection, sql, sql, []);
+  }
+
+  async #run(
+    connection: DriverConnection,
+    text: string,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult> {
+    const observed = queryLog.enabled || this.listenerCount('query') > 0;
+    const started = observed ? performance.now() : 0;
+    try {
+      const result = await connection.execute(text, params);
+      if (observed) this.#observe(sql, params, started);
+      return result;
+    } catch (error) {
+      if (observed) this.#observe(sql, params, started, error);
+      if (error instanceof TwistarError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new QueryError(`${reason} (SQL: ${sql})`, sql, params, error);
+    }
+  }
+
+  #observe(sql: string, params: readonly unknown[], started: number, error?: unknown): void {
+    const durationMs = performance.now() - started;
+    if (queryLog.enabled) queryLog.logger(formatStatement(sql, params, durationMs));
+    this.emit(
+      'query',
+      error === undefined ? { sql, params, durationMs } : { sql, params, durationMs, error },
+    );
+  }
+}
+
+/**
+ * Opens a pool from a URL: `sqlite:app.db`, `sqlite::memory:`, `postgres://user@host:5432/db`,
+ * `mysql://user:pass@host:3306/db` (also `postgresql:` and `mariadb:`).
+ */
+export function connect(url: string, options: Omit<PoolOptions, 'url' | 'filename'> = {}): ConnectionPool {
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case 'sqlite': {
+      const rest = url.slice('sqlite:'.length);
+      const filename = rest.startsWith('//') ? rest.slice(2) : rest;
+      return new ConnectionPool('sqlite', { ...options, filename: filename === '' ? ':memory:' : filename });
+    }
+    case 'postgres':
+    case 'postgresql':
+      return new ConnectionPool('postgres', { ...options, url });
+    case 'mysql':
+    case 'mariadb':
+      return new ConnectionPool('mysql', { ...options, url: url.replace(/^mariadb:/i, 'mysql:') });
+    default:
+      throw new ConnectionError(
+        `Cannot tell the database from "${url}"; start the URL with sqlite:, postgres:// or mysql://.`,
+      );
+  }
+}

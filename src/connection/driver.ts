@@ -1,0 +1,38 @@
+import type { Dialect } from '../dialects/dialect.js';
+
+/** A result row: column name to value. */
+export type Row = Record<string, unknown>;
+
+/** What every driver returns for every statement, whatever the database. */
+export interface QueryResult {
+  readonly rows: Row[];
+  /** Rows changed by an INSERT, UPDATE or DELETE; 0 for a SELECT. */
+  readonly affectedRows: number;
+  /** The key of the row an INSERT created, where the database reports one. */
+  readonly insertId: number | bigint | string | null;
+}
+
+/** One open connection to the database. */
+export interface DriverConnection {
+  /**
+   * Runs one statement. `sql` has already been rewritten for the driver and its placeholder count
+   * checked against `params`.
+   */
+  execute(sql: string, params: readonly unknown[]): Promise<QueryResult>;
+  /** True once the connection is unusable (closed by the server, failed mid-protocol); the pool discards it. */
+  readonly broken: boolean;
+  close(): Promise<void>;
+}
+
+/** Opens connections to one database. */
+export interface Driver {
+  readonly dialect: Dialect;
+  /** How many connections a pool opens at most when the user does not say. */
+  readonly defaultPoolSize: number;
+  connect(): Promise<DriverConnection>;
+}
+
+/** Narrows a 64-bit integer to a number when that loses nothing. */
+export function narrowInteger(value: bigint): number | bigint {
+  return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
+}

@@ -1,0 +1,109 @@
+import { ConnectionError, PoolTimeoutError } from '../errors.js';
+import type { DriverConnection } from './driver.js';
+
+interface Waiter {
+  resolve(connection: DriverConnection): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** A bounded set of connections: at most `max` open, waiters served in order, broken ones discarded. */
+export class ResourcePool {
+  readonly #open: () => Promise<DriverConnection>;
+  readonly #max: number;
+  readonly #acquireTimeoutMs: number;
+  readonly #idle: DriverConnection[] = [];
+  readonly #waiters: Waiter[] = [];
+  #size = 0;
+  #closed = false;
+
+  constructor(open: () => Promise<DriverConnection>, max: number, acquireTimeoutMs: number) {
+    this.#open = open;
+    this.#max = max;
+    this.#acquireTimeoutMs = acquireTimeoutMs;
+  }
+
+  /** Connections open now, idle or lent. */
+  get size(): number {
+    return this.#size;
+  }
+
+  acquire(): Promise<DriverConnection> {
+    if (this.#closed)
+      return Promise.reject(new ConnectionError('The pool is closed; open a new one with connect().'));
+    let connection = this.#idle.pop();
+    while (connection?.broken) {
+      this.#discard(connection);
+      connection = this.#idle.pop();
+    }
+    if (connection) return Promise.resolve(connection);
+    if (this.#size < this.#max) return this.#grow();
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const at = this.#waiters.indexOf(waiter);
+          if (at !== -1) this.#waiters.splice(at, 1);
+          reject(
+            new PoolTimeoutError(
+              `No connection became free within ${this.#acquireTimeoutMs} ms (pool size ${this.#max}); ` +
+                'raise the pool size or acquireTimeoutMs, or look for work that holds a connection (an unfinished transaction).',
+            ),
+          );
+        }, this.#acquireTimeoutMs),
+      };
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Returns a connection; with `discard`, or when it is broken, it is closed instead of reused. */
+  release(connection: DriverConnection, discard = false): void {
+    if (discard || this.#closed || connection.broken) {
+      this.#discard(connection);
+      this.#serveWaiter();
+      return;
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(connection);
+    } else this.#idle.push(connection);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new ConnectionError('The pool was closed while waiting for a connection.'));
+    }
+    await Promise.all(this.#idle.splice(0).map((connection) => this.#discard(connection)));
+  }
+
+  async #grow(): Promise<DriverConnection> {
+    this.#size++;
+    try {
+      return await this.#open();
+    } catch (error) {
+      this.#size--;
+      this.#serveWaiter();
+      throw new ConnectionError(`Could not connect to the database: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** After a connection is discarded, a waiter may open a fresh one in its place. */
+  #serveWaiter(): void {
+    if (this.#closed || this.#size >= this.#max) return;
+    const waiter = this.#waiters.shift();
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    this.#grow().then(waiter.resolve, waiter.reject);
+  }
+
+  #discard(connection: DriverConnection): Promise<void> {
+    this.#size--;
+    return connection.close().catch(() => undefined);
+  }
+}

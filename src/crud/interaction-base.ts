@@ -1,0 +1,182 @@
+import type { ConnectionPool } from '../connection/connection-pool.js';
+import type { Row } from '../connection/driver.js';
+import { queryLog } from '../connection/query-log.js';
+import type { ColumnInfo } from '../dialects/dialect.js';
+import { quoteColumn } from '../sql/fragments.js';
+import {
+  countStatement,
+  deleteStatement,
+  insertManyStatements,
+  insertStatement,
+  selectStatement,
+  updateStatement,
+  type SelectClauses,
+  type Statement,
+} from '../sql/statements.js';
+import { joinWheres, type WhereInput } from '../sql/where.js';
+import { forgetColumns, tableColumns } from './schema-cache.js';
+
+/** A primary key value. */
+export type Id = number | bigint | string;
+
+/** Options of `InteractionBase.select`. */
+export interface SelectOptions extends SelectClauses {
+  /** Match this primary key value (and return one row or null). */
+  id?: Id;
+  /** The key column `id` refers to (default `id`). */
+  primaryKey?: string;
+}
+
+/** The hooks `insertObj`, `updateObj` and `refreshObj` call on a model object (DBObject implements them). */
+export const objectPersistence = Symbol('twistar.objectPersistence');
+
+/** A model object the low-level interface can write and read. */
+export interface PersistentObject {
+  [objectPersistence]: {
+    insert(config: InteractionBase): Promise<unknown>;
+    update(config: InteractionBase): Promise<unknown>;
+    refresh(config: InteractionBase): Promise<unknown>;
+  };
+}
+
+/**
+ * Twistar's low-level interface: CRUD on tables by name, with `?` where clauses, on one pool. Every
+ * call joins the caller's transaction when there is one. Get it with `Registry.getConfig()`.
+ */
+export class InteractionBase {
+  /** Log every statement and its parameters (to stderr, or to `InteractionBase.logger`). */
+  static get LOG(): boolean {
+    return queryLog.enabled;
+  }
+
+  static set LOG(enabled: boolean) {
+    queryLog.enabled = enabled;
+  }
+
+  /** Where log lines go while LOG is on. */
+  static get logger(): (line: string) => void {
+    return queryLog.logger;
+  }
+
+  static set logger(logger: (line: string) => void) {
+    queryLog.logger = logger;
+  }
+
+  readonly pool: ConnectionPool;
+
+  constructor(pool: ConnectionPool) {
+    this.pool = pool;
+  }
+
+  /** Rows of `table`; with `id` or `limit: 1`, the one row or null. */
+  select(table: string, options: SelectOptions & ({ id: Id } | { limit: 1 })): Promise<Row | null>;
+  select(table: string, options?: SelectOptions): Promise<Row[]>;
+  async select(table: string, options: SelectOptions = {}): Promise<Row[] | Row | null> {
+    const { id, primaryKey = 'id', ...clauses } = options;
+    const single = id !== undefined || clauses.limit === 1;
+    if (id !== undefined) {
+      clauses.where = joinWheres(clauses.where, [`${quoteColumn(this.pool.dialect, primaryKey)} = ?`, id]);
+      clauses.limit = 1;
+    }
+    const rows = await this.#query(selectStatement(this.pool.dialect, table, clauses));
+    return single ? (rows[0] ?? null) : rows;
+  }
+
+  /**
+   * Inserts one row and resolves to its key: the value given for `primaryKey`, or the one the database
+   * generated; null when the table has no such column.
+   */
+  async insert(
+    table: string,
+    values: Readonly<Record<string, unknown>>,
+    primaryKey = 'id',
+  ): Promise<Id | null> {
+    const given = values[primaryKey];
+    if (given !== undefined && given !== null) {
+      await this.#operation(insertStatement(this.pool.dialect, table, values));
+      return given as Id;
+    }
+    const columns = await this.columns(table);
+    const key = columns.find((column) => column.name === primaryKey);
+    const result = await this.pool.execute(
+      ...spread(insertStatement(this.pool.dialect, table, values, key ? primaryKey : undefined)),
+    );
+    if (!key) return null;
+    if (this.pool.dialect.insertReturning) return (result.rows[0]?.[primaryKey] as Id | undefined) ?? null;
+    return key.kind === 'integer' ? result.insertId : null;
+  }
+
+  /**
+   * Inserts any number of rows in as few statements as the database's parameter limit allows, all or
+   * none (in a transaction when it takes more than one statement). Resolves to the number inserted.
+   */
+  async insertMany(table: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<number> {
+    const statements = insertManyStatements(this.pool.dialect, table, rows);
+    if (statements.length === 0) return 0;
+    const run = async () => {
+      let inserted = 0;
+      for (const statement of statements)
+        inserted += (await this.pool.execute(...spread(statement))).affectedRows;
+      return inserted;
+    };
+    return statements.length === 1 ? run() : this.pool.runInteraction(run);
+  }
+
+  /** Updates the rows matching `where` (every row without one); resolves to the number changed. */
+  update(table: string, values: Readonly<Record<string, unknown>>, where?: WhereInput): Promise<number> {
+    return this.#operation(updateStatement(this.pool.dialect, table, values, where));
+  }
+
+  /** Deletes the rows matching `where` (every row without one); resolves to the number deleted. */
+  delete(table: string, where?: WhereInput): Promise<number> {
+    return this.#operation(deleteStatement(this.pool.dialect, table, where));
+  }
+
+  /** The number of rows matching `where`. */
+  async count(table: string, where?: WhereInput): Promise<number> {
+    const rows = await this.#query(countStatement(this.pool.dialect, table, where));
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  /** Writes a new model object (no validation or hooks) and sets its id. */
+  insertObj(obj: PersistentObject): Promise<unknown> {
+    return obj[objectPersistence].insert(this);
+  }
+
+  /** Writes a model object's changed columns (no validation or hooks). */
+  updateObj(obj: PersistentObject): Promise<unknown> {
+    return obj[objectPersistence].update(this);
+  }
+
+  /** Reloads a model object's columns from its row. */
+  refreshObj(obj: PersistentObject): Promise<unknown> {
+    return obj[objectPersistence].refresh(this);
+  }
+
+  /** Column names quoted for this database (`"select"`, or `` `select` `` on MySQL). */
+  escapeColNames(names: readonly string[]): string[] {
+    return names.map((name) => this.pool.dialect.quoteIdentifier(name));
+  }
+
+  /** The columns of `table` (read once, then cached); ImaginaryTableError if it does not exist. */
+  columns(table: string): Promise<ColumnInfo[]> {
+    return tableColumns(this.pool, table);
+  }
+
+  /** Forgets cached columns, e.g. after altering a table. */
+  forgetColumns(table?: string): void {
+    forgetColumns(this.pool, table);
+  }
+
+  async #query(statement: Statement): Promise<Row[]> {
+    return (await this.pool.execute(statement.sql, statement.params)).rows;
+  }
+
+  async #operation(statement: Statement): Promise<number> {
+    return (await this.pool.execute(statement.sql, statement.params)).affectedRows;
+  }
+}
+
+function spread(statement: Statement): [string, unknown[]] {
+  return [statement.sql, statement.params];
+}

@@ -1,0 +1,107 @@
+import { compilePlaceholders, type CompiledSql, type LexicalRules } from '../sql/placeholders.js';
+
+/** The databases Twistar speaks to. */
+export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+
+/** What a column's declared type means to Twistar when it converts values in and out. */
+export type ColumnKind = 'boolean' | 'date' | 'datetime' | 'integer' | 'json' | 'other';
+
+/** One column of a table, as read from the database's catalogue. */
+export interface ColumnInfo {
+  readonly name: string;
+  /** The declared type as the database reports it, lower case (`varchar(255)`, `tinyint(1)`, `integer`). */
+  readonly type: string;
+  readonly kind: ColumnKind;
+  readonly nullable: boolean;
+  readonly primaryKey: boolean;
+}
+
+/** The pure rules of one database: quoting, placeholders, limits and catalogue queries. No I/O. */
+export interface Dialect {
+  readonly name: DialectName;
+  readonly lexical: LexicalRules;
+  /** The most bind parameters one statement may carry. */
+  readonly maxParameters: number;
+  /** The new row's key comes back through `INSERT … RETURNING` rather than from the driver. */
+  readonly insertReturning: boolean;
+  readonly beginTransaction: string;
+  quoteIdentifier(name: string): string;
+  /** Rewrites `?` placeholders for the driver and counts them (cached by SQL text). */
+  compile(sql: string): CompiledSql;
+  /** The LIMIT/OFFSET clause (with a leading space), or '' for neither; both are checked integers. */
+  limitOffset(limit: number | undefined, offset: number | undefined): string;
+  /** `INSERT` of a row that takes every column's default. */
+  insertDefaults(quotedTable: string): string;
+  /** The statement and parameters that list a table's columns; no rows means no such table. */
+  columnsQuery(table: string): readonly [string, readonly unknown[]];
+  parseColumns(rows: readonly Record<string, unknown>[]): ColumnInfo[];
+  /** How a value read from a column of this kind becomes its JavaScript value, where the driver does not. */
+  readConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
+}
+
+const COMPILED_CACHE_LIMIT = 2000;
+
+/** Memoises placeholder compilation per SQL text, bounded so that ad-hoc SQL cannot grow it forever. */
+export function compiler(
+  rules: LexicalRules,
+  render?: (index: number) => string,
+): (sql: string) => CompiledSql {
+  const cache = new Map<string, CompiledSql>();
+  return (sql) => {
+    let compiled = cache.get(sql);
+    if (compiled === undefined) {
+      compiled = compilePlaceholders(sql, rules, render);
+      if (cache.size >= COMPILED_CACHE_LIMIT) cache.clear();
+      cache.set(sql, compiled);
+    }
+    return compiled;
+  };
+}
+
+/** Quotes an identifier with `quote`, doubling any embedded quote; a dotted name is quoted part by part. */
+export function quoteWith(quote: string, name: string): string {
+  if (name.length === 0) throw new TypeError('An identifier cannot be empty');
+  if (name.includes('\0')) throw new TypeError('An identifier cannot contain a NUL character');
+  return name
+    .split('.')
+    .map((part) => quote + part.split(quote).join(quote + quote) + quote)
+    .join('.');
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Reads a date or date-time text that the database stored in UTC (`2024-05-01`, `2024-05-01 10:20:30.123`). */
+export function parseUtcDate(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const iso = DATE_ONLY.test(value)
+    ? `${value}T00:00:00Z`
+    : `${value.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`;
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? value : date;
+}
+
+/** 0/1 (and '0'/'1') to booleans; anything else passes through. */
+export function parseBoolean(value: unknown): unknown {
+  if (value === 1 || value === '1' || value === 1n) return true;
+  if (value === 0 || value === '0' || value === 0n) return false;
+  return value;
+}
+
+/** `YYYY-MM-DD` of a Date's UTC calendar day. */
+export function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** `YYYY-MM-DD HH:MM:SS.sss` of a Date in UTC, the form SQLite's own date functions use. */
+export function utcDateTime(date: Date): string {
+  return date.toISOString().slice(0, 23).replace('T', ' ');
+}
+
+/** LIMIT and OFFSET where OFFSET alone needs a LIMIT meaning "all" (SQLite: -1, MySQL: 2^64 - 1). */
+export function limitOffsetWith(all: string): Dialect['limitOffset'] {
+  return (limit, offset) => {
+    if (limit === undefined && offset === undefined) return '';
+    const limitText = ` LIMIT ${limit ?? all}`;
+    return offset === undefined ? limitText : `${limitText} OFFSET ${offset}`;
+  };
+}

@@ -1,0 +1,55 @@
+import { compiler, quoteWith, type ColumnKind, type Dialect } from '../dialect.js';
+
+const lexical = {
+  backslashEscapes: false,
+  dollarQuotes: true,
+  hashComments: false,
+  bracketIdentifiers: false,
+  nestedComments: true,
+};
+
+function kindOf(dataType: string): ColumnKind {
+  if (dataType === 'boolean') return 'boolean';
+  if (dataType === 'date') return 'date';
+  if (dataType.startsWith('timestamp')) return 'datetime';
+  if (dataType === 'integer' || dataType === 'bigint' || dataType === 'smallint') return 'integer';
+  if (dataType === 'json' || dataType === 'jsonb') return 'json';
+  return 'other';
+}
+
+/** PostgreSQL: `$n` placeholders, double-quoted identifiers, the new id through `RETURNING`. */
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  lexical,
+  // The bind message counts parameters in an Int16.
+  maxParameters: 65535,
+  insertReturning: true,
+  beginTransaction: 'BEGIN',
+  quoteIdentifier: (name) => quoteWith('"', name),
+  compile: compiler(lexical, (index) => `$${index + 1}`),
+  limitOffset: (limit, offset) =>
+    (limit === undefined ? '' : ` LIMIT ${limit}`) + (offset === undefined ? '' : ` OFFSET ${offset}`),
+  insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
+  columnsQuery: (table) => [
+    `SELECT c.column_name AS name, c.data_type AS type, c.is_nullable AS nullable,
+            EXISTS (SELECT 1 FROM information_schema.table_constraints tc
+                      JOIN information_schema.key_column_usage k
+                        ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema
+                     WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = c.table_schema
+                       AND tc.table_name = c.table_name AND k.column_name = c.column_name) AS pk
+       FROM information_schema.columns c
+      WHERE c.table_schema = current_schema() AND c.table_name = ?
+      ORDER BY c.ordinal_position`,
+    [table],
+  ],
+  parseColumns: (rows) =>
+    rows.map((row) => ({
+      name: String(row.name),
+      type: String(row.type).toLowerCase(),
+      kind: kindOf(String(row.type).toLowerCase()),
+      nullable: row.nullable === 'YES',
+      primaryKey: row.pk === true,
+    })),
+  // The driver is configured to parse every type itself (see postgres-driver.ts).
+  readConverter: () => undefined,
+};

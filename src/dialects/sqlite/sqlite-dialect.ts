@@ -1,0 +1,63 @@
+import {
+  compiler,
+  limitOffsetWith,
+  parseBoolean,
+  parseUtcDate,
+  quoteWith,
+  type ColumnInfo,
+  type ColumnKind,
+  type Dialect,
+} from '../dialect.js';
+
+const lexical = {
+  backslashEscapes: false,
+  dollarQuotes: false,
+  hashComments: false,
+  bracketIdentifiers: true,
+  nestedComments: false,
+};
+
+/** SQLite keeps a declared type as text; its affinity rules decide storage, ours decide conversion. */
+function kindOf(declared: string): ColumnKind {
+  const type = declared.toUpperCase();
+  if (type.includes('BOOL')) return 'boolean';
+  if (type.includes('DATETIME') || type.includes('TIMESTAMP')) return 'datetime';
+  if (type === 'DATE') return 'date';
+  if (type.includes('INT')) return 'integer';
+  if (type.includes('JSON')) return 'json';
+  return 'other';
+}
+
+/** SQLite: double-quoted identifiers, `?` placeholders as they are, the new id from `lastInsertRowid`. */
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  lexical,
+  // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
+  maxParameters: 32766,
+  insertReturning: false,
+  beginTransaction: 'BEGIN IMMEDIATE',
+  quoteIdentifier: (name) => quoteWith('"', name),
+  compile: compiler(lexical),
+  limitOffset: limitOffsetWith('-1'),
+  insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
+  columnsQuery: (table) => ['SELECT name, type, "notnull", pk FROM pragma_table_info(?)', [table]],
+  parseColumns: (rows) =>
+    rows.map((row) => ({
+      name: String(row.name),
+      type: String(row.type).toLowerCase(),
+      kind: kindOf(String(row.type)),
+      nullable: Number(row.notnull) === 0,
+      primaryKey: Number(row.pk) > 0,
+    })),
+  readConverter(column: ColumnInfo) {
+    switch (column.kind) {
+      case 'boolean':
+        return parseBoolean;
+      case 'date':
+      case 'datetime':
+        return parseUtcDate;
+      default:
+        return undefined;
+    }
+  },
+};

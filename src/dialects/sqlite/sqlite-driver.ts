@@ -1,0 +1,132 @@
+import Database from 'better-sqlite3';
+import { InvalidQueryError } from '../../errors.js';
+import {
+  narrowInteger,
+  type Driver,
+  type DriverConnection,
+  type QueryResult,
+  type Row,
+} from '../../connection/driver.js';
+import { utcDateTime } from '../dialect.js';
+import { sqliteDialect } from './sqlite-dialect.js';
+
+/** Options for SQLite connections. */
+export interface SqliteOptions {
+  /** A file path, or `:memory:`. */
+  filename: string;
+  /** Passed to better-sqlite3's constructor. */
+  driverOptions?: Database.Options;
+}
+
+const STATEMENT_CACHE_LIMIT = 500;
+
+/** SQLite can bind numbers, bigints, strings, Buffers and null; Twistar also takes booleans and Dates. */
+function bindable(value: unknown): unknown {
+  switch (typeof value) {
+    case 'number':
+    case 'string':
+    case 'bigint':
+      return value;
+    case 'boolean':
+      return value ? 1 : 0;
+    default:
+      if (value === null || Buffer.isBuffer(value)) return value;
+      if (value instanceof Date) return utcDateTime(value);
+      if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+      throw new InvalidQueryError(
+        `SQLite cannot store a ${describe(value)} as a parameter; pass a string, number, bigint, boolean, Date, Buffer or null.`,
+      );
+  }
+}
+
+function describe(value: unknown): string {
+  return value === undefined
+    ? 'undefined value (use null for NULL)'
+    : (value?.constructor?.name ?? typeof value);
+}
+
+/** Integers come back as bigint (safeIntegers) so that none is rounded; those that fit become numbers. */
+function narrowRows(rows: Row[]): Row[] {
+  for (const row of rows) {
+    for (const key in row) {
+      const value = row[key];
+      if (typeof value === 'bigint') row[key] = narrowInteger(value);
+    }
+  }
+  return rows;
+}
+
+class SqliteConnection implements DriverConnection {
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+  broken = false;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  #prepare(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      statement.safeIntegers(true);
+      if (this.#statements.size >= STATEMENT_CACHE_LIMIT) {
+        const oldest = this.#statements.keys().next().value;
+        if (oldest !== undefined) this.#statements.delete(oldest);
+      }
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  execute(sql: string, params: readonly unknown[]): Promise<QueryResult> {
+    try {
+      const statement = this.#prepare(sql);
+      const args = params.map(bindable);
+      if (statement.reader) {
+        return Promise.resolve({
+          rows: narrowRows(statement.all(...args) as Row[]),
+          affectedRows: 0,
+          insertId: null,
+        });
+      }
+      const info = statement.run(...args);
+      const insertId =
+        typeof info.lastInsertRowid === 'bigint' ? narrowInteger(info.lastInsertRowid) : info.lastInsertRowid;
+      return Promise.resolve({ rows: [], affectedRows: info.changes, insertId });
+    } catch (error) {
+      if (!this.#db.open) this.broken = true;
+      return Promise.reject(error);
+    }
+  }
+
+  close(): Promise<void> {
+    this.broken = true;
+    this.#statements.clear();
+    if (this.#db.open) this.#db.close();
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Opens better-sqlite3 databases. SQLite serialises writers, so a pool keeps one connection and queues
+ * work behind an open transaction instead of failing with SQLITE_BUSY.
+ */
+export function sqliteDriver(options: SqliteOptions): Driver {
+  return {
+    dialect: sqliteDialect,
+    defaultPoolSize: 1,
+    connect() {
+      const db = new Database(options.filename, options.driverOptions);
+      try {
+        if (options.filename !== ':memory:' && options.filename !== '') db.pragma('journal_mode = WAL');
+        db.pragma('busy_timeout = 5000');
+        db.pragma('foreign_keys = ON');
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+      return Promise.resolve(new SqliteConnection(db));
+    },
+  };
+}

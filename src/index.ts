@@ -1,0 +1,50 @@
+export {
+  CannotRefreshError,
+  ClassNotRegisteredError,
+  ConnectionError,
+  DBObjectSaveError,
+  ImaginaryTableError,
+  InvalidQueryError,
+  InvalidRelationshipError,
+  PoolTimeoutError,
+  QueryError,
+  ReferenceNotSavedError,
+  TransactionError,
+  TwistarError,
+  isUniqueViolation,
+} from './errors.js';
+export {
+  ConnectionPool,
+  connect,
+  type ConnectionPoolEvents,
+  type OperationResult,
+  type PoolOptions,
+  type QueryEvent,
+  type Transaction,
+} from './connection/connection-pool.js';
+export type { QueryResult, Row } from './connection/driver.js';
+export type { ColumnInfo, ColumnKind, DialectName } from './dialects/dialect.js';
+export { InteractionBase, type Id, type SelectOptions } from './crud/interaction-base.js';
+export { Registry } from './registry.js';
+export { transaction } from './transaction.js';
+export {
+  dictToWhere,
+  joinMultipleWheres,
+  joinWheres,
+  type Joiner,
+  type Where,
+  type WhereInput,
+} from './sql/where.js';
+export { SqlFragment, sql, type ColumnList, type Direction, type OrderBy } from './sql/fragments.js';
+export type { SqlValue } from './sql/values.js';
+export {
+  DBObject,
+  type AttributeValues,
+  type Attributes,
+  type ModelClass,
+  type ValidationOptions,
+} from './model/db-object.js';
+export type { FindOptions } from './model/finders.js';
+export type { HookName, HookResult } from './model/lifecycle.js';
+export { Errors } from './validation/errors.js';
+export type { LengthRule, Validator } from './validation/validators.js';

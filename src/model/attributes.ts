@@ -1,0 +1,106 @@
+import type { Row } from '../connection/driver.js';
+import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
+import type { ModelSchema } from './model-schema.js';
+import { STATE, type ObjectState } from './object-state.js';
+
+type Record_ = Record<string, unknown>;
+type WithState = { [STATE]: ObjectState };
+
+/** A JSON value as it was when last saved, compared by its text. */
+class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** A copy of `value` that later in-place changes to `value` (a Date, a Buffer, a JSON object) do not reach. */
+function freeze(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Date) return new Date(value.getTime());
+  if (Buffer.isBuffer(value)) return Buffer.from(value);
+  return new JsonText(JSON.stringify(value));
+}
+
+function same(current: unknown, frozen: unknown): boolean {
+  if (frozen instanceof Date) return current instanceof Date && current.getTime() === frozen.getTime();
+  if (Buffer.isBuffer(frozen)) return Buffer.isBuffer(current) && current.equals(frozen);
+  if (frozen instanceof JsonText)
+    return current !== null && typeof current === 'object' && JSON.stringify(current) === frozen.text;
+  return Object.is(current, frozen);
+}
+
+/** Assigns values to an object; `__proto__` and friends become own properties, never a prototype change. */
+export function assignAttributes(obj: object, values: Readonly<Record_>): void {
+  const target = obj as Record_;
+  for (const key of Object.keys(values)) {
+    if (key === '__proto__')
+      Object.defineProperty(target, key, {
+        value: values[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else target[key] = values[key];
+  }
+}
+
+/** Fills `obj` from a row it was read from, and remembers the row as unchanged. */
+export function readRow(obj: WithState, row: Row, schema: ModelSchema): void {
+  const snapshot: Record_ = Object.create(null) as Record_;
+  const target = obj as unknown as Record_;
+  for (const key of Object.keys(row)) {
+    const reader = schema.readers.get(key);
+    const value = reader === undefined ? row[key] : reader(row[key]);
+    if (key === '__proto__')
+      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+    else target[key] = value;
+    snapshot[key] = freeze(value);
+  }
+  const state = obj[STATE];
+  state.snapshot = snapshot;
+  state.persisted = true;
+}
+
+/** Records that the row now holds the object's current values of `columns`. */
+export function markSaved(obj: WithState, columns: Iterable<string>): void {
+  const state = obj[STATE];
+  const snapshot = state.snapshot ?? (Object.create(null) as Record_);
+  for (const name of columns) snapshot[name] = freeze((obj as unknown as Record_)[name]);
+  state.snapshot = snapshot;
+  state.persisted = true;
+}
+
+/** A value as it is written to `column`: a Date's UTC day for DATE columns, JSON text for JSON columns. */
+export function writeValue(column: ColumnInfo, value: unknown): unknown {
+  if (value instanceof Date) return column.kind === 'date' ? utcDay(value) : value;
+  if (
+    column.kind === 'json' &&
+    value !== null &&
+    typeof value === 'object' &&
+    !(value instanceof Uint8Array)
+  ) {
+    return JSON.stringify(value);
+  }
+  return value;
+}
+
+/** The column values of a new object: every column it has a value for. */
+export function valuesToInsert(obj: object, schema: ModelSchema): Record_ {
+  const values: Record_ = {};
+  for (const column of schema.columns) {
+    const value = (obj as Record_)[column.name];
+    if (value !== undefined) values[column.name] = writeValue(column, value);
+  }
+  return values;
+}
+
+/** The columns whose values differ from what was last read or written; `undefined` counts as untouched. */
+export function changedColumns(obj: WithState, schema: ModelSchema): string[] {
+  const snapshot = obj[STATE].snapshot ?? {};
+  const changed: string[] = [];
+  for (const column of schema.columns) {
+    const name = column.name;
+    if (name === schema.primaryKey) continue;
+    const value = (obj as unknown as Record_)[name];
+    if (value !== undefined && !(name in snapshot && same(value, snapshot[name]))) changed.push(name);
+  }
+  return changed;
+}

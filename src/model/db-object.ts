@@ -1,0 +1,318 @@
+import { inspect } from 'node:util';
+import { isUniqueViolation } from '../errors.js';
+import {
+  objectPersistence,
+  type Id,
+  type InteractionBase,
+  type PersistentObject,
+} from '../crud/interaction-base.js';
+import { Registry } from '../registry.js';
+import { SqlFragment } from '../sql/fragments.js';
+import type { WhereInput } from '../sql/where.js';
+import type { Errors } from '../validation/errors.js';
+import { uniquenessOf } from '../validation/uniqueness.js';
+import {
+  addValidatorTo,
+  clearValidatorsOf,
+  lengthOf,
+  presenceOf,
+  validatorsOf,
+  type LengthRule,
+  type Validator,
+} from '../validation/validators.js';
+import { assignAttributes } from './attributes.js';
+import { findObjects, findObjectsBy, fromRows, type FindOptions } from './finders.js';
+import type { HookResult } from './lifecycle.js';
+import { knownSchema, modelSchema } from './model-schema.js';
+import { STATE, newState, type ObjectState } from './object-state.js';
+import { deleteObject, insertObject, refreshObject, saveObject, updateObject } from './persistence.js';
+import { tableNameOf } from './naming.js';
+
+/** The column values of model `M`: the data properties it declares (`declare first_name: string`). */
+export type Attributes<M> = {
+  [
+    K in keyof M as K extends string
+      ? K extends keyof DBObject
+        ? never
+        : M[K] extends (...args: never[]) => unknown
+          ? never
+          : K
+      : never
+  ]: M[K];
+};
+
+/** Values to build or match a model with: declared columns are type-checked, other names are allowed. */
+export type AttributeValues<M> = Partial<Attributes<M>> & { id?: Id | null } & Record<string, unknown>;
+
+/** A model class whose instances are `M`: the `this` of DBObject's static methods. */
+export type ModelClass<M extends DBObject> = (new (attrs?: Readonly<Record<string, unknown>>) => M) &
+  typeof DBObject;
+
+/** Options of the validation helpers. */
+export interface ValidationOptions {
+  message?: string;
+}
+
+function splitOptions(args: readonly (string | ValidationOptions)[]): [string[], ValidationOptions] {
+  const props = args.filter((arg): arg is string => typeof arg === 'string');
+  const options = args.find((arg): arg is ValidationOptions => typeof arg === 'object' && arg !== null) ?? {};
+  return [props, options];
+}
+
+function config(): InteractionBase {
+  return Registry.getConfig();
+}
+
+/**
+ * The active record: subclass it once per table (`class User extends DBObject {}`). Column values are
+ * plain properties; declare their types with `declare first_name: string` (not a field initialiser,
+ * which would overwrite the values Twistar sets).
+ */
+export class DBObject implements PersistentObject {
+  /** The table; by default the snake_case plural of the class name. */
+  static TABLENAME: string | undefined = undefined;
+  /** The key column; `id` unless set (it may be a text or UUID column the application fills). */
+  static PRIMARY_KEY = 'id';
+  /** Fill `created_at` and `updated_at` on create and update, where the table has them. */
+  static TIMESTAMPS = true;
+
+  declare [STATE]: ObjectState;
+
+  beforeCreate?(): HookResult;
+  beforeUpdate?(): HookResult;
+  beforeSave?(): HookResult;
+  beforeDelete?(): HookResult;
+  afterCreate?(): HookResult;
+  afterUpdate?(): HookResult;
+  afterSave?(): HookResult;
+  afterDelete?(): HookResult;
+  afterInit?(): HookResult;
+
+  constructor(attrs?: Readonly<Record<string, unknown>>) {
+    this[STATE] = newState();
+    if (attrs) assignAttributes(this, attrs);
+  }
+
+  /** The table of this model. */
+  static tablename(): string {
+    return this.TABLENAME ?? tableNameOf(this.name);
+  }
+
+  /** The object with this key, or null. */
+  static find<M extends DBObject>(this: ModelClass<M>, id: Id): Promise<M | null>;
+  /** The first object matching the options, or null. */
+  static find<M extends DBObject>(
+    this: ModelClass<M>,
+    options: FindOptions & { limit: 1 },
+  ): Promise<M | null>;
+  /** The objects matching the options (every object without them). */
+  static find<M extends DBObject>(this: ModelClass<M>, options?: FindOptions): Promise<M[]>;
+  static find<M extends DBObject>(this: ModelClass<M>, ...args: unknown[]): Promise<M | M[] | null> {
+    return findObjects<M>(this, config(), args);
+  }
+
+  /** Every object (with optional ordering, limit and offset). */
+  static async all<M extends DBObject>(this: ModelClass<M>, options: FindOptions = {}): Promise<M[]> {
+    const rows = await config().select(this.tablename(), options);
+    return fromRows<M>(this, rows, config());
+  }
+
+  /** The objects whose columns equal these values (`null` matches NULL). */
+  static findBy<M extends DBObject>(
+    this: ModelClass<M>,
+    attrs: AttributeValues<M>,
+    options: FindOptions & { limit: 1 },
+  ): Promise<M | null>;
+  static findBy<M extends DBObject>(
+    this: ModelClass<M>,
+    attrs: AttributeValues<M>,
+    options?: FindOptions,
+  ): Promise<M[]>;
+  static findBy<M extends DBObject>(
+    this: ModelClass<M>,
+    attrs: AttributeValues<M>,
+    options?: FindOptions,
+  ): Promise<M | M[] | null> {
+    return findObjectsBy<M>(this, config(), attrs, options);
+  }
+
+  /**
+   * The first object with these values, or a new one saved with them, in one transaction. When a
+   * concurrent caller creates it first (a unique index refuses ours), the one it created is returned.
+   */
+  static findOrCreate<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M>): Promise<M> {
+    const pool = config().pool;
+    return pool.runInteraction(async () => {
+      const found = (await findObjectsBy<M>(this, config(), attrs, { limit: 1 })) as M | null;
+      if (found) return found;
+      try {
+        return await pool.runInteraction(() => new this(attrs).save());
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        const winner = (await findObjectsBy<M>(this, config(), attrs, { limit: 1 })) as M | null;
+        if (winner === null) throw error;
+        return winner;
+      }
+    });
+  }
+
+  /** A new object with these values, saved (check `errors` when validation may fail). */
+  static create<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M> = {}): Promise<M> {
+    return new this(attrs).save();
+  }
+
+  /** A new, unsaved object with these values. */
+  static build<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M> = {}): M {
+    return new this(attrs);
+  }
+
+  /** The number of rows (matching `where`). */
+  static count(where?: WhereInput): Promise<number> {
+    return config().count(this.tablename(), where);
+  }
+
+  /** Whether any row (matching `where`) exists. */
+  static async exists(where?: WhereInput): Promise<boolean> {
+    const row = await config().select(this.tablename(), {
+      where,
+      limit: 1,
+      select: new SqlFragment('1 AS one'),
+    });
+    return row !== null;
+  }
+
+  /** Deletes the rows (matching `where`) without loading them or running hooks; resolves to the number deleted. */
+  static deleteAll(where?: WhereInput): Promise<number> {
+    return config().delete(this.tablename(), where);
+  }
+
+  /** Reads the table's columns now (they are otherwise read on first use), e.g. to fail early. */
+  static async columns(): Promise<string[]> {
+    return (await modelSchema(config(), this)).columns.map((column) => column.name);
+  }
+
+  /** Each named property must be present: not undefined, null or blank. */
+  static validatesPresenceOf(...args: (string | ValidationOptions)[]): void {
+    const [props, options] = splitOptions(args);
+    addValidatorTo(this, presenceOf(props, options.message));
+  }
+
+  /** The property's length must lie in `range` (inclusive) or equal `length`. */
+  static validatesLengthOf(props: string | readonly string[], rule: LengthRule, message?: string): void {
+    addValidatorTo(this, lengthOf(typeof props === 'string' ? [props] : props, rule, message));
+  }
+
+  /** No other row may have the same value (back it with a UNIQUE index against races). */
+  static validatesUniquenessOf(...args: (string | ValidationOptions)[]): void {
+    const [props, options] = splitOptions(args);
+    addValidatorTo(this, uniquenessOf(props, options.message) as Validator<never>);
+  }
+
+  /** A validation of your own: inspect the object and call `obj.errors.add(prop, message)`; may be async. */
+  static addValidator<M extends DBObject>(
+    this: ModelClass<M>,
+    validator: (obj: M) => void | Promise<void>,
+  ): void {
+    addValidatorTo(this, validator as Validator<never>);
+  }
+
+  /** Removes the validations added to this class (its parents' stay). */
+  static clearValidations(): void {
+    clearValidatorsOf(this);
+  }
+
+  /** The key, whatever the key column is called; null before the first save. */
+  get id(): Id | null {
+    const key = (this.constructor as typeof DBObject).PRIMARY_KEY;
+    if (key === 'id') return this[STATE].id;
+    return ((this as unknown as Record<string, unknown>)[key] as Id | null | undefined) ?? null;
+  }
+
+  set id(value: Id | null) {
+    const key = (this.constructor as typeof DBObject).PRIMARY_KEY;
+    if (key === 'id') this[STATE].id = value;
+    else (this as unknown as Record<string, unknown>)[key] = value;
+  }
+
+  /** The messages of the last validation. */
+  get errors(): Errors {
+    return this[STATE].errors;
+  }
+
+  /** True until the object is saved (or when it was built rather than loaded). */
+  isNewRecord(): boolean {
+    return !this[STATE].persisted;
+  }
+
+  /** Validates, runs the hooks, then INSERTs or UPDATEs (only the changed columns); resolves to the object. */
+  save(): Promise<this> {
+    return saveObject(this, config());
+  }
+
+  /** Deletes the row (after beforeDelete); false when a hook cancelled. */
+  delete(): Promise<boolean> {
+    return deleteObject(this, config());
+  }
+
+  /** Reloads the columns from the row. */
+  async refresh(): Promise<this> {
+    await refreshObject(this, config());
+    return this;
+  }
+
+  /** Runs every validation and resolves to the errors (empty when valid). */
+  async validate(): Promise<Errors> {
+    const errors = this[STATE].errors;
+    errors.clear();
+    for (const validator of validatorsOf(this.constructor)) await (validator as Validator<this>)(this);
+    return errors;
+  }
+
+  /** Runs every validation and resolves to whether there were no errors. */
+  async isValid(): Promise<boolean> {
+    return (await this.validate()).isEmpty();
+  }
+
+  /** The column values (every own property until the table's columns have been read). */
+  toHash(): AttributeValues<this> {
+    const model = this.constructor as typeof DBObject;
+    const schema = knownSchema(model);
+    const hash: Record<string, unknown> = {};
+    if (model.PRIMARY_KEY === 'id') hash.id = this.id;
+    for (const key of Object.keys(this)) {
+      if (schema === undefined || schema.byName.has(key))
+        hash[key] = (this as unknown as Record<string, unknown>)[key];
+    }
+    return hash as AttributeValues<this>;
+  }
+
+  /** For JSON.stringify: the column values only (bigints as strings). */
+  toJSON(): Record<string, unknown> {
+    const hash: Record<string, unknown> = this.toHash();
+    for (const key of Object.keys(hash)) if (typeof hash[key] === 'bigint') hash[key] = String(hash[key]);
+    return hash;
+  }
+
+  /** Same class and same key. */
+  equals(other: unknown): boolean {
+    return (
+      other instanceof DBObject &&
+      other.constructor === this.constructor &&
+      this.id !== null &&
+      other.id !== null &&
+      String(this.id) === String(other.id)
+    );
+  }
+
+  [inspect.custom](_depth: number, options: object): string {
+    return `${this.constructor.name} ${inspect(this.toHash(), options)}`;
+  }
+
+  get [objectPersistence](): PersistentObject[typeof objectPersistence] {
+    return {
+      insert: (cfg) => insertObject(this, cfg),
+      update: (cfg) => updateObject(this, cfg),
+      refresh: (cfg) => refreshObject(this, cfg),
+    };
+  }
+}

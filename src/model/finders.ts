@@ -1,0 +1,100 @@
+import { InvalidQueryError } from '../errors.js';
+import type { Row } from '../connection/driver.js';
+import type { Id, InteractionBase } from '../crud/interaction-base.js';
+import type { ColumnList, OrderBy } from '../sql/fragments.js';
+import { quoteColumn } from '../sql/fragments.js';
+import { attrsToWhere, joinWheres, type WhereInput } from '../sql/where.js';
+import { readRow } from './attributes.js';
+import { hasHook, runHook } from './lifecycle.js';
+import { modelSchema, type ModelDefinition } from './model-schema.js';
+import type { STATE, ObjectState } from './object-state.js';
+
+/** Options of `find`, `all` and `findBy`. */
+export interface FindOptions {
+  where?: WhereInput;
+  orderBy?: OrderBy;
+  group?: ColumnList;
+  limit?: number;
+  offset?: number;
+}
+
+/** A model class as the finders see it. */
+export interface Loadable<M> extends ModelDefinition {
+  new (): M;
+}
+
+type Loaded = { [STATE]: ObjectState };
+
+/** Model objects from rows, with afterInit run on each. */
+export async function fromRows<M extends Loaded>(
+  model: Loadable<M>,
+  rows: readonly Row[],
+  config: InteractionBase,
+): Promise<M[]> {
+  if (rows.length === 0) return [];
+  const schema = await modelSchema(config, model);
+  const objects = rows.map((row) => {
+    const obj = new model();
+    readRow(obj, row, schema);
+    return obj;
+  });
+  if (hasHook(model.prototype, 'afterInit'))
+    await Promise.all(objects.map((obj) => runHook(obj, 'afterInit')));
+  return objects;
+}
+
+function isId(value: unknown): value is Id {
+  return typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint';
+}
+
+/** find(): by key, by options, or everything; `limit: 1` and a key give one object or null. */
+export async function findObjects<M extends Loaded>(
+  model: Loadable<M>,
+  config: InteractionBase,
+  args: readonly unknown[],
+): Promise<M | M[] | null> {
+  const [first] = args;
+  if (args.length > 0 && isId(first)) {
+    const table = model.tablename();
+    const row = await config.select(table, { id: first, primaryKey: model.PRIMARY_KEY });
+    return row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
+  }
+  if (args.length > 0 && (first === null || typeof first !== 'object' || Array.isArray(first))) {
+    throw new InvalidQueryError(
+      `${model.name}.find() takes an id or an options object ({ where, orderBy, limit, … }), got ${first === undefined ? 'undefined' : JSON.stringify(first)}.`,
+    );
+  }
+  const options = (first ?? {}) as FindOptions;
+  const rows = await config.select(model.tablename(), options);
+  const objects = await fromRows(model, rows, config);
+  return options.limit === 1 ? (objects[0] ?? null) : objects;
+}
+
+/** The where of findBy: the columns equal to the values given (null matches NULL). */
+export function whereAttributes(
+  model: ModelDefinition,
+  config: InteractionBase,
+  attrs: Readonly<Record<string, unknown>>,
+): WhereInput {
+  if (attrs === null || typeof attrs !== 'object') {
+    throw new InvalidQueryError(`${model.name}.findBy() takes an object of column values.`);
+  }
+  const where = attrsToWhere(attrs, 'AND', (name) => quoteColumn(config.pool.dialect, name));
+  if (where === null) {
+    throw new InvalidQueryError(
+      `${model.name}.findBy({}) has no condition; use ${model.name}.all() to read every row.`,
+    );
+  }
+  return where;
+}
+
+/** findBy(): the objects whose columns equal the values given, with further find options. */
+export function findObjectsBy<M extends Loaded>(
+  model: Loadable<M>,
+  config: InteractionBase,
+  attrs: Readonly<Record<string, unknown>>,
+  options: FindOptions = {},
+): Promise<M | M[] | null> {
+  const where = joinWheres(whereAttributes(model, config, attrs), options.where);
+  return findObjects(model, config, [{ ...options, where }]);
+}

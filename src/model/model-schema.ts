@@ -1,0 +1,81 @@
+import { TwistarError } from '../errors.js';
+import type { InteractionBase } from '../crud/interaction-base.js';
+import type { ColumnInfo } from '../dialects/dialect.js';
+
+/** What persistence needs to know of a model class. */
+export interface ModelDefinition {
+  readonly name: string;
+  readonly prototype: object;
+  readonly PRIMARY_KEY: string;
+  readonly TIMESTAMPS: boolean;
+  tablename(): string;
+}
+
+/** A model's table as Twistar uses it: columns, how each reads, and which optional columns exist. */
+export interface ModelSchema {
+  readonly table: string;
+  readonly columns: readonly ColumnInfo[];
+  readonly byName: ReadonlyMap<string, ColumnInfo>;
+  /** Only the columns whose values need converting after the driver has read them. */
+  readonly readers: ReadonlyMap<string, (value: unknown) => unknown>;
+  readonly primaryKey: string;
+  readonly createdAt: boolean;
+  readonly updatedAt: boolean;
+}
+
+const schemas = new WeakMap<readonly ColumnInfo[], Map<ModelDefinition, ModelSchema>>();
+const latest = new WeakMap<ModelDefinition, ModelSchema>();
+
+/** Members a column must not shadow: the model's methods and accessors, and Object's own. */
+function clashes(model: ModelDefinition, column: string): boolean {
+  if (column === 'id') return false;
+  for (let proto: object | null = model.prototype; proto !== null; proto = Object.getPrototypeOf(proto)) {
+    const descriptor = Object.getOwnPropertyDescriptor(proto, column);
+    if (descriptor) return typeof descriptor.value === 'function' || descriptor.set === undefined;
+  }
+  return false;
+}
+
+/** The schema of `model` on `config`'s database (read once per pool, then kept). */
+export async function modelSchema(config: InteractionBase, model: ModelDefinition): Promise<ModelSchema> {
+  const table = model.tablename();
+  const columns = await config.columns(table);
+  let perModel = schemas.get(columns);
+  if (perModel === undefined) {
+    perModel = new Map();
+    schemas.set(columns, perModel);
+  }
+  let schema = perModel.get(model);
+  if (schema === undefined) {
+    const clashing = columns.filter((column) => clashes(model, column.name)).map((column) => column.name);
+    if (clashing.length > 0) {
+      throw new TwistarError(
+        `Column(s) ${clashing.join(', ')} of "${table}" have the name of a method or property of ${model.name}; ` +
+          'rename the column(s) or the method(s), since a column value would hide the method.',
+      );
+    }
+    const readers = new Map<string, (value: unknown) => unknown>();
+    for (const column of columns) {
+      const reader = config.pool.dialect.readConverter(column);
+      if (reader) readers.set(column.name, reader);
+    }
+    const byName = new Map(columns.map((column) => [column.name, column]));
+    schema = {
+      table,
+      columns,
+      byName,
+      readers,
+      primaryKey: model.PRIMARY_KEY,
+      createdAt: model.TIMESTAMPS && byName.has('created_at'),
+      updatedAt: model.TIMESTAMPS && byName.has('updated_at'),
+    };
+    perModel.set(model, schema);
+  }
+  latest.set(model, schema);
+  return schema;
+}
+
+/** The schema last read for `model`, if any (for synchronous work such as toJSON). */
+export function knownSchema(model: ModelDefinition): ModelSchema | undefined {
+  return latest.get(model);
+}

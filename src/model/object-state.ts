@@ -1,0 +1,21 @@
+import type { Id } from '../crud/interaction-base.js';
+import { Errors } from '../validation/errors.js';
+
+/** Key of the framework's state on a model object: a symbol, so it can never clash with a column. */
+export const STATE = Symbol('twistar.state');
+
+/** What Twistar keeps on each model object besides its column values. */
+export interface ObjectState {
+  /** A row exists for the object (it was loaded, or saved). */
+  persisted: boolean;
+  deleted: boolean;
+  /** Column values as last read from or written to the row, to find what changed. */
+  snapshot: Record<string, unknown> | null;
+  errors: Errors;
+  /** The key, when the key column is `id` (otherwise it lives in its own column property). */
+  id: Id | null;
+}
+
+export function newState(): ObjectState {
+  return { persisted: false, deleted: false, snapshot: null, errors: new Errors(), id: null };
+}

@@ -1,0 +1,117 @@
+import { CannotRefreshError, DBObjectSaveError, ReferenceNotSavedError } from '../errors.js';
+import type { Id, InteractionBase } from '../crud/interaction-base.js';
+import { quoteColumn } from '../sql/fragments.js';
+import type { Where } from '../sql/where.js';
+import { changedColumns, markSaved, readRow, valuesToInsert, writeValue } from './attributes.js';
+import { runHook } from './lifecycle.js';
+import { modelSchema, type ModelDefinition, type ModelSchema } from './model-schema.js';
+import { STATE, type ObjectState } from './object-state.js';
+
+/** A model object as persistence sees it. */
+export interface Persistable {
+  [STATE]: ObjectState;
+  id: Id | null;
+  validate(): Promise<unknown>;
+}
+
+function modelOf(obj: Persistable): ModelDefinition {
+  return obj.constructor as unknown as ModelDefinition;
+}
+
+function byKey(config: InteractionBase, schema: ModelSchema, id: Id): Where {
+  return [`${quoteColumn(config.pool.dialect, schema.primaryKey)} = ?`, id];
+}
+
+function describe(obj: Persistable): string {
+  return `${modelOf(obj).name}${obj.id === null ? '' : ` #${String(obj.id)}`}`;
+}
+
+function set(obj: Persistable, name: string, value: unknown): void {
+  (obj as unknown as Record<string, unknown>)[name] = value;
+}
+
+/** INSERTs the object's column values (no validation, no hooks) and takes the key the database gave it. */
+export async function insertObject(obj: Persistable, config: InteractionBase): Promise<void> {
+  const schema = await modelSchema(config, modelOf(obj));
+  if (schema.createdAt || schema.updatedAt) {
+    const now = new Date();
+    const current = obj as unknown as Record<string, unknown>;
+    if (schema.createdAt && current.created_at == null) set(obj, 'created_at', now);
+    if (schema.updatedAt && current.updated_at == null) set(obj, 'updated_at', now);
+  }
+  const values = valuesToInsert(obj, schema);
+  // A null key is left to the database to generate.
+  if (values[schema.primaryKey] === null) values[schema.primaryKey] = undefined;
+  const id = await config.insert(schema.table, values, schema.primaryKey);
+  if (id !== null && obj.id == null) obj.id = id;
+  markSaved(obj, [...Object.keys(values), schema.primaryKey]);
+}
+
+/** UPDATEs the columns that changed (none: no statement); resolves to whether it wrote. */
+export async function updateObject(obj: Persistable, config: InteractionBase): Promise<boolean> {
+  if (obj.id === null || obj.id === undefined) {
+    throw new DBObjectSaveError(`Cannot update ${describe(obj)}: it has no ${modelOf(obj).PRIMARY_KEY}.`);
+  }
+  const schema = await modelSchema(config, modelOf(obj));
+  const changed = changedColumns(obj, schema);
+  if (changed.length === 0) return false;
+  if (schema.updatedAt && !changed.includes('updated_at')) {
+    set(obj, 'updated_at', new Date());
+    changed.push('updated_at');
+  }
+  const current = obj as unknown as Record<string, unknown>;
+  const values: Record<string, unknown> = {};
+  for (const name of changed) {
+    const column = schema.byName.get(name);
+    if (column) values[name] = writeValue(column, current[name]);
+  }
+  const updated = await config.update(schema.table, values, byKey(config, schema, obj.id));
+  if (updated === 0) {
+    throw new DBObjectSaveError(`Cannot update ${describe(obj)}: its row no longer exists.`);
+  }
+  markSaved(obj, changed);
+  return true;
+}
+
+/** Reloads every column from the row. */
+export async function refreshObject(obj: Persistable, config: InteractionBase): Promise<void> {
+  if (obj.id === null || obj.id === undefined) {
+    throw new CannotRefreshError(`Cannot refresh ${describe(obj)}: it has no id (save it first).`);
+  }
+  const schema = await modelSchema(config, modelOf(obj));
+  const row = await config.select(schema.table, { id: obj.id, primaryKey: schema.primaryKey });
+  if (row === null)
+    throw new CannotRefreshError(`Cannot refresh ${describe(obj)}: its row no longer exists.`);
+  readRow(obj, row, schema);
+}
+
+/** save(): validate, run the hooks, then INSERT or UPDATE. */
+export async function saveObject<T extends Persistable>(obj: T, config: InteractionBase): Promise<T> {
+  const state = obj[STATE];
+  if (state.deleted) throw new DBObjectSaveError(`Cannot save ${describe(obj)}: it was deleted.`);
+  await obj.validate();
+  if (!state.errors.isEmpty()) return obj;
+  const creating = !state.persisted;
+  if (!(await runHook(obj, creating ? 'beforeCreate' : 'beforeUpdate'))) return obj;
+  if (!(await runHook(obj, 'beforeSave'))) return obj;
+  if (creating) await insertObject(obj, config);
+  else await updateObject(obj, config);
+  await runHook(obj, creating ? 'afterCreate' : 'afterUpdate');
+  await runHook(obj, 'afterSave');
+  return obj;
+}
+
+/** delete(): beforeDelete, DELETE, afterDelete; false when a hook cancelled. */
+export async function deleteObject(obj: Persistable, config: InteractionBase): Promise<boolean> {
+  const state = obj[STATE];
+  if (!state.persisted || obj.id === null || obj.id === undefined) {
+    throw new ReferenceNotSavedError(`Cannot delete ${describe(obj)}: it was never saved.`);
+  }
+  if (!(await runHook(obj, 'beforeDelete'))) return false;
+  const schema = await modelSchema(config, modelOf(obj));
+  await config.delete(schema.table, byKey(config, schema, obj.id));
+  state.deleted = true;
+  state.persisted = false;
+  await runHook(obj, 'afterDelete');
+  return true;
+}

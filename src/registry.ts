@@ -1,0 +1,58 @@
+import { ClassNotRegisteredError, ConnectionError } from './errors.js';
+import type { ConnectionPool } from './connection/connection-pool.js';
+import { InteractionBase } from './crud/interaction-base.js';
+
+const configs = new WeakMap<ConnectionPool, InteractionBase>();
+const classes = new Map<string, abstract new (...args: never[]) => unknown>();
+
+/** Twistar's global settings: the default pool, and model classes by name (for relationships). */
+// A class of statics because Twistar's API is `Registry.DBPOOL = …`.
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class
+export class Registry {
+  static #pool: ConnectionPool | null = null;
+
+  /** The pool every model and `transaction()` uses: `Registry.DBPOOL = connect('sqlite:app.db')`. */
+  static get DBPOOL(): ConnectionPool | null {
+    return Registry.#pool;
+  }
+
+  static set DBPOOL(pool: ConnectionPool | null) {
+    Registry.#pool = pool;
+  }
+
+  /** The default pool, or a clear error when none was set. */
+  static getPool(): ConnectionPool {
+    if (Registry.#pool === null) {
+      throw new ConnectionError(
+        "No database: set Registry.DBPOOL = connect('sqlite:app.db') (or another URL) first.",
+      );
+    }
+    return Registry.#pool;
+  }
+
+  /** The low-level interface of the default pool (or of `pool`). */
+  static getConfig(pool: ConnectionPool = Registry.getPool()): InteractionBase {
+    let config = configs.get(pool);
+    if (config === undefined) {
+      config = new InteractionBase(pool);
+      configs.set(pool, config);
+    }
+    return config;
+  }
+
+  /** Makes classes known by name, so relationships can name them. */
+  static register(...models: (abstract new (...args: never[]) => unknown)[]): void {
+    for (const model of models) classes.set(model.name, model);
+  }
+
+  /** The class registered under `name`; ClassNotRegisteredError if there is none. */
+  static getClass<T = unknown>(name: string): T {
+    const model = classes.get(name);
+    if (model === undefined) {
+      throw new ClassNotRegisteredError(
+        `No class named "${name}" is registered; call Registry.register(${name}) first.`,
+      );
+    }
+    return model as T;
+  }
+}

@@ -1,0 +1,111 @@
+import { InvalidQueryError } from '../errors.js';
+import type { Dialect } from '../dialects/dialect.js';
+
+/** A piece of SQL the caller vouches for, with `?` parameters; built with the `sql` tag. */
+export class SqlFragment {
+  readonly text: string;
+  readonly params: readonly unknown[];
+
+  constructor(text: string, params: readonly unknown[] = []) {
+    this.text = text;
+    this.params = params;
+  }
+}
+
+/**
+ * Marks a SQL fragment as trusted where Twistar otherwise accepts only column names (orderBy, group, select);
+ * interpolated values become bound parameters: sql`LENGTH(name) > ${n} DESC`.
+ */
+export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlFragment {
+  return new SqlFragment(strings.join('?'), values);
+}
+
+/** A direction for ORDER BY. */
+export type Direction = 'ASC' | 'DESC' | 'asc' | 'desc';
+
+/** ORDER BY: `'age DESC, id'`, `['age DESC', 'id']`, `[['age', 'DESC'], 'id']`, or a `sql` fragment. */
+export type OrderBy = string | SqlFragment | readonly (string | readonly [string, Direction])[];
+
+/** A list of columns: `'a, b'`, `['a', 'b']`, or a `sql` fragment. */
+export type ColumnList = string | SqlFragment | readonly string[];
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
+const ORDER_ITEM = /^([A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?)(?:\s+(ASC|DESC))?$/i;
+const SELECT_ITEM =
+  /^(?:(\*)|([A-Za-z_][A-Za-z0-9_$]*)\.\*|([A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?)(?:\s+AS\s+([A-Za-z_][A-Za-z0-9_$]*))?)$/i;
+
+function refuse(what: string, value: string): never {
+  throw new InvalidQueryError(
+    `${what} "${value}" is not a column list Twistar accepts (names, optionally table.name, with ASC/DESC for ` +
+      'ordering). For anything else, mark the SQL as trusted with the sql`…` tag.',
+  );
+}
+
+function items(list: string | readonly unknown[]): unknown[] {
+  return typeof list === 'string' ? list.split(',').map((item) => item.trim()) : [...list];
+}
+
+/** A column name checked against the identifier pattern and quoted. */
+export function quoteColumn(dialect: Dialect, name: string, what = 'Column'): string {
+  if (!IDENTIFIER.test(name)) refuse(what, name);
+  return dialect.quoteIdentifier(name);
+}
+
+/** The text after ORDER BY, with its parameters. */
+export function renderOrderBy(dialect: Dialect, orderBy: OrderBy): SqlFragment {
+  if (orderBy instanceof SqlFragment) return orderBy;
+  const parts = items(orderBy).map((item) => {
+    if (Array.isArray(item)) {
+      const [column, direction] = item as [unknown, unknown];
+      if (typeof column !== 'string' || typeof direction !== 'string' || !/^(ASC|DESC)$/i.test(direction)) {
+        refuse('orderBy', JSON.stringify(item));
+      }
+      return `${quoteColumn(dialect, column, 'orderBy')} ${direction.toUpperCase()}`;
+    }
+    if (typeof item !== 'string') refuse('orderBy', String(item));
+    const match = ORDER_ITEM.exec(item);
+    if (!match?.[1]) refuse('orderBy', item);
+    return dialect.quoteIdentifier(match[1]) + (match[2] ? ` ${match[2].toUpperCase()}` : '');
+  });
+  if (parts.length === 0) refuse('orderBy', '');
+  return new SqlFragment(parts.join(', '));
+}
+
+/** The text after GROUP BY. */
+export function renderGroup(dialect: Dialect, group: ColumnList): SqlFragment {
+  if (group instanceof SqlFragment) return group;
+  return new SqlFragment(
+    items(group)
+      .map((item) => {
+        if (typeof item !== 'string') refuse('group', String(item));
+        return quoteColumn(dialect, item, 'group');
+      })
+      .join(', '),
+  );
+}
+
+/** The select list. */
+export function renderSelect(dialect: Dialect, select: ColumnList): SqlFragment {
+  if (select instanceof SqlFragment) return select;
+  return new SqlFragment(
+    items(select)
+      .map((item) => {
+        const match = typeof item === 'string' ? SELECT_ITEM.exec(item) : null;
+        if (!match) refuse('select', String(item));
+        if (match[1]) return '*';
+        if (match[2]) return `${dialect.quoteIdentifier(match[2])}.*`;
+        const column = dialect.quoteIdentifier(match[3] ?? '');
+        return match[4] ? `${column} AS ${dialect.quoteIdentifier(match[4])}` : column;
+      })
+      .join(', '),
+  );
+}
+
+/** A LIMIT or OFFSET: a non-negative integer, or nothing. */
+export function checkCount(what: 'limit' | 'offset', value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidQueryError(`${what} must be a non-negative integer, got ${String(value)}.`);
+  }
+  return value;
+}

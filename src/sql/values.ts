@@ -1,0 +1,47 @@
+import { InvalidQueryError } from '../errors.js';
+
+/** A value Twistar binds as a statement parameter. */
+export type SqlValue = string | number | bigint | boolean | Date | Buffer | Uint8Array | null;
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return `an object (${value?.constructor?.name ?? 'null prototype'})`;
+  return `a ${typeof value}`;
+}
+
+/** True for the values a statement can bind. */
+export function isSqlValue(value: unknown): value is SqlValue {
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return true;
+    case 'object':
+      return value === null || value instanceof Date || value instanceof Uint8Array;
+    default:
+      return false;
+  }
+}
+
+/**
+ * Refuses, before anything is sent, a parameter that is not a scalar: an object or array would otherwise be
+ * expanded or serialised by the driver, and `undefined` usually means a missing value.
+ */
+export function checkParameters(params: readonly unknown[], sql: string): void {
+  for (let i = 0; i < params.length; i++) {
+    const value = params[i];
+    if (isSqlValue(value)) {
+      if (value instanceof Date && Number.isNaN(value.getTime())) {
+        throw new InvalidQueryError(`Parameter ${i + 1} is an invalid Date. SQL: ${sql}`);
+      }
+      continue;
+    }
+    const hint =
+      value === undefined
+        ? 'use null for NULL, or leave the condition out'
+        : 'pass a string, number, bigint, boolean, Date, Buffer or null (JSON.stringify() a value meant for a JSON column)';
+    throw new InvalidQueryError(`Parameter ${i + 1} is ${describe(value)}; ${hint}. SQL: ${sql}`);
+  }
+}

@@ -1,0 +1,30 @@
+import { Registry } from '../registry.js';
+import { quoteColumn } from '../sql/fragments.js';
+import { joinWheres, type Where } from '../sql/where.js';
+import type { Validator } from './validators.js';
+
+interface Keyed {
+  readonly constructor: { tablename(): string; readonly PRIMARY_KEY: string };
+  readonly id: unknown;
+}
+
+/**
+ * Fails when another row already has the object's value in one of `props`. It reads the database, so two
+ * concurrent saves can both pass: back it with a UNIQUE index.
+ */
+export function uniquenessOf(props: readonly string[], message = 'is not unique.'): Validator<Keyed> {
+  return async (obj) => {
+    const config = Registry.getConfig();
+    const dialect = config.pool.dialect;
+    const model = obj.constructor;
+    for (const prop of props) {
+      const value = (obj as unknown as Record<string, unknown>)[prop];
+      if (value === undefined || value === null) continue;
+      let where: Where | [] = [`${quoteColumn(dialect, prop)} = ?`, value];
+      if (obj.id !== null && obj.id !== undefined) {
+        where = joinWheres(where, [`${quoteColumn(dialect, model.PRIMARY_KEY)} <> ?`, obj.id]);
+      }
+      if ((await config.count(model.tablename(), where)) > 0) obj.errors.add(prop, message);
+    }
+  };
+}

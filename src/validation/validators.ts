@@ -1,0 +1,73 @@
+import type { Errors } from './errors.js';
+
+/** A validation: inspects the object and adds to its errors; may be async. */
+export type Validator<M = never> = (obj: M & { readonly errors: Errors }) => void | Promise<void>;
+
+/** `range` is inclusive at both ends. */
+export type LengthRule = { range: readonly [number, number] } | { length: number };
+
+/** Validators by model class; each class has its own list, and inherits its parents'. */
+const byClass = new WeakMap<object, Validator<never>[]>();
+
+/** Adds a validator to `model` only. */
+export function addValidatorTo(model: object, validator: Validator<never>): void {
+  const list = byClass.get(model);
+  if (list) list.push(validator);
+  else byClass.set(model, [validator]);
+}
+
+/** Removes the validators added to `model` itself. */
+export function clearValidatorsOf(model: object): void {
+  byClass.delete(model);
+}
+
+/** The validators that apply to `model`: its ancestors' first, then its own. */
+export function validatorsOf(model: object): Validator<never>[] {
+  const chain: Validator<never>[][] = [];
+  for (
+    let current: object | null = model;
+    current !== null && current !== Function.prototype;
+    current = Object.getPrototypeOf(current)
+  ) {
+    const own = byClass.get(current);
+    if (own) chain.unshift(own);
+  }
+  return chain.flat();
+}
+
+function read(obj: unknown, prop: string): unknown {
+  return (obj as Record<string, unknown>)[prop];
+}
+
+/** Fails when the property is undefined, null or an empty (or blank) string. */
+export function presenceOf(props: readonly string[], message = 'cannot be blank.'): Validator<unknown> {
+  return (obj) => {
+    for (const prop of props) {
+      const value = read(obj, prop);
+      if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
+        obj.errors.add(prop, message);
+      }
+    }
+  };
+}
+
+/** Fails when a present value's length is outside `range` (inclusive) or not exactly `length`. */
+export function lengthOf(props: readonly string[], rule: LengthRule, message?: string): Validator<unknown> {
+  return (obj) => {
+    for (const prop of props) {
+      const value = read(obj, prop);
+      if (value === undefined || value === null) continue;
+      const length =
+        typeof value === 'string' || Array.isArray(value) || Buffer.isBuffer(value)
+          ? value.length
+          : String(value).length;
+      if ('range' in rule) {
+        const [min, max] = rule.range;
+        if (length < min || length > max)
+          obj.errors.add(prop, message ?? `must have a length between ${min} and ${max}.`);
+      } else if (length !== rule.length) {
+        obj.errors.add(prop, message ?? `must have a length of ${rule.length}.`);
+      }
+    }
+  };
+}
