@@ -123,12 +123,16 @@ export class InteractionBase {
   }
 
   /** Updates the rows matching `where` (every row without one); resolves to the number changed. */
-  update(table: string, values: Readonly<Record<string, unknown>>, where?: WhereInput): Promise<number> {
+  async update(
+    table: string,
+    values: Readonly<Record<string, unknown>>,
+    where?: WhereInput,
+  ): Promise<number> {
     return this.#operation(updateStatement(this.pool.dialect, table, values, where));
   }
 
   /** Deletes the rows matching `where` (every row without one); resolves to the number deleted. */
-  delete(table: string, where?: WhereInput): Promise<number> {
+  async delete(table: string, where?: WhereInput): Promise<number> {
     return this.#operation(deleteStatement(this.pool.dialect, table, where));
   }
 
@@ -139,17 +143,17 @@ export class InteractionBase {
   }
 
   /** Writes a new model object (no validation or hooks) and sets its id. */
-  insertObj(obj: PersistentObject): Promise<unknown> {
+  async insertObj(obj: PersistentObject): Promise<unknown> {
     return obj[objectPersistence].insert(this);
   }
 
   /** Writes a model object's changed columns (no validation or hooks). */
-  updateObj(obj: PersistentObject): Promise<unknown> {
+  async updateObj(obj: PersistentObject): Promise<unknown> {
     return obj[objectPersistence].update(this);
   }
 
   /** Reloads a model object's columns from its row. */
-  refreshObj(obj: PersistentObject): Promise<unknown> {
+  async refreshObj(obj: PersistentObject): Promise<unknown> {
     return obj[objectPersistence].refresh(this);
   }
 

@@ -25,6 +25,8 @@ export interface Dialect {
   /** The new row's key comes back through `INSERT … RETURNING` rather than from the driver. */
   readonly insertReturning: boolean;
   readonly beginTransaction: string;
+  /** Clauses of locking reads, which see the latest committed rows; '' where the whole database is locked. */
+  readonly lockClauses: { readonly update: string; readonly share: string };
   quoteIdentifier(name: string): string;
   /** Rewrites `?` placeholders for the driver and counts them (cached by SQL text). */
   compile(sql: string): CompiledSql;

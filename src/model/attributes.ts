@@ -1,3 +1,4 @@
+import { TwistarError } from '../errors.js';
 import type { Row } from '../connection/driver.js';
 import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
 import type { ModelSchema } from './model-schema.js';
@@ -27,10 +28,18 @@ function same(current: unknown, frozen: unknown): boolean {
   return Object.is(current, frozen);
 }
 
-/** Assigns values to an object; `__proto__` and friends become own properties, never a prototype change. */
+/**
+ * Assigns values to an object; `__proto__` becomes an own property, never a prototype change, and a
+ * name that would hide one of the object's methods is refused.
+ */
 export function assignAttributes(obj: object, values: Readonly<Record_>): void {
   const target = obj as Record_;
   for (const key of Object.keys(values)) {
+    if (typeof target[key] === 'function') {
+      throw new TwistarError(
+        `"${key}" is a method of ${obj.constructor.name}; an attribute of that name would hide it. Rename the column or the method.`,
+      );
+    }
     if (key === '__proto__')
       Object.defineProperty(target, key, {
         value: values[key],

@@ -21,7 +21,7 @@ import {
   type Validator,
 } from '../validation/validators.js';
 import { assignAttributes } from './attributes.js';
-import { findObjects, findObjectsBy, fromRows, type FindOptions } from './finders.js';
+import { findObjects, findObjectsBy, type FindOptions } from './finders.js';
 import type { HookResult } from './lifecycle.js';
 import { knownSchema, modelSchema } from './model-schema.js';
 import { STATE, newState, type ObjectState } from './object-state.js';
@@ -107,14 +107,16 @@ export class DBObject implements PersistentObject {
   ): Promise<M | null>;
   /** The objects matching the options (every object without them). */
   static find<M extends DBObject>(this: ModelClass<M>, options?: FindOptions): Promise<M[]>;
-  static find<M extends DBObject>(this: ModelClass<M>, ...args: unknown[]): Promise<M | M[] | null> {
+  static async find<M extends DBObject>(this: ModelClass<M>, ...args: unknown[]): Promise<M | M[] | null> {
     return findObjects<M>(this, config(), args);
   }
 
   /** Every object (with optional ordering, limit and offset). */
-  static async all<M extends DBObject>(this: ModelClass<M>, options: FindOptions = {}): Promise<M[]> {
-    const rows = await config().select(this.tablename(), options);
-    return fromRows<M>(this, rows, config());
+  static async all<M extends DBObject>(
+    this: ModelClass<M>,
+    options: Omit<FindOptions, 'limit'> = {},
+  ): Promise<M[]> {
+    return (await findObjects<M>(this, config(), [{ ...options, limit: undefined }])) as M[];
   }
 
   /** The objects whose columns equal these values (`null` matches NULL). */
@@ -128,7 +130,7 @@ export class DBObject implements PersistentObject {
     attrs: AttributeValues<M>,
     options?: FindOptions,
   ): Promise<M[]>;
-  static findBy<M extends DBObject>(
+  static async findBy<M extends DBObject>(
     this: ModelClass<M>,
     attrs: AttributeValues<M>,
     options?: FindOptions,
@@ -140,7 +142,7 @@ export class DBObject implements PersistentObject {
    * The first object with these values, or a new one saved with them, in one transaction. When a
    * concurrent caller creates it first (a unique index refuses ours), the one it created is returned.
    */
-  static findOrCreate<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M>): Promise<M> {
+  static async findOrCreate<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M>): Promise<M> {
     const pool = config().pool;
     return pool.runInteraction(async () => {
       const found = (await findObjectsBy<M>(this, config(), attrs, { limit: 1 })) as M | null;
@@ -149,7 +151,12 @@ export class DBObject implements PersistentObject {
         return await pool.runInteraction(() => new this(attrs).save());
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        const winner = (await findObjectsBy<M>(this, config(), attrs, { limit: 1 })) as M | null;
+        // A locking read sees the row the other caller committed even under MySQL's REPEATABLE READ; in
+        // share mode, since the failed INSERT already holds a shared lock on that key.
+        const winner = (await findObjectsBy<M>(this, config(), attrs, {
+          limit: 1,
+          lock: 'share',
+        })) as M | null;
         if (winner === null) throw error;
         return winner;
       }
@@ -157,7 +164,7 @@ export class DBObject implements PersistentObject {
   }
 
   /** A new object with these values, saved (check `errors` when validation may fail). */
-  static create<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M> = {}): Promise<M> {
+  static async create<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M> = {}): Promise<M> {
     return new this(attrs).save();
   }
 
@@ -167,7 +174,7 @@ export class DBObject implements PersistentObject {
   }
 
   /** The number of rows (matching `where`). */
-  static count(where?: WhereInput): Promise<number> {
+  static async count(where?: WhereInput): Promise<number> {
     return config().count(this.tablename(), where);
   }
 
@@ -182,7 +189,7 @@ export class DBObject implements PersistentObject {
   }
 
   /** Deletes the rows (matching `where`) without loading them or running hooks; resolves to the number deleted. */
-  static deleteAll(where?: WhereInput): Promise<number> {
+  static async deleteAll(where?: WhereInput): Promise<number> {
     return config().delete(this.tablename(), where);
   }
 
@@ -245,12 +252,12 @@ export class DBObject implements PersistentObject {
   }
 
   /** Validates, runs the hooks, then INSERTs or UPDATEs (only the changed columns); resolves to the object. */
-  save(): Promise<this> {
+  async save(): Promise<this> {
     return saveObject(this, config());
   }
 
   /** Deletes the row (after beforeDelete); false when a hook cancelled. */
-  delete(): Promise<boolean> {
+  async delete(): Promise<boolean> {
     return deleteObject(this, config());
   }
 

@@ -16,6 +16,8 @@ export interface FindOptions {
   group?: ColumnList;
   limit?: number;
   offset?: number;
+  /** Lock the rows read until the transaction ends (FOR UPDATE, or FOR SHARE); use inside a transaction. */
+  lock?: 'update' | 'share';
 }
 
 /** A model class as the finders see it. */
@@ -65,7 +67,9 @@ export async function findObjects<M extends Loaded>(
     );
   }
   const options = (first ?? {}) as FindOptions;
-  const rows = await config.select(model.tablename(), options);
+  const found = await config.select(model.tablename(), options);
+  // With limit 1 the low-level select already answers with one row or null.
+  const rows = Array.isArray(found) ? found : found === null ? [] : [found];
   const objects = await fromRows(model, rows, config);
   return options.limit === 1 ? (objects[0] ?? null) : objects;
 }

@@ -25,6 +25,8 @@ export interface SelectClauses {
   limit?: number;
   offset?: number;
   select?: ColumnList;
+  /** Lock the rows read until the transaction ends (FOR UPDATE, or FOR SHARE); use inside a transaction. */
+  lock?: 'update' | 'share';
 }
 
 /** A table name, checked and quoted. */
@@ -61,6 +63,12 @@ export function selectStatement(dialect: Dialect, table: string, clauses: Select
     params.push(...order.params);
   }
   sql += dialect.limitOffset(checkCount('limit', clauses.limit), checkCount('offset', clauses.offset));
+  if (clauses.lock !== undefined) {
+    if (clauses.lock !== 'update' && clauses.lock !== 'share') {
+      throw new InvalidQueryError(`lock must be 'update' or 'share', got ${String(clauses.lock)}.`);
+    }
+    sql += dialect.lockClauses[clauses.lock];
+  }
   return { sql, params };
 }
 

@@ -33,6 +33,7 @@ export const mysqlDialect: Dialect = {
   maxParameters: 65535,
   insertReturning: false,
   beginTransaction: 'START TRANSACTION',
+  lockClauses: { update: ' FOR UPDATE', share: ' LOCK IN SHARE MODE' },
   quoteIdentifier: (name) => quoteWith('`', name),
   compile: compiler(lexical),
   limitOffset: limitOffsetWith('18446744073709551615'),

@@ -25,6 +25,7 @@ export const postgresDialect: Dialect = {
   maxParameters: 65535,
   insertReturning: true,
   beginTransaction: 'BEGIN',
+  lockClauses: { update: ' FOR UPDATE', share: ' FOR SHARE' },
   quoteIdentifier: (name) => quoteWith('"', name),
   compile: compiler(lexical, (index) => `$${index + 1}`),
   limitOffset: (limit, offset) =>

@@ -36,6 +36,8 @@ export const sqliteDialect: Dialect = {
   maxParameters: 32766,
   insertReturning: false,
   beginTransaction: 'BEGIN IMMEDIATE',
+  // BEGIN IMMEDIATE already holds the write lock.
+  lockClauses: { update: '', share: '' },
   quoteIdentifier: (name) => quoteWith('"', name),
   compile: compiler(lexical),
   limitOffset: limitOffsetWith('-1'),

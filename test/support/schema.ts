@@ -1,0 +1,58 @@
+import { Registry, type ConnectionPool, type DialectName } from '../../src/index.js';
+
+/** Portable column types for test tables; modifiers (`unique`, `not null`, `default …`) follow the type word. */
+const TYPES: Record<string, Record<DialectName, string>> = {
+  pk: {
+    sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+    postgres: 'SERIAL PRIMARY KEY',
+    mysql: 'INT AUTO_INCREMENT PRIMARY KEY',
+  },
+  string: { sqlite: 'VARCHAR(255)', postgres: 'VARCHAR(255)', mysql: 'VARCHAR(255)' },
+  text: { sqlite: 'TEXT', postgres: 'TEXT', mysql: 'TEXT' },
+  int: { sqlite: 'INTEGER', postgres: 'INTEGER', mysql: 'INT' },
+  bigint: { sqlite: 'BIGINT', postgres: 'BIGINT', mysql: 'BIGINT' },
+  bool: { sqlite: 'BOOLEAN', postgres: 'BOOLEAN', mysql: 'BOOLEAN' },
+  date: { sqlite: 'DATE', postgres: 'DATE', mysql: 'DATE' },
+  datetime: { sqlite: 'DATETIME', postgres: 'TIMESTAMP(3)', mysql: 'DATETIME(3)' },
+  blob: { sqlite: 'BLOB', postgres: 'BYTEA', mysql: 'BLOB' },
+  real: { sqlite: 'REAL', postgres: 'DOUBLE PRECISION', mysql: 'DOUBLE' },
+  json: { sqlite: 'JSON', postgres: 'JSONB', mysql: 'JSON' },
+};
+
+/** The DDL type of a portable column description such as `'string not null unique'`. */
+export function columnType(dialect: DialectName, description: string): string {
+  const [word = '', ...rest] = description.split(' ');
+  const type = TYPES[word]?.[dialect];
+  if (type === undefined) throw new Error(`Unknown test column type "${word}"`);
+  return [type, ...rest].join(' ');
+}
+
+/** (Re)creates `table` with `columns` on `pool`, and makes Twistar forget its old columns. */
+export async function createTable(
+  pool: ConnectionPool,
+  table: string,
+  columns: Readonly<Record<string, string>>,
+): Promise<void> {
+  const quote = (name: string) => pool.dialect.quoteIdentifier(name);
+  await dropTable(pool, table);
+  const body = Object.entries(columns)
+    .map(([name, description]) => `${quote(name)} ${columnType(pool.dialect.name, description)}`)
+    .join(', ');
+  await pool.runOperation(`CREATE TABLE ${quote(table)} (${body})`);
+  Registry.getConfig(pool).forgetColumns(table);
+}
+
+export async function dropTable(pool: ConnectionPool, table: string): Promise<void> {
+  await pool.runOperation(`DROP TABLE IF EXISTS ${pool.dialect.quoteIdentifier(table)}`);
+  Registry.getConfig(pool).forgetColumns(table);
+}
+
+/** The users table most suites share. */
+export const USERS = {
+  id: 'pk',
+  first_name: 'string',
+  last_name: 'string',
+  age: 'int',
+  created_at: 'datetime',
+  updated_at: 'datetime',
+} as const;
