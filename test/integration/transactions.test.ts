@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { beforeEach, it } from 'node:test';
+import { DBObject, QueryError, Registry, TransactionError, transaction } from '../../src/index.js';
+import { describeEachBackend } from '../support/backends.js';
+import { createTable, USERS } from '../support/schema.js';
+
+class User extends DBObject {
+  declare first_name: string;
+  declare age: number | null;
+}
+
+/** A helper that knows nothing of transactions. */
+async function createUser(first_name: string): Promise<User> {
+  return new User({ first_name }).save();
+}
+
+describeEachBackend('transactions', (db) => {
+  beforeEach(async () => {
+    await createTable(db.pool, 'users', { ...USERS, first_name: 'string unique' });
+  });
+
+  it('commits and resolves to the callback result', async () => {
+    const result = await transaction(async () => {
+      await createUser('Ann');
+      await createUser('Bob');
+      return 'done';
+    });
+    assert.equal(result, 'done');
+    assert.equal(await User.count(), 2);
+  });
+
+  it('rolls back everything on a throw and rejects with TransactionError carrying the cause', async () => {
+    const boom = new Error('boom');
+    const error = await transaction(async () => {
+      await createUser('Ann');
+      await Registry.getConfig().insert('users', { first_name: 'Bob' });
+      throw boom;
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof TransactionError);
+    assert.equal(error.cause, boom);
+    assert.equal(await User.count(), 0);
+  });
+
+  it('rolls back when a duplicate insert fails inside it', async () => {
+    const error = await transaction(async () => {
+      await createUser('Ann');
+      await createUser('Ann');
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof TransactionError);
+    assert.ok(error.cause instanceof QueryError);
+    assert.equal(await User.count(), 0);
+  });
+
+  it('helpers join the transaction without being passed it; concurrent work outside does not', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const inside = transaction(async () => {
+      await createUser('Inside');
+      await gate;
+      throw new Error('undo');
+    });
+    // Started outside the callback's async context: not part of the transaction, and committed on its own.
+    // (On SQLite it waits for the one connection, which the transaction holds until it ends.)
+    const outside = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const saving = createUser('Outside');
+      release();
+      await saving;
+    })();
+    await assert.rejects(inside, TransactionError);
+    await outside;
+    const names = (await User.all({ orderBy: 'id' })).map((u) => u.first_name);
+    assert.deepEqual(names, ['Outside']);
+  });
+
+  it('a nested transaction is a savepoint: its failure rolls back only its own part', async () => {
+    await transaction(async () => {
+      await createUser('Outer');
+      await assert.rejects(
+        transaction(async () => {
+          await createUser('Inner');
+          await createUser('Outer');
+        }),
+        TransactionError,
+      );
+      await createUser('After');
+    });
+    const names = (await User.all({ orderBy: 'id' })).map((u) => u.first_name);
+    assert.deepEqual(names, ['Outer', 'After']);
+  });
+
+  it('a nested transaction that succeeds commits with the outer one, and rolls back with it', async () => {
+    await assert.rejects(
+      transaction(async () => {
+        await transaction(() => createUser('Inner'));
+        throw new Error('outer fails');
+      }),
+      TransactionError,
+    );
+    assert.equal(await User.count(), 0);
+  });
+
+  it('runInteraction passes a handle whose statements run in the transaction', async () => {
+    await assert.rejects(
+      db.pool.runInteraction(async (txn) => {
+        await txn.runOperation('INSERT INTO users (first_name) VALUES (?)', ['Ann']);
+        assert.deepEqual(await txn.runQuery('SELECT COUNT(*) AS n FROM users').then((rows) => Number(rows[0]?.n)), 1);
+        throw new Error('rollback please');
+      }),
+      /rollback please/,
+    );
+    assert.equal(await User.count(), 0);
+  });
+
+  it('a statement after the callback has finished cannot join the finished transaction', async () => {
+    let leaked!: Promise<unknown>;
+    await transaction(async (txn) => {
+      leaked = new Promise((resolve) => setTimeout(resolve, 20)).then(() =>
+        txn.runOperation('INSERT INTO users (first_name) VALUES (?)', ['Late']),
+      );
+    });
+    await assert.rejects(leaked, TransactionError);
+    assert.equal(await User.count(), 0);
+  });
+
+  it('a caught failure on PostgreSQL fails the commit instead of silently losing the work', async () => {
+    const run = transaction(async () => {
+      await createUser('Ann');
+      await createUser('Ann').catch(() => undefined);
+    });
+    if (db.name === 'postgres') {
+      await assert.rejects(run, /PostgreSQL rolled the whole transaction back/);
+      assert.equal(await User.count(), 0);
+    } else {
+      await run;
+      assert.equal(await User.count(), 1);
+    }
+  });
+});
