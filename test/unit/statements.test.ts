@@ -61,9 +61,7 @@ describe('identifier quoting', () => {
     for (const dialect of DIALECTS) assert.throws(() => dialect.quoteIdentifier(''), TypeError);
   });
 
-  testRefused('statements refuse a table name with an embedded quote', (d) =>
-    selectStatement(d, 'us"ers'),
-  );
+  testRefused('statements refuse a table name with an embedded quote', (d) => selectStatement(d, 'us"ers'));
   testRefused('statements refuse a column name with an embedded backquote', (d) =>
     insertStatement(d, 'users', { 'na`me': 1 }),
   );
@@ -191,7 +189,10 @@ describe('selectStatement', () => {
 
   it('compiles to $1, $2… on PostgreSQL only when the dialect compiles it', () => {
     const statement = selectStatement(postgresDialect, 'users', { where: ['a = ? AND b = ?', 1, 2] });
-    assert.equal(postgresDialect.compile(statement.sql).text, 'SELECT * FROM "users" WHERE a = $1 AND b = $2');
+    assert.equal(
+      postgresDialect.compile(statement.sql).text,
+      'SELECT * FROM "users" WHERE a = $1 AND b = $2',
+    );
   });
 
   testSql('renders LIMIT alone', (d) => selectStatement(d, 'users', { limit: 5 }), {
@@ -200,11 +201,15 @@ describe('selectStatement', () => {
     mysql: 'SELECT * FROM `users` LIMIT 5',
   });
 
-  testSql('renders LIMIT 0 (zero is a limit, not its absence)', (d) => selectStatement(d, 'users', { limit: 0 }), {
-    sqlite: 'SELECT * FROM "users" LIMIT 0',
-    postgres: 'SELECT * FROM "users" LIMIT 0',
-    mysql: 'SELECT * FROM `users` LIMIT 0',
-  });
+  testSql(
+    'renders LIMIT 0 (zero is a limit, not its absence)',
+    (d) => selectStatement(d, 'users', { limit: 0 }),
+    {
+      sqlite: 'SELECT * FROM "users" LIMIT 0',
+      postgres: 'SELECT * FROM "users" LIMIT 0',
+      mysql: 'SELECT * FROM `users` LIMIT 0',
+    },
+  );
 
   testSql(
     'renders OFFSET without a limit in each database’s own form',
@@ -216,15 +221,11 @@ describe('selectStatement', () => {
     },
   );
 
-  testSql(
-    'renders OFFSET 0 without a limit',
-    (d) => selectStatement(d, 'users', { offset: 0 }),
-    {
-      sqlite: 'SELECT * FROM "users" LIMIT -1 OFFSET 0',
-      postgres: 'SELECT * FROM "users" OFFSET 0',
-      mysql: 'SELECT * FROM `users` LIMIT 18446744073709551615 OFFSET 0',
-    },
-  );
+  testSql('renders OFFSET 0 without a limit', (d) => selectStatement(d, 'users', { offset: 0 }), {
+    sqlite: 'SELECT * FROM "users" LIMIT -1 OFFSET 0',
+    postgres: 'SELECT * FROM "users" OFFSET 0',
+    mysql: 'SELECT * FROM `users` LIMIT 18446744073709551615 OFFSET 0',
+  });
 
   testRefused('refuses a negative limit', (d) => selectStatement(d, 'users', { limit: -1 }));
   testRefused('refuses a fractional offset', (d) => selectStatement(d, 'users', { offset: 1.5 }));
@@ -337,9 +338,12 @@ describe('insertStatement', () => {
     },
   );
 
-  testRefused('refuses a returning column carrying SQL', (d) =>
-    insertStatement(d, 'users', { name: 'Ann' }, 'id; DROP TABLE users'),
-  );
+  it('refuses a returning column carrying SQL (postgres, the dialect that emits RETURNING)', () => {
+    assert.throws(
+      () => insertStatement(postgresDialect, 'users', { name: 'Ann' }, 'id; DROP TABLE users'),
+      InvalidQueryError,
+    );
+  });
 });
 
 describe('insertManyStatements', () => {

@@ -1,0 +1,74 @@
+/**
+ * The quick start: an SQLite file, two tables, and the everyday model API.
+ * Run it with `npm run demo`.
+ */
+import { rmSync } from 'node:fs';
+import { DBObject, Registry, connect, transaction } from 'twistar';
+
+class User extends DBObject {
+  // `declare` gives the columns types without class fields that would overwrite loaded values.
+  declare first_name: string;
+  declare last_name: string;
+  declare age: number;
+  declare created_at: Date;
+
+  override beforeSave() {
+    this.first_name = this.first_name.trim();
+  }
+}
+
+class Picture extends DBObject {
+  declare user_id: number;
+  declare name: string;
+}
+
+User.validatesPresenceOf('first_name');
+User.validatesLengthOf('last_name', { range: [1, 100] });
+
+const file = 'quick-start.db';
+rmSync(file, { force: true });
+const pool = connect(`sqlite:${file}`);
+Registry.DBPOOL = pool;
+
+await pool.runOperation(`CREATE TABLE users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  first_name TEXT NOT NULL, last_name TEXT NOT NULL, age INTEGER,
+  created_at DATETIME, updated_at DATETIME)`);
+await pool.runOperation(
+  'CREATE TABLE pictures (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER REFERENCES users (id), name TEXT)',
+);
+console.log(`Created tables users and pictures in ${file}`);
+
+const ann = await new User({ first_name: ' Ann ', last_name: 'Smith', age: 31 }).save();
+console.log(`Saved ${ann.first_name} ${ann.last_name} with id ${String(ann.id)}, created at ${ann.created_at.toISOString()}`);
+await User.create({ first_name: 'Bob', last_name: 'Jones', age: 25 });
+await User.create({ first_name: 'Cid', last_name: 'Brown', age: 42 });
+
+const found = await User.find(1);
+console.log(`User.find(1) -> ${found?.first_name ?? 'nobody'}`);
+const older = await User.find({ where: ['age > ?', 30], orderBy: 'age DESC' });
+console.log(`Older than 30: ${older.map((user) => user.first_name).join(', ')}`);
+
+const invalid = await new User({ first_name: '', last_name: '' }).save();
+console.log(`Saving a user without names: id ${String(invalid.id)}, errors: ${invalid.errors.toString()}`);
+
+await transaction(async () => {
+  await new Picture({ user_id: ann.id, name: 'beach.jpg' }).save();
+  await new Picture({ user_id: ann.id, name: 'hills.jpg' }).save();
+});
+console.log(`Pictures of ${ann.first_name}: ${await Picture.count(['user_id = ?', ann.id])}`);
+
+await transaction(async () => {
+  await User.create({ first_name: 'Dee', last_name: 'Gray', age: 19 });
+  throw new Error('changed my mind');
+}).catch((error: unknown) => console.log(`A failed transaction rolled back: ${(error as Error).message}`));
+
+if (found) {
+  found.age = 32;
+  await found.save();
+  console.log(`Updated ${found.first_name}'s age to ${found.age}`);
+}
+console.log(`Users: ${await User.count()}, older than 30: ${await User.count(['age > ?', 30])}`);
+console.log(JSON.stringify(await User.all({ orderBy: 'id' }), null, 2));
+
+await pool.close();

@@ -1,0 +1,72 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { InvalidQueryError } from '../../src/errors.js';
+import { checkParameters, isSqlValue } from '../../src/sql/values.js';
+
+const SQL = 'INSERT INTO t (v) VALUES (?)';
+
+describe('checkParameters', () => {
+  it('accepts strings, numbers, bigints, booleans, null, Dates, Buffers and Uint8Arrays', () => {
+    const params = [
+      '',
+      'text',
+      0,
+      -1.5,
+      12345678901234567890n,
+      true,
+      false,
+      null,
+      new Date('2024-05-01T10:20:30Z'),
+      Buffer.from('bytes'),
+      new Uint8Array([1, 2, 3]),
+    ];
+    assert.doesNotThrow(() => checkParameters(params, SQL));
+  });
+
+  it('accepts no parameters', () => {
+    assert.doesNotThrow(() => checkParameters([], 'SELECT 1'));
+  });
+
+  const refused: [string, unknown, RegExp][] = [
+    ['undefined', undefined, /^Parameter 1 is undefined; use null for NULL/],
+    ['a plain object', { a: 1 }, /^Parameter 1 is an object \(Object\); pass a string, number/],
+    ['an object without prototype', Object.create(null), /^Parameter 1 is an object \(null prototype\)/],
+    ['an instance of a class', new Map(), /^Parameter 1 is an object \(Map\)/],
+    ['an array', [1, 2], /^Parameter 1 is an array; .*JSON\.stringify/],
+    ['a function', () => 1, /^Parameter 1 is a function;/],
+    ['a symbol', Symbol('s'), /^Parameter 1 is a symbol;/],
+    ['an invalid Date', new Date('not a date'), /^Parameter 1 is an invalid Date\./],
+  ];
+  for (const [what, value, message] of refused) {
+    it(`refuses ${what} with InvalidQueryError`, () => {
+      assert.throws(
+        () => checkParameters([value], SQL),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidQueryError);
+          assert.match(error.message, message);
+          assert.ok(error.message.endsWith(`SQL: ${SQL}`));
+          return true;
+        },
+      );
+    });
+  }
+
+  it('numbers the offending parameter from 1', () => {
+    assert.throws(() => checkParameters(['ok', 2, undefined], SQL), {
+      name: 'InvalidQueryError',
+      message: /^Parameter 3 is undefined/,
+    });
+  });
+});
+
+describe('isSqlValue', () => {
+  it('is true for bindable values and false for the rest', () => {
+    for (const value of ['a', 1, 1n, false, null, new Date(), Buffer.alloc(1)]) {
+      assert.equal(isSqlValue(value), true, String(value));
+    }
+    for (const value of [undefined, {}, [], () => 0, Symbol('x')]) {
+      assert.equal(isSqlValue(value), false, typeof value);
+    }
+  });
+});
