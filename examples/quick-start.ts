@@ -40,7 +40,9 @@ await pool.runOperation(
 console.log(`Created tables users and pictures in ${file}`);
 
 const ann = await new User({ first_name: ' Ann ', last_name: 'Smith', age: 31 }).save();
-console.log(`Saved ${ann.first_name} ${ann.last_name} with id ${String(ann.id)}, created at ${ann.created_at.toISOString()}`);
+console.log(
+  `Saved ${ann.first_name} ${ann.last_name} with id ${String(ann.id)}, created at ${ann.created_at.toISOString()}`,
+);
 await User.create({ first_name: 'Bob', last_name: 'Jones', age: 25 });
 await User.create({ first_name: 'Cid', last_name: 'Brown', age: 42 });
 

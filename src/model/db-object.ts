@@ -78,6 +78,12 @@ export class DBObject implements PersistentObject {
 
   declare [STATE]: ObjectState;
 
+  /**
+   * The key, whatever the key column is called; null before the first save. Narrow its type in a model
+   * with `declare id: number` (it is an accessor, installed below, so that it always reads the key column).
+   */
+  declare id: Id | null;
+
   beforeCreate?(): HookResult;
   beforeUpdate?(): HookResult;
   beforeSave?(): HookResult;
@@ -228,19 +234,6 @@ export class DBObject implements PersistentObject {
     clearValidatorsOf(this);
   }
 
-  /** The key, whatever the key column is called; null before the first save. */
-  get id(): Id | null {
-    const key = (this.constructor as typeof DBObject).PRIMARY_KEY;
-    if (key === 'id') return this[STATE].id;
-    return ((this as unknown as Record<string, unknown>)[key] as Id | null | undefined) ?? null;
-  }
-
-  set id(value: Id | null) {
-    const key = (this.constructor as typeof DBObject).PRIMARY_KEY;
-    if (key === 'id') this[STATE].id = value;
-    else (this as unknown as Record<string, unknown>)[key] = value;
-  }
-
   /** The messages of the last validation. */
   get errors(): Errors {
     return this[STATE].errors;
@@ -323,3 +316,22 @@ export class DBObject implements PersistentObject {
     };
   }
 }
+
+function keyOf(obj: DBObject): string {
+  return (obj.constructor as typeof DBObject).PRIMARY_KEY;
+}
+
+Object.defineProperty(DBObject.prototype, 'id', {
+  configurable: true,
+  enumerable: false,
+  get(this: DBObject): Id | null {
+    const key = keyOf(this);
+    if (key === 'id') return this[STATE].id;
+    return ((this as unknown as Record<string, unknown>)[key] as Id | null | undefined) ?? null;
+  },
+  set(this: DBObject, value: Id | null) {
+    const key = keyOf(this);
+    if (key === 'id') this[STATE].id = value;
+    else (this as unknown as Record<string, unknown>)[key] = value;
+  },
+});

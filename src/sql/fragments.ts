@@ -74,8 +74,10 @@ export function renderOrderBy(dialect: Dialect, orderBy: OrderBy): SqlFragment {
 /** The text after GROUP BY. */
 export function renderGroup(dialect: Dialect, group: ColumnList): SqlFragment {
   if (group instanceof SqlFragment) return group;
+  const list = items(group);
+  if (list.length === 0) refuse('group', '');
   return new SqlFragment(
-    items(group)
+    list
       .map((item) => {
         if (typeof item !== 'string') refuse('group', String(item));
         return quoteColumn(dialect, item, 'group');
@@ -87,8 +89,10 @@ export function renderGroup(dialect: Dialect, group: ColumnList): SqlFragment {
 /** The select list. */
 export function renderSelect(dialect: Dialect, select: ColumnList): SqlFragment {
   if (select instanceof SqlFragment) return select;
+  const list = items(select);
+  if (list.length === 0) refuse('select', '');
   return new SqlFragment(
-    items(select)
+    list
       .map((item) => {
         const match = typeof item === 'string' ? SELECT_ITEM.exec(item) : null;
         if (!match) refuse('select', String(item));

@@ -12,6 +12,8 @@ export interface LexicalRules {
   readonly bracketIdentifiers: boolean;
   /** Block comments nest (PostgreSQL). */
   readonly nestedComments: boolean;
+  /** `--` starts a comment only when whitespace or a control character follows (MySQL). */
+  readonly dashCommentNeedsSpace: boolean;
 }
 
 /** Where the placeholders of one SQL string are: offsets of each `?` that is a placeholder. */
@@ -46,8 +48,9 @@ export function findPlaceholders(sql: string, rules: LexicalRules): number[] {
         } else i++;
         break;
       case 45 /* - */:
-        if (sql.charCodeAt(i + 1) === 45) i = skipLine(sql, i);
-        else i++;
+        if (sql.charCodeAt(i + 1) === 45 && (!rules.dashCommentNeedsSpace || !(sql.charCodeAt(i + 2) > 32))) {
+          i = skipLine(sql, i);
+        } else i++;
         break;
       case 35 /* # */:
         if (rules.hashComments) i = skipLine(sql, i);

@@ -37,6 +37,13 @@ export function toCondition(where: WhereInput): SqlFragment | null {
       `The first element of a where array must be its SQL text, got ${typeof text}.`,
     );
   }
+  if (text.trim() === '') {
+    // Blank text is no condition, as a blank string is; values without text are a mistake.
+    if (params.length === 0) return null;
+    throw new InvalidQueryError(
+      `The where array has ${params.length} value(s) but no SQL text to bind them to.`,
+    );
+  }
   return new SqlFragment(text, params);
 }
 

@@ -47,6 +47,6 @@ export class Errors {
   }
 
   toJSON(): Record<string, string[]> {
-    return Object.fromEntries(this.#messages);
+    return Object.fromEntries([...this.#messages].map(([prop, list]) => [prop, [...list]]));
   }
 }

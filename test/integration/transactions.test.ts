@@ -104,7 +104,10 @@ describeEachBackend('transactions', (db) => {
     await assert.rejects(
       db.pool.runInteraction(async (txn) => {
         await txn.runOperation('INSERT INTO users (first_name) VALUES (?)', ['Ann']);
-        assert.deepEqual(await txn.runQuery('SELECT COUNT(*) AS n FROM users').then((rows) => Number(rows[0]?.n)), 1);
+        assert.deepEqual(
+          await txn.runQuery('SELECT COUNT(*) AS n FROM users').then((rows) => Number(rows[0]?.n)),
+          1,
+        );
         throw new Error('rollback please');
       }),
       /rollback please/,

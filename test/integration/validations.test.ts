@@ -56,7 +56,9 @@ describeEachBackend('validations', (db) => {
     assert.equal(await new User({ first_name: 'Alan' }).isValid(), true);
     const short = new User({ first_name: 'A', last_name: 'Li' });
     assert.equal(await short.isValid(), false);
-    assert.deepEqual(short.errors.errorsFor('first_name'), ['First name must have a length between 2 and 4.']);
+    assert.deepEqual(short.errors.errorsFor('first_name'), [
+      'First name must have a length between 2 and 4.',
+    ]);
     assert.deepEqual(short.errors.errorsFor('last_name'), ['Last name must be three letters.']);
     assert.equal(await new User({ first_name: 'Alana' }).isValid(), false);
   });

@@ -14,6 +14,7 @@ const lexical = {
   hashComments: true,
   bracketIdentifiers: false,
   nestedComments: false,
+  dashCommentNeedsSpace: true,
 };
 
 function kindOf(columnType: string): ColumnKind {

@@ -6,6 +6,7 @@ const lexical = {
   hashComments: false,
   bracketIdentifiers: false,
   nestedComments: true,
+  dashCommentNeedsSpace: false,
 };
 
 function kindOf(dataType: string): ColumnKind {

@@ -15,6 +15,7 @@ const lexical = {
   hashComments: false,
   bracketIdentifiers: true,
   nestedComments: false,
+  dashCommentNeedsSpace: false,
 };
 
 /** SQLite keeps a declared type as text; its affinity rules decide storage, ours decide conversion. */

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import { DBObject, type Attributes, type Id } from '../../src/index.js';
+
+class User extends DBObject {
+  declare id: number;
+  declare first_name: string;
+  declare age: number | null;
+  greet(): string {
+    return `hi ${this.first_name}`;
+  }
+}
+
+/** Compile-time equality of two types. */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function expectType<T extends true>(_: T): void {}
+
+// These lines are checked by `npm run typecheck`; the test below only keeps them from being dead code.
+async function typed(): Promise<void> {
+  const _one = await User.find(1);
+  expectType<Equal<typeof _one, User | null>>(true);
+  const _many = await User.find({ where: ['age > ?', 1] });
+  expectType<Equal<typeof _many, User[]>>(true);
+  const _first = await User.find({ orderBy: 'id', limit: 1 });
+  expectType<Equal<typeof _first, User | null>>(true);
+  const _all = await User.all();
+  expectType<Equal<typeof _all, User[]>>(true);
+  const _byName = await User.findBy({ first_name: 'Ann' });
+  expectType<Equal<typeof _byName, User[]>>(true);
+  const _created = await User.findOrCreate({ first_name: 'Ann' });
+  expectType<Equal<typeof _created, User>>(true);
+  const _saved = await new User({ first_name: 'Ann' }).save();
+  expectType<Equal<typeof _saved, User>>(true);
+  expectType<Equal<typeof _saved.id, number>>(true);
+  const _plain = new DBObject();
+  expectType<Equal<typeof _plain.id, Id | null>>(true);
+  expectType<Equal<Attributes<User>, { first_name: string; age: number | null }>>(true);
+  // @ts-expect-error first_name is declared as a string
+  await User.findBy({ first_name: 42 });
+  // @ts-expect-error a declared column cannot be given a value of another type
+  User.build({ age: 'old' });
+}
+
+it('types model results from the class the finder is called on', () => {
+  assert.equal(typeof typed, 'function');
+  assert.equal(new User({ first_name: 'Ann' }).greet(), 'hi Ann');
+});
