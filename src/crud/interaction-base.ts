@@ -96,6 +96,8 @@ export class InteractionBase {
       await this.#operation(insertStatement(this.pool.dialect, table, values));
       return given as Id;
     }
+    // A null key means "generate one"; written as NULL it would violate NOT NULL on PostgreSQL.
+    if (given === null) values = { ...values, [primaryKey]: undefined };
     const columns = await this.columns(table);
     const key = columns.find((column) => column.name === primaryKey);
     const result = await this.pool.execute(

@@ -132,6 +132,11 @@ describeEachBackend('low-level interface', (db) => {
     assert.deepEqual(config.escapeColNames(['select', 'a']), [`${quote}select${quote}`, `${quote}a${quote}`]);
   });
 
+  it('insert with a null id lets the database generate the key', async () => {
+    assert.equal(await config.insert('people', { id: null, name: 'Ann' }), 1);
+    assert.deepEqual(await config.select('people', { id: 1, select: 'name' }), { name: 'Ann' });
+  });
+
   it('insert into a table without an id column returns null', async () => {
     await createTable(db.pool, 'pairs', { a_id: 'int', b_id: 'int' });
     assert.equal(await config.insert('pairs', { a_id: 1, b_id: 2 }), null);

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { it } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, '../..');
+
+it('the quick start (npm run demo) runs on a fresh SQLite file and reports what it did', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'twistar-demo-'));
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(root, 'examples/quick-start.ts')],
+      // tsx reads the tsconfig paths (which map 'twistar' to src/) from the project folder.
+      { cwd, env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') } },
+    );
+    assert.match(stdout, /Saved Ann Smith with id 1/);
+    assert.match(stdout, /Older than 30: Cid, Ann/);
+    assert.match(stdout, /errors: First name cannot be blank\./);
+    assert.match(stdout, /A failed transaction rolled back/);
+    assert.match(stdout, /Users: 3, older than 30: 2/);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});
