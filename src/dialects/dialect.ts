@@ -1,3 +1,4 @@
+import { InvalidQueryError } from '../errors.js';
 import { compilePlaceholders, type CompiledSql, type LexicalRules } from '../sql/placeholders.js';
 
 /** The databases Twistar speaks to. */
@@ -62,8 +63,8 @@ export function compiler(
 
 /** Quotes an identifier with `quote`, doubling any embedded quote; a dotted name is quoted part by part. */
 export function quoteWith(quote: string, name: string): string {
-  if (name.length === 0) throw new TypeError('An identifier cannot be empty');
-  if (name.includes('\0')) throw new TypeError('An identifier cannot contain a NUL character');
+  if (name.length === 0) throw new InvalidQueryError('An identifier cannot be empty.');
+  if (name.includes('\0')) throw new InvalidQueryError('An identifier cannot contain a NUL character.');
   return name
     .split('.')
     .map((part) => quote + part.split(quote).join(quote + quote) + quote)

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
+  DBObject,
   ImaginaryTableError,
   InvalidQueryError,
   Registry,
+  connect,
   sql,
   type InteractionBase,
 } from '../../src/index.js';
@@ -160,4 +165,49 @@ describeEachBackend('low-level interface', (db) => {
     await assert.rejects(config.insert('people', { 'name) VALUES (1); --': 'x' }), InvalidQueryError);
     assert.equal(await config.count('people'), 0);
   });
+});
+
+describeEachBackend('low-level object interface', (db) => {
+  class Person extends DBObject {
+    declare name: string;
+    declare age: number | null;
+  }
+
+  beforeEach(async () => {
+    await createTable(db.pool, 'people', { id: 'pk', name: 'string', age: 'int' });
+  });
+
+  it('insertObj, updateObj and refreshObj write and read a model object without validations or hooks', async () => {
+    const config = Registry.getConfig();
+    Person.validatesPresenceOf('age');
+    try {
+      const person = new Person({ name: 'Ann' });
+      await config.insertObj(person);
+      assert.equal(person.id, 1);
+      person.name = 'Anna';
+      await config.updateObj(person);
+      assert.deepEqual(await config.select('people', { id: 1, select: 'name' }), { name: 'Anna' });
+      await config.update('people', { age: 40 }, ['id = ?', 1]);
+      await config.refreshObj(person);
+      assert.equal(person.age, 40);
+    } finally {
+      Person.clearValidations();
+    }
+  });
+});
+
+it('opens an SQLite file in WAL mode, shared by the pools that open it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twistar-'));
+  const url = `sqlite:${join(dir, 'app.db')}`;
+  const writer = connect(url);
+  const reader = connect(url);
+  try {
+    await writer.runOperation('CREATE TABLE t (n INTEGER)');
+    await writer.runOperation('INSERT INTO t (n) VALUES (?)', [1]);
+    assert.deepEqual(await reader.runQuery('SELECT n FROM t'), [{ n: 1 }]);
+    assert.deepEqual(await reader.runQuery('PRAGMA journal_mode'), [{ journal_mode: 'wal' }]);
+  } finally {
+    await Promise.all([writer.close(), reader.close()]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

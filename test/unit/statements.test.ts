@@ -58,7 +58,7 @@ describe('identifier quoting', () => {
   });
 
   it('refuses an empty identifier', () => {
-    for (const dialect of DIALECTS) assert.throws(() => dialect.quoteIdentifier(''), TypeError);
+    for (const dialect of DIALECTS) assert.throws(() => dialect.quoteIdentifier(''), InvalidQueryError);
   });
 
   testRefused('statements refuse a table name with an embedded quote', (d) => selectStatement(d, 'us"ers'));
