@@ -11,11 +11,14 @@ export async function transaction<T>(
   work: (txn: Transaction) => Promise<T> | T,
   pool?: ConnectionPool,
 ): Promise<T> {
-  try {
-    return await (pool ?? Registry.getPool()).runInteraction(work);
-  } catch (error) {
-    if (error instanceof TransactionError) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TransactionError(`The transaction was rolled back: ${reason}`, { cause: error });
-  }
+  // Failures before the work starts (no pool, no free connection, BEGIN refused) are not wrapped: nothing began.
+  return (pool ?? Registry.getPool()).runInteraction(async (txn) => {
+    try {
+      return await work(txn);
+    } catch (error) {
+      if (error instanceof TransactionError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TransactionError(`The transaction was rolled back: ${reason}`, { cause: error });
+    }
+  });
 }

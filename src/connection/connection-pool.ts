@@ -55,7 +55,10 @@ interface TransactionState {
   readonly handle: Transaction;
   savepoints: number;
   active: boolean;
-  /** PostgreSQL refuses every statement after a failed one until the transaction (or savepoint) rolls back. */
+  /**
+   * The transaction cannot commit: a statement failed where the database then refuses the rest
+   * (PostgreSQL), or a savepoint could not be rolled back.
+   */
   aborted: boolean;
 }
 
@@ -171,8 +174,9 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       await this.#control(connection, 'ROLLBACK').catch(() => undefined);
       this.#resources.release(connection);
       throw new TransactionError(
-        'A statement failed inside the transaction and its error was caught, so PostgreSQL rolled the whole ' +
-          'transaction back. To recover from a failing statement, run it in a nested transaction() (a savepoint).',
+        'A statement failed inside the transaction and its error was caught, but the database does not let such a ' +
+          'transaction commit (PostgreSQL), so the whole transaction was rolled back. To recover from a failing ' +
+          'statement, run it in a nested transaction() (a savepoint).',
       );
     }
     try {
@@ -202,9 +206,14 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     try {
       result = await work(state.handle);
     } catch (error) {
-      await this.#control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
-      await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
-      state.aborted = abortedBefore;
+      try {
+        await this.#control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
+        await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
+        state.aborted = abortedBefore;
+      } catch {
+        // The savepoint could not be undone: the outer transaction must not commit.
+        state.aborted = true;
+      }
       throw error;
     }
     await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
@@ -251,7 +260,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     try {
       return await this.#run(state.connection, text, sql, params);
     } catch (error) {
-      if (this.dialect.name === 'postgres' && error instanceof QueryError) state.aborted = true;
+      if (this.dialect.abortsTransactionOnError && error instanceof QueryError) state.aborted = true;
       throw error;
     }
   }

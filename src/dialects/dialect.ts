@@ -26,6 +26,8 @@ export interface Dialect {
   /** The new row's key comes back through `INSERT … RETURNING` rather than from the driver. */
   readonly insertReturning: boolean;
   readonly beginTransaction: string;
+  /** After a failed statement the database refuses the rest of the transaction (PostgreSQL). */
+  readonly abortsTransactionOnError: boolean;
   /** Clauses of locking reads, which see the latest committed rows; '' where the whole database is locked. */
   readonly lockClauses: { readonly update: string; readonly share: string };
   quoteIdentifier(name: string): string;
@@ -81,6 +83,16 @@ export function parseUtcDate(value: unknown): unknown {
     : `${value.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`;
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? value : date;
+}
+
+/** JSON text to its value; text that is not JSON passes through. */
+export function parseJson(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value;
+  }
 }
 
 /** 0/1 (and '0'/'1') to booleans; anything else passes through. */

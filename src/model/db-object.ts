@@ -117,7 +117,7 @@ export class DBObject implements PersistentObject {
     return findObjects<M>(this, config(), args);
   }
 
-  /** Every object (with optional ordering, limit and offset). */
+  /** Every object (optionally ordered, filtered or offset; use find() for a limit). */
   static async all<M extends DBObject>(
     this: ModelClass<M>,
     options: Omit<FindOptions, 'limit'> = {},

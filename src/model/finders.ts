@@ -4,7 +4,7 @@ import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import type { ColumnList, OrderBy } from '../sql/fragments.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { attrsToWhere, joinWheres, type WhereInput } from '../sql/where.js';
-import { readRow } from './attributes.js';
+import { readRow, writeValue } from './attributes.js';
 import { hasHook, runHook } from './lifecycle.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
 import type { STATE, ObjectState } from './object-state.js';
@@ -80,9 +80,6 @@ export function whereAttributes(
   config: InteractionBase,
   attrs: Readonly<Record<string, unknown>>,
 ): WhereInput {
-  if (attrs === null || typeof attrs !== 'object') {
-    throw new InvalidQueryError(`${model.name}.findBy() takes an object of column values.`);
-  }
   const where = attrsToWhere(attrs, 'AND', (name) => quoteColumn(config.pool.dialect, name));
   if (where === null) {
     throw new InvalidQueryError(
@@ -93,12 +90,22 @@ export function whereAttributes(
 }
 
 /** findBy(): the objects whose columns equal the values given, with further find options. */
-export function findObjectsBy<M extends Loaded>(
+export async function findObjectsBy<M extends Loaded>(
   model: Loadable<M>,
   config: InteractionBase,
   attrs: Readonly<Record<string, unknown>>,
   options: FindOptions = {},
 ): Promise<M | M[] | null> {
-  const where = joinWheres(whereAttributes(model, config, attrs), options.where);
+  if (attrs === null || typeof attrs !== 'object') {
+    throw new InvalidQueryError(`${model.name}.findBy() takes an object of column values.`);
+  }
+  const schema = await modelSchema(config, model);
+  const values: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(attrs)) {
+    const column = schema.byName.get(name);
+    values[name] =
+      column === undefined || value === null || value === undefined ? value : writeValue(column, value);
+  }
+  const where = joinWheres(whereAttributes(model, config, values), options.where);
   return findObjects(model, config, [{ ...options, where }]);
 }

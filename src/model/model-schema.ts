@@ -54,6 +54,17 @@ export async function modelSchema(config: InteractionBase, model: ModelDefinitio
           'rename the column(s) or the method(s), since a column value would hide the method.',
       );
     }
+    if (model.PRIMARY_KEY !== 'id' && columns.some((column) => column.name === 'id')) {
+      throw new TwistarError(
+        `"${table}" has an id column, but ${model.name}.PRIMARY_KEY is "${model.PRIMARY_KEY}" and obj.id always ` +
+          `reads the key; rename the id column, or make it the key.`,
+      );
+    }
+    if (!columns.some((column) => column.name === model.PRIMARY_KEY)) {
+      throw new TwistarError(
+        `"${table}" has no column "${model.PRIMARY_KEY}"; set ${model.name}.PRIMARY_KEY to the name of its key column.`,
+      );
+    }
     const readers = new Map<string, (value: unknown) => unknown>();
     for (const column of columns) {
       const reader = config.pool.dialect.readConverter(column);

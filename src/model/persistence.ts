@@ -42,6 +42,17 @@ export async function insertObject(obj: Persistable, config: InteractionBase): P
   const values = valuesToInsert(obj, schema);
   // A null key is left to the database to generate.
   if (values[schema.primaryKey] === null) values[schema.primaryKey] = undefined;
+  const keyColumn = schema.byName.get(schema.primaryKey);
+  if (
+    values[schema.primaryKey] === undefined &&
+    keyColumn?.kind !== 'integer' &&
+    !config.pool.dialect.insertReturning
+  ) {
+    throw new DBObjectSaveError(
+      `Cannot save ${describe(obj)}: its key column "${schema.primaryKey}" is not an integer the database ` +
+        `generates, so give it a value (e.g. randomUUID()) before saving.`,
+    );
+  }
   const id = await config.insert(schema.table, values, schema.primaryKey);
   if (id !== null && obj.id == null) obj.id = id;
   markSaved(obj, [...Object.keys(values), schema.primaryKey]);
@@ -105,7 +116,8 @@ export async function saveObject<T extends Persistable>(obj: T, config: Interact
 export async function deleteObject(obj: Persistable, config: InteractionBase): Promise<boolean> {
   const state = obj[STATE];
   if (!state.persisted || obj.id === null || obj.id === undefined) {
-    throw new ReferenceNotSavedError(`Cannot delete ${describe(obj)}: it was never saved.`);
+    const why = state.deleted ? 'it was deleted already' : 'it was never saved';
+    throw new ReferenceNotSavedError(`Cannot delete ${describe(obj)}: ${why}.`);
   }
   if (!(await runHook(obj, 'beforeDelete'))) return false;
   const schema = await modelSchema(config, modelOf(obj));

@@ -8,6 +8,8 @@ export interface LexicalRules {
   readonly dollarQuotes: boolean;
   /** `# …` comments (MySQL). */
   readonly hashComments: boolean;
+  /** `` `…` `` quoted identifiers (MySQL, SQLite). */
+  readonly backtickIdentifiers: boolean;
   /** `[ … ]` quoted identifiers (SQLite). */
   readonly bracketIdentifiers: boolean;
   /** Block comments nest (PostgreSQL). */
@@ -39,7 +41,7 @@ export function findPlaceholders(sql: string, rules: LexicalRules): number[] {
         i = skipQuoted(sql, i, '"', rules.backslashEscapes);
         break;
       case 96 /* ` */:
-        i = skipQuoted(sql, i, '`', false);
+        i = rules.backtickIdentifiers ? skipQuoted(sql, i, '`', false) : i + 1;
         break;
       case 91 /* [ */:
         if (rules.bracketIdentifiers) {

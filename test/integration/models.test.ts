@@ -334,4 +334,47 @@ describeEachBackend('models', (db) => {
     assert.throws(() => new Clash({ save: 'x' }), TwistarError);
     await dropTable(db.pool, 'clashes');
   });
+
+  it('writes whole numbers to a text column as their digits', async () => {
+    await createTable(db.pool, 'codes', { id: 'pk', code: 'string' });
+    class Code extends DBObject {
+      declare code: string | number;
+    }
+    await new Code({ code: 12345 }).save();
+    assert.equal((await Code.find(1))?.code, '12345');
+    assert.equal((await Code.findBy({ code: '12345' })).length, 1);
+  });
+
+  it('round-trips objects in JSON columns, and saves changes made to them in place', async () => {
+    await createTable(db.pool, 'docs', { id: 'pk', body: 'json' });
+    class Doc extends DBObject {
+      declare body: { tags: string[]; n: number };
+    }
+    const doc = await new Doc({ body: { tags: ['a'], n: 1 } }).save();
+    const found = (await Doc.find(doc.id ?? 0)) as Doc;
+    assert.deepEqual(found.body, { tags: ['a'], n: 1 });
+    found.body.tags.push('b');
+    await found.save();
+    assert.deepEqual((await Doc.find(doc.id ?? 0))?.body, { tags: ['a', 'b'], n: 1 });
+  });
+
+  it('matches a Date against a DATE column by its UTC day in findBy', async () => {
+    await createTable(db.pool, 'samples', { id: 'pk', day: 'date' });
+    await new Sample({ day: new Date('2024-03-05T23:45:00Z') }).save();
+    const found = await Sample.findBy({ day: new Date('2024-03-05T01:00:00Z') });
+    assert.equal(found.length, 1);
+  });
+
+  it('refuses a key that obj.id cannot read: an id column beside another key, or no such column', async () => {
+    await createTable(db.pool, 'tokens', { id: 'int', token: 'string primary key', label: 'string' });
+    await assert.rejects(Token.create({ token: 't', label: 'x' }), /has an id column/);
+    await createTable(db.pool, 'tokens', { code: 'string primary key', label: 'string' });
+    await assert.rejects(Token.create({ code: 't', label: 'x' }), /has no column "token"/);
+  });
+
+  it('needs a text key before saving rather than writing a row it cannot find again', async () => {
+    await createTable(db.pool, 'tokens', { token: 'string primary key', label: 'string' });
+    await assert.rejects(new Token({ label: 'no key' }).save());
+    assert.equal(await Token.count(), 0);
+  });
 });

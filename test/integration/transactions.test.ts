@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
-import { DBObject, QueryError, Registry, TransactionError, transaction } from '../../src/index.js';
+import {
+  ConnectionError,
+  DBObject,
+  QueryError,
+  Registry,
+  TransactionError,
+  transaction,
+} from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
 import { createTable, USERS } from '../support/schema.js';
 
@@ -132,11 +139,24 @@ describeEachBackend('transactions', (db) => {
       await createUser('Ann').catch(() => undefined);
     });
     if (db.name === 'postgres') {
-      await assert.rejects(run, /PostgreSQL rolled the whole transaction back/);
+      await assert.rejects(run, /the whole transaction was rolled back/);
       assert.equal(await User.count(), 0);
     } else {
       await run;
       assert.equal(await User.count(), 1);
+    }
+  });
+
+  it('does not call a failure to start a transaction a rollback', async () => {
+    const pool = Registry.DBPOOL;
+    Registry.DBPOOL = null;
+    try {
+      await assert.rejects(
+        transaction(() => 1),
+        (error: unknown) => error instanceof ConnectionError && !(error instanceof TransactionError),
+      );
+    } finally {
+      Registry.DBPOOL = pool;
     }
   });
 });

@@ -2,6 +2,7 @@ import {
   compiler,
   limitOffsetWith,
   parseBoolean,
+  parseJson,
   quoteWith,
   type ColumnInfo,
   type ColumnKind,
@@ -12,6 +13,7 @@ const lexical = {
   backslashEscapes: true,
   dollarQuotes: false,
   hashComments: true,
+  backtickIdentifiers: true,
   bracketIdentifiers: false,
   nestedComments: false,
   dashCommentNeedsSpace: true,
@@ -34,27 +36,38 @@ export const mysqlDialect: Dialect = {
   maxParameters: 65535,
   insertReturning: false,
   beginTransaction: 'START TRANSACTION',
+  abortsTransactionOnError: false,
   lockClauses: { update: ' FOR UPDATE', share: ' LOCK IN SHARE MODE' },
   quoteIdentifier: (name) => quoteWith('`', name),
   compile: compiler(lexical),
   limitOffset: limitOffsetWith('18446744073709551615'),
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
   columnsQuery: (table) => [
-    `SELECT column_name AS name, column_type AS type, is_nullable AS nullable, column_key AS pk
-       FROM information_schema.columns
-      WHERE table_schema = DATABASE() AND table_name = ?
-      ORDER BY ordinal_position`,
+    // MariaDB's JSON is LONGTEXT with a json_valid() CHECK constraint; MySQL reports json itself.
+    `SELECT c.column_name AS name, c.column_type AS type, c.is_nullable AS nullable, c.column_key AS pk,
+            EXISTS (SELECT 1 FROM information_schema.table_constraints tc
+                      JOIN information_schema.check_constraints cc
+                        ON cc.constraint_schema = tc.constraint_schema AND cc.constraint_name = tc.constraint_name
+                     WHERE tc.table_schema = c.table_schema AND tc.table_name = c.table_name
+                       AND tc.constraint_type = 'CHECK'
+                       AND cc.check_clause LIKE CONCAT('%json_valid(\`', c.column_name, '\`)%')) AS is_json
+       FROM information_schema.columns c
+      WHERE c.table_schema = DATABASE() AND c.table_name = ?
+      ORDER BY c.ordinal_position`,
     [table],
   ],
   parseColumns: (rows) =>
     rows.map((row) => ({
       name: String(row.name),
       type: String(row.type).toLowerCase(),
-      kind: kindOf(String(row.type).toLowerCase()),
+      kind: Number(row.is_json) === 1 ? 'json' : kindOf(String(row.type).toLowerCase()),
       nullable: row.nullable === 'YES',
       primaryKey: row.pk === 'PRI',
     })),
   readConverter(column: ColumnInfo) {
-    return column.kind === 'boolean' ? parseBoolean : undefined;
+    if (column.kind === 'boolean') return parseBoolean;
+    // mysql2 parses MySQL's JSON type itself; MariaDB's LONGTEXT may arrive as text.
+    if (column.kind === 'json') return parseJson;
+    return undefined;
   },
 };

@@ -2,6 +2,7 @@ import {
   compiler,
   limitOffsetWith,
   parseBoolean,
+  parseJson,
   parseUtcDate,
   quoteWith,
   type ColumnInfo,
@@ -13,6 +14,7 @@ const lexical = {
   backslashEscapes: false,
   dollarQuotes: false,
   hashComments: false,
+  backtickIdentifiers: true,
   bracketIdentifiers: true,
   nestedComments: false,
   dashCommentNeedsSpace: false,
@@ -37,6 +39,7 @@ export const sqliteDialect: Dialect = {
   maxParameters: 32766,
   insertReturning: false,
   beginTransaction: 'BEGIN IMMEDIATE',
+  abortsTransactionOnError: false,
   // BEGIN IMMEDIATE already holds the write lock.
   lockClauses: { update: '', share: '' },
   quoteIdentifier: (name) => quoteWith('"', name),
@@ -59,6 +62,8 @@ export const sqliteDialect: Dialect = {
       case 'date':
       case 'datetime':
         return parseUtcDate;
+      case 'json':
+        return parseJson;
       default:
         return undefined;
     }

@@ -24,6 +24,8 @@ const STATEMENT_CACHE_LIMIT = 500;
 function bindable(value: unknown): unknown {
   switch (typeof value) {
     case 'number':
+      // better-sqlite3 binds every number as REAL, which a TEXT column stores as '5.0'; whole numbers go as INTEGER.
+      return Number.isSafeInteger(value) ? BigInt(value) : value;
     case 'string':
     case 'bigint':
       return value;
