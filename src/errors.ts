@@ -24,8 +24,11 @@ export class TransactionError extends TwistarError {}
 /** A class name was looked up in the Registry but never registered. */
 export class ClassNotRegisteredError extends TwistarError {}
 
-/** A relationship declaration is malformed. */
+/** A relationship declaration is malformed, or names a relation that does not exist. */
 export class InvalidRelationshipError extends TwistarError {}
+
+/** With `Registry.STRICT_LOADING`, a relation was about to be loaded for one object alone (a likely N+1). */
+export class StrictLoadingError extends TwistarError {}
 
 /** A connection URL or pool option is malformed, or the pool was used after `close()`. */
 export class ConnectionError extends TwistarError {}

@@ -9,6 +9,7 @@ export {
   PoolTimeoutError,
   QueryError,
   ReferenceNotSavedError,
+  StrictLoadingError,
   TransactionError,
   TwistarError,
   isUniqueViolation,
@@ -48,3 +49,9 @@ export type { FindOptions } from './model/finders.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';
 export type { LengthRule, Validator } from './validation/validators.js';
+export type { RelationDeclaration, RelationOptions } from './relationships/declarations.js';
+export { BelongsTo } from './relationships/belongs-to.js';
+export { HABTM, type HabtmFindOptions } from './relationships/habtm.js';
+export { HasMany } from './relationships/has-many.js';
+export { HasOne } from './relationships/has-one.js';
+export type { CountOptions } from './relationships/relation.js';

@@ -11,6 +11,18 @@ const classes = new Map<string, abstract new (...args: never[]) => unknown>();
 export class Registry {
   static #pool: ConnectionPool | null = null;
 
+  /**
+   * Objects loaded by one query know each other, so the first `get()` of a relation on one of them loads it
+   * for all of them in one query. Turn it off here, or per query with `find({ batch: false })`.
+   */
+  static AUTO_BATCH = true;
+
+  /**
+   * Throw StrictLoadingError whenever a relation would be loaded for one object alone (neither included nor
+   * batched): a way to find N+1 queries in development.
+   */
+  static STRICT_LOADING = false;
+
   /** The pool every model and `transaction()` uses: `Registry.DBPOOL = connect('sqlite:app.db')`. */
   static get DBPOOL(): ConnectionPool | null {
     return Registry.#pool;

@@ -27,6 +27,8 @@ import { knownSchema, modelSchema } from './model-schema.js';
 import { STATE, newState, type ObjectState } from './object-state.js';
 import { deleteObject, insertObject, refreshObject, saveObject, updateObject } from './persistence.js';
 import { tableNameOf } from './naming.js';
+import { installRelations } from '../relationships/accessors.js';
+import { relationOf, relationsOf, type RelationDeclaration } from '../relationships/declarations.js';
 
 /** The column values of model `M`: the data properties it declares (`declare first_name: string`). */
 export type Attributes<M> = {
@@ -75,6 +77,14 @@ export class DBObject implements PersistentObject {
   static PRIMARY_KEY = 'id';
   /** Fill `created_at` and `updated_at` on create and update, where the table has them. */
   static TIMESTAMPS = true;
+  /** Has-many relationships: `['pictures']` gives `user.pictures` (declare it as `HasMany<Picture>`). */
+  static HASMANY: readonly RelationDeclaration[] = [];
+  /** Has-one relationships: `['avatar']` gives `user.avatar` (`HasOne<Avatar>`). */
+  static HASONE: readonly RelationDeclaration[] = [];
+  /** Belongs-to relationships: `['user']` gives `picture.user` (`BelongsTo<User>`), from `user_id`. */
+  static BELONGSTO: readonly RelationDeclaration[] = [];
+  /** Has-and-belongs-to-many: `['favorite_colors']` gives `user.favorite_colors` (`HABTM<FavoriteColor>`). */
+  static HABTM: readonly RelationDeclaration[] = [];
 
   declare [STATE]: ObjectState;
 
@@ -95,6 +105,7 @@ export class DBObject implements PersistentObject {
   afterInit?(): HookResult;
 
   constructor(attrs?: Readonly<Record<string, unknown>>) {
+    installRelations(this.constructor as typeof DBObject);
     this[STATE] = newState();
     if (attrs) assignAttributes(this, attrs);
   }
@@ -254,10 +265,25 @@ export class DBObject implements PersistentObject {
     return deleteObject(this, config());
   }
 
-  /** Reloads the columns from the row. */
+  /** Reloads the columns from the row, and forgets the relations loaded so far. */
   async refresh(): Promise<this> {
     await refreshObject(this, config());
     return this;
+  }
+
+  /**
+   * Loads the named relationships (every one when none is named) and resolves to their values by name:
+   * `{ pictures: Picture[], avatar: Avatar | null }`.
+   */
+  async loadRelations(...names: string[]): Promise<Record<string, unknown>> {
+    const model = this.constructor as typeof DBObject;
+    const wanted = names.length > 0 ? names : [...relationsOf(model).keys()];
+    const values: Record<string, unknown> = {};
+    for (const name of wanted) {
+      relationOf(model, name);
+      values[name] = await (this as unknown as Record<string, { get(): Promise<unknown> }>)[name]?.get();
+    }
+    return values;
   }
 
   /** Runs every validation and resolves to the errors (empty when valid). */

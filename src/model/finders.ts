@@ -1,13 +1,12 @@
 import { InvalidQueryError } from '../errors.js';
-import type { Row } from '../connection/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import type { ColumnList, OrderBy } from '../sql/fragments.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { attrsToWhere, joinWheres, type WhereInput } from '../sql/where.js';
-import { readRow, writeValue } from './attributes.js';
-import { hasHook, runHook } from './lifecycle.js';
+import { preload } from '../relationships/eager-loading.js';
+import { writeValue } from './attributes.js';
+import { fromRows, type Loadable, type Loaded } from './hydration.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
-import type { STATE, ObjectState } from './object-state.js';
 
 /** Options of `find`, `all` and `findBy`. */
 export interface FindOptions {
@@ -18,32 +17,13 @@ export interface FindOptions {
   offset?: number;
   /** Lock the rows read until the transaction ends (FOR UPDATE, or FOR SHARE); use inside a transaction. */
   lock?: 'update' | 'share';
+  /** Relations to load for every object found, one query per relation: `['pictures', 'user.avatar']`. */
+  include?: readonly string[];
+  /** Let these objects load a relation for each other on first use (default `Registry.AUTO_BATCH`). */
+  batch?: boolean;
 }
 
-/** A model class as the finders see it. */
-export interface Loadable<M> extends ModelDefinition {
-  new (): M;
-}
-
-type Loaded = { [STATE]: ObjectState };
-
-/** Model objects from rows, with afterInit run on each. */
-export async function fromRows<M extends Loaded>(
-  model: Loadable<M>,
-  rows: readonly Row[],
-  config: InteractionBase,
-): Promise<M[]> {
-  if (rows.length === 0) return [];
-  const schema = await modelSchema(config, model);
-  const objects = rows.map((row) => {
-    const obj = new model();
-    readRow(obj, row, schema);
-    return obj;
-  });
-  if (hasHook(model.prototype, 'afterInit'))
-    await Promise.all(objects.map((obj) => runHook(obj, 'afterInit')));
-  return objects;
-}
+export type { Loadable } from './hydration.js';
 
 function isId(value: unknown): value is Id {
   return typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint';
@@ -66,12 +46,13 @@ export async function findObjects<M extends Loaded>(
       `${model.name}.find() takes an id or an options object ({ where, orderBy, limit, … }), got ${first === undefined ? 'undefined' : JSON.stringify(first)}.`,
     );
   }
-  const options = (first ?? {}) as FindOptions;
-  const found = await config.select(model.tablename(), options);
+  const { include, batch, ...clauses } = (first ?? {}) as FindOptions;
+  const found = await config.select(model.tablename(), clauses);
   // With limit 1 the low-level select already answers with one row or null.
   const rows = Array.isArray(found) ? found : found === null ? [] : [found];
-  const objects = await fromRows(model, rows, config);
-  return options.limit === 1 ? (objects[0] ?? null) : objects;
+  const objects = await fromRows(model, rows, config, batch);
+  if (include !== undefined && include.length > 0) await preload(objects, include, config);
+  return clauses.limit === 1 ? (objects[0] ?? null) : objects;
 }
 
 /** The where of findBy: the columns equal to the values given (null matches NULL). */

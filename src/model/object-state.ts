@@ -14,8 +14,23 @@ export interface ObjectState {
   errors: Errors;
   /** The key, when the key column is `id` (otherwise it lives in its own column property). */
   id: Id | null;
+  /** Relation values loaded (by get, include or a batch), by relation name. */
+  loaded: Map<string, unknown> | null;
+  /** The relation objects handed out (`user.pictures`), by relation name. */
+  relations: Map<string, unknown> | null;
+  /** The objects one query loaded together, so that a relation is loaded for all of them at once. */
+  siblings: readonly object[] | null;
 }
 
 export function newState(): ObjectState {
-  return { persisted: false, deleted: false, snapshot: null, errors: new Errors(), id: null };
+  return {
+    persisted: false,
+    deleted: false,
+    snapshot: null,
+    errors: new Errors(),
+    id: null,
+    loaded: null,
+    relations: null,
+    siblings: null,
+  };
 }

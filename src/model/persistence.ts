@@ -6,6 +6,7 @@ import { changedColumns, markSaved, readRow, valuesToInsert, writeValue } from '
 import { runHook } from './lifecycle.js';
 import { modelSchema, type ModelDefinition, type ModelSchema } from './model-schema.js';
 import { STATE, type ObjectState } from './object-state.js';
+import { joinTableOf, relationsOf } from '../relationships/declarations.js';
 
 /** A model object as persistence sees it. */
 export interface Persistable {
@@ -121,7 +122,20 @@ export async function deleteObject(obj: Persistable, config: InteractionBase): P
   }
   if (!(await runHook(obj, 'beforeDelete'))) return false;
   const schema = await modelSchema(config, modelOf(obj));
-  await config.delete(schema.table, byKey(config, schema, obj.id));
+  const id = obj.id;
+  const joins = [...relationsOf(modelOf(obj)).values()].filter((spec) => spec.kind === 'habtm');
+  const remove = async () => {
+    for (const spec of joins) {
+      await config.delete(joinTableOf(spec), [
+        `${quoteColumn(config.pool.dialect, spec.foreignKey)} = ?`,
+        id,
+      ]);
+    }
+    await config.delete(schema.table, byKey(config, schema, id));
+  };
+  // The join rows go in the same transaction as the row itself.
+  if (joins.length > 0) await config.pool.runInteraction(remove);
+  else await remove();
   state.deleted = true;
   state.persisted = false;
   await runHook(obj, 'afterDelete');

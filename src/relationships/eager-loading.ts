@@ -1,0 +1,217 @@
+import { InvalidRelationshipError } from '../errors.js';
+import type { Row } from '../connection/driver.js';
+import type { Id, InteractionBase } from '../crud/interaction-base.js';
+import { fromRows, makeSiblings, type Loadable, type Loaded } from '../model/hydration.js';
+import { STATE } from '../model/object-state.js';
+import { Registry } from '../registry.js';
+import { quoteColumn } from '../sql/fragments.js';
+import { joinWheres, type Where } from '../sql/where.js';
+import { joinTableOf, relationOf, targetOf, type RelatedModel, type RelationSpec } from './declarations.js';
+
+/** A model object that owns relations. */
+export type Owner = Loaded & { id: Id | null };
+
+type Target = Loadable<Owner> & RelatedModel;
+
+/** The column the HABTM loader adds to each row to say which owner it belongs to. */
+const OWNER_COLUMN = '_twistar_owner_id';
+
+function value(obj: object, column: string): unknown {
+  return (obj as Record<string, unknown>)[column];
+}
+
+/** Records the loaded value of a relation on its owner. */
+export function remember(obj: Owner, name: string, loaded: unknown): void {
+  const state = obj[STATE];
+  (state.loaded ??= new Map()).set(name, loaded);
+}
+
+function keyOf(id: unknown): string {
+  return String(id);
+}
+
+/** The distinct non-null values, in chunks that fit in one statement's parameters. */
+function chunksOf(values: readonly unknown[], config: InteractionBase): unknown[][] {
+  const distinct = [
+    ...new Map(values.filter((v) => v !== null && v !== undefined).map((v) => [keyOf(v), v])).values(),
+  ];
+  // Leave room for the few parameters a relation's own condition adds.
+  const size = config.pool.dialect.maxParameters - 8;
+  const chunks: unknown[][] = [];
+  for (let start = 0; start < distinct.length; start += size)
+    chunks.push(distinct.slice(start, start + size));
+  return chunks;
+}
+
+function inList(column: string, values: readonly unknown[], config: InteractionBase): Where {
+  return [`${quoteColumn(config.pool.dialect, column)} IN (${values.map(() => '?').join(', ')})`, ...values];
+}
+
+function finish(found: Owner[]): Owner[] {
+  if (Registry.AUTO_BATCH && found.length > 1) makeSiblings(found);
+  return found;
+}
+
+/** Has many / has one: one query for the related rows of every owner. */
+async function loadChildren(
+  owners: readonly Owner[],
+  spec: RelationSpec,
+  config: InteractionBase,
+): Promise<Owner[]> {
+  const target = targetOf<Target>(spec);
+  const found: Owner[] = [];
+  for (const chunk of chunksOf(
+    owners.map((owner) => owner.id),
+    config,
+  )) {
+    let where: Where | [] = inList(spec.foreignKey, chunk, config);
+    if (spec.typeColumn !== undefined) {
+      where = joinWheres(where, [`${quoteColumn(config.pool.dialect, spec.typeColumn)} = ?`, spec.typeValue]);
+    }
+    const rows = await config.select(target.tablename(), { where, orderBy: target.PRIMARY_KEY });
+    found.push(...(await fromRows(target, rows, config, false)));
+  }
+  const byOwner = new Map<string, Owner[]>();
+  for (const child of found) {
+    const key = keyOf(value(child, spec.foreignKey));
+    const list = byOwner.get(key);
+    if (list) list.push(child);
+    else byOwner.set(key, [child]);
+  }
+  for (const owner of owners) {
+    const children = byOwner.get(keyOf(owner.id)) ?? [];
+    remember(owner, spec.name, spec.kind === 'hasOne' ? (children[0] ?? null) : children);
+  }
+  return finish(found);
+}
+
+/** Belongs-to: one query per related class (one, unless polymorphic) for every owner's parent. */
+async function loadParents(
+  owners: readonly Owner[],
+  spec: RelationSpec,
+  config: InteractionBase,
+): Promise<Owner[]> {
+  const byClass = new Map<string, Owner[]>();
+  for (const owner of owners) {
+    const className = spec.typeColumn === undefined ? spec.className : value(owner, spec.typeColumn);
+    if (typeof className !== 'string' || className === '' || value(owner, spec.foreignKey) == null) {
+      remember(owner, spec.name, null);
+      continue;
+    }
+    const list = byClass.get(className);
+    if (list) list.push(owner);
+    else byClass.set(className, [owner]);
+  }
+  const found: Owner[] = [];
+  for (const [className, group] of byClass) {
+    const target = targetOf<Target>(spec, className);
+    const byKey = new Map<string, Owner>();
+    for (const chunk of chunksOf(
+      group.map((owner) => value(owner, spec.foreignKey)),
+      config,
+    )) {
+      const rows = await config.select(target.tablename(), {
+        where: inList(target.PRIMARY_KEY, chunk, config),
+      });
+      for (const parent of await fromRows(target, rows, config, false)) byKey.set(keyOf(parent.id), parent);
+    }
+    for (const owner of group)
+      remember(owner, spec.name, byKey.get(keyOf(value(owner, spec.foreignKey))) ?? null);
+    // Siblings share a class, so that a relation name means the same for all of them.
+    found.push(...finish([...byKey.values()]));
+  }
+  return found;
+}
+
+/** HABTM: one query joining the related table to the join table for every owner. */
+async function loadAssociated(
+  owners: readonly Owner[],
+  spec: RelationSpec,
+  config: InteractionBase,
+): Promise<Owner[]> {
+  const target = targetOf<Target>(spec);
+  const quote = (name: string) => quoteColumn(config.pool.dialect, name);
+  const table = quote(target.tablename());
+  const join = quote(joinTableOf(spec));
+  const key = `${table}.${quote(target.PRIMARY_KEY)}`;
+  const rowsByKey = new Map<string, Row>();
+  const pairs: [string, string][] = [];
+  for (const chunk of chunksOf(
+    owners.map((owner) => owner.id),
+    config,
+  )) {
+    const rows = await config.pool.runQuery(
+      `SELECT ${table}.*, ${join}.${quote(spec.foreignKey)} AS ${quote(OWNER_COLUMN)} FROM ${table} ` +
+        `JOIN ${join} ON ${key} = ${join}.${quote(spec.associationForeignKey)} ` +
+        `WHERE ${join}.${quote(spec.foreignKey)} IN (${chunk.map(() => '?').join(', ')}) ORDER BY ${key}`,
+      chunk,
+    );
+    for (const { [OWNER_COLUMN]: owner, ...row } of rows) {
+      const id = keyOf(row[target.PRIMARY_KEY]);
+      rowsByKey.set(id, row);
+      pairs.push([keyOf(owner), id]);
+    }
+  }
+  const objects = await fromRows(target, [...rowsByKey.values()], config, false);
+  const byKey = new Map(objects.map((obj) => [keyOf(obj.id), obj]));
+  const byOwner = new Map<string, Owner[]>();
+  for (const [owner, id] of pairs) {
+    const obj = byKey.get(id);
+    if (obj === undefined) continue;
+    const list = byOwner.get(owner);
+    if (list) list.push(obj);
+    else byOwner.set(owner, [obj]);
+  }
+  for (const owner of owners) remember(owner, spec.name, byOwner.get(keyOf(owner.id)) ?? []);
+  return finish(objects);
+}
+
+const LOADERS = {
+  hasMany: loadChildren,
+  hasOne: loadChildren,
+  belongsTo: loadParents,
+  habtm: loadAssociated,
+} as const;
+
+/** `['user.pictures', 'avatar']` → `{ user: ['pictures'], avatar: [] }`. */
+function parsePaths(paths: readonly string[]): Map<string, string[]> {
+  const tree = new Map<string, string[]>();
+  for (const path of paths) {
+    if (typeof path !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(path)) {
+      throw new InvalidRelationshipError(
+        `include takes relation names or dotted paths ('user.pictures'), got ${JSON.stringify(path)}.`,
+      );
+    }
+    const [head = '', ...rest] = path.split('.');
+    const sub = tree.get(head) ?? [];
+    if (rest.length > 0) sub.push(rest.join('.'));
+    tree.set(head, sub);
+  }
+  return tree;
+}
+
+/**
+ * Loads the relations named by `paths` for every object, one query per relation and level (per related
+ * class, for polymorphic ones), and records them on each object so that `get()` needs no query.
+ */
+export async function preload(
+  objects: readonly object[],
+  paths: readonly string[],
+  config: InteractionBase,
+): Promise<void> {
+  const tree = parsePaths(paths);
+  const byClass = new Map<RelatedModel, Owner[]>();
+  for (const obj of objects as Owner[]) {
+    const model = obj.constructor as unknown as RelatedModel;
+    const list = byClass.get(model);
+    if (list) list.push(obj);
+    else byClass.set(model, [obj]);
+  }
+  for (const [model, owners] of byClass) {
+    for (const [name, rest] of tree) {
+      const spec = relationOf(model, name);
+      const loaded = await LOADERS[spec.kind](owners, spec, config);
+      if (rest.length > 0 && loaded.length > 0) await preload(loaded, rest, config);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import type { Id } from '../crud/interaction-base.js';
+import { markSaved } from '../model/attributes.js';
+import { findObjects, type FindOptions } from '../model/finders.js';
+import type { Loaded } from '../model/hydration.js';
+import { joinWheres, type Where } from '../sql/where.js';
+import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
+
+type Child = Loaded & { id: Id | null };
+
+/** Relations whose rows point at the owner (has many, has one): the linking and unlinking they share. */
+export abstract class ChildRelation<T extends Child> extends Relation<T> {
+  /**
+   * Makes `children` (saved objects) the owner's only children: the others lose their link. All or nothing,
+   * in a transaction.
+   */
+  protected async replaceChildren(children: readonly T[]): Promise<void> {
+    const ids = savedIds(children, `${this.owner.constructor.name}.${this.spec.name}.set`);
+    const link = this.link();
+    const config = this.config();
+    const target = this.target();
+    const size = config.pool.dialect.maxParameters - link.length - 8;
+    await config.pool.runInteraction(async () => {
+      await config.update(target.tablename(), this.unlink(), this.condition());
+      for (let start = 0; start < ids.length; start += size) {
+        const chunk = ids.slice(start, start + size);
+        await config.update(target.tablename(), Object.fromEntries(link), [
+          `${this.quote(target.PRIMARY_KEY)} IN (${chunk.map(() => '?').join(', ')})`,
+          ...chunk,
+        ]);
+      }
+    });
+    for (const child of children) {
+      for (const [column, value] of link) (child as unknown as Record<string, unknown>)[column] = value;
+      markSaved(
+        child,
+        link.map(([column]) => column),
+      );
+    }
+  }
+
+  /** Unlinks every child (their foreign key becomes NULL). */
+  protected async unlinkAll(): Promise<void> {
+    await this.config().update(this.target().tablename(), this.unlink(), this.condition());
+  }
+
+  /** The children's columns that point at the owner, with the owner's values. */
+  protected link(): [string, unknown][] {
+    const link: [string, unknown][] = [[this.spec.foreignKey, this.ownerId]];
+    if (this.spec.typeColumn !== undefined) link.push([this.spec.typeColumn, this.spec.typeValue]);
+    return link;
+  }
+
+  protected unlink(): Record<string, null> {
+    return Object.fromEntries(this.link().map(([column]) => [column, null]));
+  }
+
+  /** The children of this owner. */
+  protected condition(): Where {
+    let where = [`${this.quote(this.spec.foreignKey)} = ?`, this.ownerId] as Where;
+    if (this.spec.typeColumn !== undefined) {
+      where = joinWheres(where, [`${this.quote(this.spec.typeColumn)} = ?`, this.spec.typeValue]) as Where;
+    }
+    return where;
+  }
+}
+
+/** The children that point at the owner: `user.pictures`, also through a polymorphic `as`. */
+export class HasMany<T extends Child> extends ChildRelation<T> {
+  /** The children; with options, a query of its own (where is added to the relation's condition). */
+  get(options: FindOptions & { limit: 1 }): Promise<T | null>;
+  get(options?: FindOptions): Promise<T[]>;
+  async get(options?: FindOptions): Promise<T[] | T | null> {
+    const condition = this.condition();
+    if (isPlain(options)) return [...((await this.loadedValue()) as T[])];
+    return findObjects(this.target(), this.config(), [
+      { ...options, where: joinWheres(condition, options?.where) },
+    ]);
+  }
+
+  /** Makes `children` (saved objects) the whole relation: others lose their link. In a transaction. */
+  async set(children: readonly T[]): Promise<void> {
+    await this.replaceChildren(children);
+    this.remember([...children]);
+  }
+
+  /** Unlinks every child (their foreign key becomes NULL). */
+  async clear(): Promise<void> {
+    await this.unlinkAll();
+    this.remember([]);
+  }
+
+  /** The number of children (matching `where`). */
+  async count(options: CountOptions = {}): Promise<number> {
+    return this.config().count(this.target().tablename(), joinWheres(this.condition(), options.where));
+  }
+}
