@@ -3,14 +3,17 @@
  * Run it with `npm run demo`.
  */
 import { rmSync } from 'node:fs';
-import { DBObject, Registry, connect, transaction } from 'twistar';
+import { DBObject, Registry, connect, transaction, type BelongsTo, type HasMany } from 'twistar';
 
 class User extends DBObject {
+  static override HASMANY = ['pictures'];
+  declare id: number;
   // `declare` gives the columns types without class fields that would overwrite loaded values.
   declare first_name: string;
   declare last_name: string;
   declare age: number;
   declare created_at: Date;
+  declare pictures: HasMany<Picture>;
 
   override beforeSave() {
     this.first_name = this.first_name.trim();
@@ -18,9 +21,13 @@ class User extends DBObject {
 }
 
 class Picture extends DBObject {
+  static override BELONGSTO = ['user'];
   declare user_id: number;
   declare name: string;
+  declare user: BelongsTo<User>;
 }
+
+Registry.register(User, Picture);
 
 User.validatesPresenceOf('first_name');
 User.validatesLengthOf('last_name', { range: [1, 100] });
@@ -58,7 +65,20 @@ await transaction(async () => {
   await new Picture({ user_id: ann.id, name: 'beach.jpg' }).save();
   await new Picture({ user_id: ann.id, name: 'hills.jpg' }).save();
 });
-console.log(`Pictures of ${ann.first_name}: ${await Picture.count(['user_id = ?', ann.id])}`);
+console.log(`Pictures of ${ann.first_name}: ${(await ann.pictures.get()).map((p) => p.name).join(', ')}`);
+const bob = await User.findBy({ first_name: 'Bob' }, { limit: 1 });
+if (bob) await new Picture({ user_id: bob.id, name: 'city.jpg' }).save();
+
+// Eager loading: the users and all their pictures in two statements, however many users there are.
+let statements = 0;
+pool.on('query', () => statements++);
+const withPictures = await User.find({ orderBy: 'id', include: ['pictures'] });
+for (const user of withPictures) {
+  const names = (await user.pictures.get()).map((picture) => picture.name);
+  console.log(`  ${user.first_name}: ${names.join(', ') || 'no pictures'}`);
+}
+console.log(`Loaded ${withPictures.length} users with their pictures in ${statements} statements`);
+pool.removeAllListeners('query');
 
 await transaction(async () => {
   await User.create({ first_name: 'Dee', last_name: 'Gray', age: 19 });

@@ -29,6 +29,7 @@ import { deleteObject, insertObject, refreshObject, saveObject, updateObject } f
 import { tableNameOf } from './naming.js';
 import { installRelations } from '../relationships/accessors.js';
 import { relationOf, relationsOf, type RelationDeclaration } from '../relationships/declarations.js';
+import type { Relation } from '../relationships/relation.js';
 
 /** The column values of model `M`: the data properties it declares (`declare first_name: string`). */
 export type Attributes<M> = {
@@ -36,7 +37,7 @@ export type Attributes<M> = {
     K in keyof M as K extends string
       ? K extends keyof DBObject
         ? never
-        : M[K] extends (...args: never[]) => unknown
+        : M[K] extends ((...args: never[]) => unknown) | Relation<unknown>
           ? never
           : K
       : never

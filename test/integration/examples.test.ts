@@ -21,6 +21,8 @@ it('the quick start (npm run demo) runs on a fresh SQLite file and reports what 
     assert.match(stdout, /Saved Ann Smith with id 1/);
     assert.match(stdout, /Older than 30: Cid, Ann/);
     assert.match(stdout, /errors: First name cannot be blank\./);
+    assert.match(stdout, /Pictures of Ann: beach\.jpg, hills\.jpg/);
+    assert.match(stdout, /Loaded 3 users with their pictures in 2 statements/);
     assert.match(stdout, /A failed transaction rolled back/);
     assert.match(stdout, /Users: 3, older than 30: 2/);
   } finally {

@@ -1,11 +1,30 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { DBObject, type Attributes, type Id } from '../../src/index.js';
+import {
+  DBObject,
+  type Attributes,
+  type BelongsTo,
+  type HABTM,
+  type HasMany,
+  type HasOne,
+  type Id,
+} from '../../src/index.js';
+
+class Picture extends DBObject {
+  static override BELONGSTO = ['user'];
+  declare id: number;
+  declare name: string;
+  declare user: BelongsTo<User>;
+}
 
 class User extends DBObject {
+  static override HASMANY = ['pictures'];
   declare id: number;
   declare first_name: string;
   declare age: number | null;
+  declare pictures: HasMany<Picture>;
+  declare avatar: HasOne<Picture>;
+  declare colors: HABTM<Picture>;
   greet(): string {
     return `hi ${this.first_name}`;
   }
@@ -35,6 +54,18 @@ async function typed(): Promise<void> {
   const _plain = new DBObject();
   expectType<Equal<typeof _plain.id, Id | null>>(true);
   expectType<Equal<Attributes<User>, { first_name: string; age: number | null }>>(true);
+  const _pictures = await _saved.pictures.get();
+  expectType<Equal<typeof _pictures, Picture[]>>(true);
+  const _firstPicture = await _saved.pictures.get({ orderBy: 'id', limit: 1 });
+  expectType<Equal<typeof _firstPicture, Picture | null>>(true);
+  const _avatar = await _saved.avatar.get();
+  expectType<Equal<typeof _avatar, Picture | null>>(true);
+  const _colors = await _saved.colors.get({ joinWhere: ['x = ?', 1] });
+  expectType<Equal<typeof _colors, Picture[]>>(true);
+  const _owner = await new Picture().user.get();
+  expectType<Equal<typeof _owner, User | null>>(true);
+  // @ts-expect-error set() takes objects of the related class
+  await _saved.pictures.set([saved]);
   // @ts-expect-error first_name is declared as a string
   await User.findBy({ first_name: 42 });
   // @ts-expect-error a declared column cannot be given a value of another type
