@@ -30,6 +30,13 @@ function keyOf(id: unknown): string {
   return String(id);
 }
 
+/** Adds `item` to the list kept under `key`. */
+function append<K, V>(groups: Map<K, V[]>, key: K, item: V): void {
+  const list = groups.get(key);
+  if (list) list.push(item);
+  else groups.set(key, [item]);
+}
+
 /** The distinct non-null values, in chunks that fit in one statement's parameters. */
 function chunksOf(values: readonly unknown[], config: InteractionBase): unknown[][] {
   const distinct = [
@@ -74,9 +81,7 @@ async function loadChildren(
   const byOwner = new Map<string, Owner[]>();
   for (const child of found) {
     const key = keyOf(value(child, spec.foreignKey));
-    const list = byOwner.get(key);
-    if (list) list.push(child);
-    else byOwner.set(key, [child]);
+    append(byOwner, key, child);
   }
   for (const owner of owners) {
     const children = byOwner.get(keyOf(owner.id)) ?? [];
@@ -98,9 +103,7 @@ async function loadParents(
       remember(owner, spec.name, null);
       continue;
     }
-    const list = byClass.get(className);
-    if (list) list.push(owner);
-    else byClass.set(className, [owner]);
+    append(byClass, className, owner);
   }
   const found: Owner[] = [];
   for (const [className, group] of byClass) {
@@ -158,9 +161,7 @@ async function loadAssociated(
   for (const [owner, id] of pairs) {
     const obj = byKey.get(id);
     if (obj === undefined) continue;
-    const list = byOwner.get(owner);
-    if (list) list.push(obj);
-    else byOwner.set(owner, [obj]);
+    append(byOwner, owner, obj);
   }
   for (const owner of owners) remember(owner, spec.name, byOwner.get(keyOf(owner.id)) ?? []);
   return finish(objects);
@@ -203,9 +204,7 @@ export async function preload(
   const byClass = new Map<RelatedModel, Owner[]>();
   for (const obj of objects as Owner[]) {
     const model = obj.constructor as unknown as RelatedModel;
-    const list = byClass.get(model);
-    if (list) list.push(obj);
-    else byClass.set(model, [obj]);
+    append(byClass, model, obj);
   }
   for (const [model, owners] of byClass) {
     for (const [name, rest] of tree) {
