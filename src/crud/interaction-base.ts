@@ -86,11 +86,8 @@ export class InteractionBase {
    * Inserts one row and resolves to its key: the value given for `primaryKey`, or the one the database
    * generated; null when the table has no such column.
    */
-  async insert(
-    table: string,
-    values: Readonly<Record<string, unknown>>,
-    primaryKey = 'id',
-  ): Promise<Id | null> {
+  async insert(table: string, row: object, primaryKey = 'id'): Promise<Id | null> {
+    let values = row as Readonly<Record<string, unknown>>;
     const given = values[primaryKey];
     if (given !== undefined && given !== null) {
       await this.#operation(insertStatement(this.pool.dialect, table, values));
@@ -112,8 +109,12 @@ export class InteractionBase {
    * Inserts any number of rows in as few statements as the database's parameter limit allows, all or
    * none (in a transaction when it takes more than one statement). Resolves to the number inserted.
    */
-  async insertMany(table: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<number> {
-    const statements = insertManyStatements(this.pool.dialect, table, rows);
+  async insertMany(table: string, rows: readonly object[]): Promise<number> {
+    const statements = insertManyStatements(
+      this.pool.dialect,
+      table,
+      rows as readonly Record<string, unknown>[],
+    );
     if (statements.length === 0) return 0;
     const run = async () => {
       let inserted = 0;
@@ -125,12 +126,10 @@ export class InteractionBase {
   }
 
   /** Updates the rows matching `where` (every row without one); resolves to the number changed. */
-  async update(
-    table: string,
-    values: Readonly<Record<string, unknown>>,
-    where?: WhereInput,
-  ): Promise<number> {
-    return this.#operation(updateStatement(this.pool.dialect, table, values, where));
+  async update(table: string, values: object, where?: WhereInput): Promise<number> {
+    return this.#operation(
+      updateStatement(this.pool.dialect, table, values as Readonly<Record<string, unknown>>, where),
+    );
   }
 
   /** Deletes the rows matching `where` (every row without one); resolves to the number deleted. */

@@ -32,8 +32,9 @@ function same(current: unknown, frozen: unknown): boolean {
  * Assigns values to an object; `__proto__` becomes an own property, never a prototype change, and a
  * name that would hide one of the object's methods is refused.
  */
-export function assignAttributes(obj: object, values: Readonly<Record_>): void {
+export function assignAttributes(obj: object, attrs: object): void {
   const target = obj as Record_;
+  const values = attrs as Readonly<Record_>;
   for (const key of Object.keys(values)) {
     if (typeof target[key] === 'function') {
       throw new TwistarError(

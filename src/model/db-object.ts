@@ -48,8 +48,7 @@ export type Attributes<M> = {
 export type AttributeValues<M> = Partial<Attributes<M>> & { id?: Id | null } & Record<string, unknown>;
 
 /** A model class whose instances are `M`: the `this` of DBObject's static methods. */
-export type ModelClass<M extends DBObject> = (new (attrs?: Readonly<Record<string, unknown>>) => M) &
-  typeof DBObject;
+export type ModelClass<M extends DBObject> = (new (attrs?: object) => M) & typeof DBObject;
 
 /** Options of the validation helpers. */
 export interface ValidationOptions {
@@ -105,7 +104,7 @@ export class DBObject implements PersistentObject {
   afterDelete?(): HookResult;
   afterInit?(): HookResult;
 
-  constructor(attrs?: Readonly<Record<string, unknown>>) {
+  constructor(attrs?: object) {
     installRelations(this.constructor as typeof DBObject);
     this[STATE] = newState();
     if (attrs) assignAttributes(this, attrs);
