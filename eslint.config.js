@@ -16,8 +16,8 @@ export default tseslint.config(
     },
   },
   {
-    // In tests a wrong assumption fails the test at once, which is what `!` is for there.
-    files: ['test/**/*.ts'],
+    // In tests and benchmarks a wrong assumption fails at once, which is what `!` is for there.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

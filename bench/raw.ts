@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import mysql from 'mysql2';
+import type mysql from 'mysql2';
 import mysqlPromise from 'mysql2/promise';
 import pg from 'pg';
 
