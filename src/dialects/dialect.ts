@@ -63,8 +63,21 @@ export function compiler(
   };
 }
 
+const quoted = { '"': new Map<string, string>(), '`': new Map<string, string>() };
+
 /** Quotes an identifier with `quote`, doubling any embedded quote; a dotted name is quoted part by part. */
-export function quoteWith(quote: string, name: string): string {
+export function quoteWith(quote: '"' | '`', name: string): string {
+  const cache = quoted[quote];
+  let text = cache.get(name);
+  if (text === undefined) {
+    text = quoteUncached(quote, name);
+    if (cache.size >= COMPILED_CACHE_LIMIT) cache.clear();
+    cache.set(name, text);
+  }
+  return text;
+}
+
+function quoteUncached(quote: string, name: string): string {
   if (name.length === 0) throw new InvalidQueryError('An identifier cannot be empty.');
   if (name.includes('\0')) throw new InvalidQueryError('An identifier cannot contain a NUL character.');
   return name
@@ -73,14 +86,19 @@ export function quoteWith(quote: string, name: string): string {
     .join('.');
 }
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
 
 /** Reads a date or date-time text that the database stored in UTC (`2024-05-01`, `2024-05-01 10:20:30.123`). */
 export function parseUtcDate(value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  const iso = DATE_ONLY.test(value)
-    ? `${value}T00:00:00Z`
-    : `${value.replace(' ', 'T')}${/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`;
+  let iso: string;
+  if (value.length === 10) iso = `${value}T00:00:00Z`;
+  else {
+    // Twistar writes `YYYY-MM-DD HH:MM:SS.sss`; only text written by others may carry a zone.
+    const zoned = value.length > 23 || value.endsWith('Z') || value.endsWith('z') ? ZONE.test(value) : false;
+    iso = value.charCodeAt(10) === 32 ? `${value.slice(0, 10)}T${value.slice(11)}` : value;
+    if (!zoned) iso += 'Z';
+  }
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? value : date;
 }

@@ -24,7 +24,7 @@ import { assignAttributes } from './attributes.js';
 import { findObjects, findObjectsBy, type FindOptions } from './finders.js';
 import type { HookResult } from './lifecycle.js';
 import { knownSchema, modelSchema } from './model-schema.js';
-import { STATE, newState, type ObjectState } from './object-state.js';
+import { STATE, errorsOf, newState, type ObjectState } from './object-state.js';
 import { deleteObject, insertObject, refreshObject, saveObject, updateObject } from './persistence.js';
 import { tableNameOf } from './naming.js';
 import { installRelations } from '../relationships/accessors.js';
@@ -247,7 +247,7 @@ export class DBObject implements PersistentObject {
 
   /** The messages of the last validation. */
   get errors(): Errors {
-    return this[STATE].errors;
+    return errorsOf(this);
   }
 
   /** True until the object is saved (or when it was built rather than loaded). */
@@ -288,7 +288,7 @@ export class DBObject implements PersistentObject {
 
   /** Runs every validation and resolves to the errors (empty when valid). */
   async validate(): Promise<Errors> {
-    const errors = this[STATE].errors;
+    const errors = errorsOf(this);
     errors.clear();
     for (const validator of validatorsOf(this.constructor)) await (validator as Validator<this>)(this);
     return errors;

@@ -3,7 +3,7 @@ import type { InteractionBase } from '../crud/interaction-base.js';
 import { Registry } from '../registry.js';
 import { readRow } from './attributes.js';
 import { hasHook, runHook } from './lifecycle.js';
-import { modelSchema, type ModelDefinition } from './model-schema.js';
+import { knownModelSchema, modelSchema, type ModelDefinition } from './model-schema.js';
 import { STATE, type ObjectState } from './object-state.js';
 
 /** A model class that objects can be built from. */
@@ -25,7 +25,7 @@ export async function fromRows<M extends Loaded>(
   batch: boolean = Registry.AUTO_BATCH,
 ): Promise<M[]> {
   if (rows.length === 0) return [];
-  const schema = await modelSchema(config, model);
+  const schema = knownModelSchema(config, model) ?? (await modelSchema(config, model));
   const objects = rows.map((row) => {
     const obj = new model();
     readRow(obj, row, schema);

@@ -1,5 +1,6 @@
 import { TwistarError } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
+import { knownColumns } from '../crud/schema-cache.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
 
 /** What persistence needs to know of a model class. */
@@ -36,10 +37,22 @@ function clashes(model: ModelDefinition, column: string): boolean {
   return false;
 }
 
+/** The schema of `model` on `config`'s database if its columns are known already (no I/O). */
+export function knownModelSchema(config: InteractionBase, model: ModelDefinition): ModelSchema | undefined {
+  const columns = knownColumns(config.pool, model.tablename());
+  return columns === undefined ? undefined : schemaFor(config, model, columns);
+}
+
 /** The schema of `model` on `config`'s database (read once per pool, then kept). */
 export async function modelSchema(config: InteractionBase, model: ModelDefinition): Promise<ModelSchema> {
-  const table = model.tablename();
-  const columns = await config.columns(table);
+  return knownModelSchema(config, model) ?? schemaFor(config, model, await config.columns(model.tablename()));
+}
+
+function schemaFor(
+  config: InteractionBase,
+  model: ModelDefinition,
+  columns: readonly ColumnInfo[],
+): ModelSchema {
   let perModel = schemas.get(columns);
   if (perModel === undefined) {
     perModel = new Map();
@@ -47,43 +60,52 @@ export async function modelSchema(config: InteractionBase, model: ModelDefinitio
   }
   let schema = perModel.get(model);
   if (schema === undefined) {
-    const clashing = columns.filter((column) => clashes(model, column.name)).map((column) => column.name);
-    if (clashing.length > 0) {
-      throw new TwistarError(
-        `Column(s) ${clashing.join(', ')} of "${table}" have the name of a method or property of ${model.name}; ` +
-          'rename the column(s) or the method(s), since a column value would hide the method.',
-      );
-    }
-    if (model.PRIMARY_KEY !== 'id' && columns.some((column) => column.name === 'id')) {
-      throw new TwistarError(
-        `"${table}" has an id column, but ${model.name}.PRIMARY_KEY is "${model.PRIMARY_KEY}" and obj.id always ` +
-          `reads the key; rename the id column, or make it the key.`,
-      );
-    }
-    if (!columns.some((column) => column.name === model.PRIMARY_KEY)) {
-      throw new TwistarError(
-        `"${table}" has no column "${model.PRIMARY_KEY}"; set ${model.name}.PRIMARY_KEY to the name of its key column.`,
-      );
-    }
-    const readers = new Map<string, (value: unknown) => unknown>();
-    for (const column of columns) {
-      const reader = config.pool.dialect.readConverter(column);
-      if (reader) readers.set(column.name, reader);
-    }
-    const byName = new Map(columns.map((column) => [column.name, column]));
-    schema = {
-      table,
-      columns,
-      byName,
-      readers,
-      primaryKey: model.PRIMARY_KEY,
-      createdAt: model.TIMESTAMPS && byName.has('created_at'),
-      updatedAt: model.TIMESTAMPS && byName.has('updated_at'),
-    };
+    schema = buildSchema(config, model, columns);
     perModel.set(model, schema);
   }
-  latest.set(model, schema);
+  if (latest.get(model) !== schema) latest.set(model, schema);
   return schema;
+}
+
+function buildSchema(
+  config: InteractionBase,
+  model: ModelDefinition,
+  columns: readonly ColumnInfo[],
+): ModelSchema {
+  const table = model.tablename();
+  const clashing = columns.filter((column) => clashes(model, column.name)).map((column) => column.name);
+  if (clashing.length > 0) {
+    throw new TwistarError(
+      `Column(s) ${clashing.join(', ')} of "${table}" have the name of a method or property of ${model.name}; ` +
+        'rename the column(s) or the method(s), since a column value would hide the method.',
+    );
+  }
+  if (model.PRIMARY_KEY !== 'id' && columns.some((column) => column.name === 'id')) {
+    throw new TwistarError(
+      `"${table}" has an id column, but ${model.name}.PRIMARY_KEY is "${model.PRIMARY_KEY}" and obj.id always ` +
+        `reads the key; rename the id column, or make it the key.`,
+    );
+  }
+  if (!columns.some((column) => column.name === model.PRIMARY_KEY)) {
+    throw new TwistarError(
+      `"${table}" has no column "${model.PRIMARY_KEY}"; set ${model.name}.PRIMARY_KEY to the name of its key column.`,
+    );
+  }
+  const readers = new Map<string, (value: unknown) => unknown>();
+  for (const column of columns) {
+    const reader = config.pool.dialect.readConverter(column);
+    if (reader) readers.set(column.name, reader);
+  }
+  const byName = new Map(columns.map((column) => [column.name, column]));
+  return {
+    table,
+    columns,
+    byName,
+    readers,
+    primaryKey: model.PRIMARY_KEY,
+    createdAt: model.TIMESTAMPS && byName.has('created_at'),
+    updatedAt: model.TIMESTAMPS && byName.has('updated_at'),
+  };
 }
 
 /** The schema last read for `model`, if any (for synchronous work such as toJSON). */

@@ -11,7 +11,8 @@ export interface ObjectState {
   deleted: boolean;
   /** Column values as last read from or written to the row, to find what changed. */
   snapshot: Record<string, unknown> | null;
-  errors: Errors;
+  /** Made on first use: most loaded objects are never validated. */
+  errors: Errors | null;
   /** The key, when the key column is `id` (otherwise it lives in its own column property). */
   id: Id | null;
   /** Relation values loaded (by get, include or a batch), by relation name. */
@@ -22,12 +23,17 @@ export interface ObjectState {
   siblings: readonly object[] | null;
 }
 
+/** The object's validation errors, made on first use. */
+export function errorsOf(obj: { [STATE]: ObjectState }): Errors {
+  return (obj[STATE].errors ??= new Errors());
+}
+
 export function newState(): ObjectState {
   return {
     persisted: false,
     deleted: false,
     snapshot: null,
-    errors: new Errors(),
+    errors: null,
     id: null,
     loaded: null,
     relations: null,

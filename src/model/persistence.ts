@@ -102,7 +102,7 @@ export async function saveObject<T extends Persistable>(obj: T, config: Interact
   const state = obj[STATE];
   if (state.deleted) throw new DBObjectSaveError(`Cannot save ${describe(obj)}: it was deleted.`);
   await obj.validate();
-  if (!state.errors.isEmpty()) return obj;
+  if (state.errors?.isEmpty() === false) return obj;
   const creating = !state.persisted;
   if (!(await runHook(obj, creating ? 'beforeCreate' : 'beforeUpdate'))) return obj;
   if (!(await runHook(obj, 'beforeSave'))) return obj;

@@ -42,7 +42,7 @@ export class BelongsTo<T extends Parent> extends Relation<T> {
     if (this.spec.typeColumn !== undefined) owner[this.spec.typeColumn] = className;
     await this.owner.save();
     const errors = this.owner[STATE].errors;
-    if (!errors.isEmpty()) {
+    if (errors !== null && !errors.isEmpty()) {
       throw new DBObjectSaveError(
         `${this.owner.constructor.name}.${this.spec.name}: the owner did not save: ${errors.toString()}`,
       );
