@@ -45,7 +45,7 @@ export {
   type ModelClass,
   type ValidationOptions,
 } from './model/db-object.js';
-export type { FindOptions } from './model/finders.js';
+export type { FindByKeyOptions, FindOptions } from './model/finders.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';
 export type { LengthRule, Validator } from './validation/validators.js';

@@ -21,7 +21,7 @@ import {
   type Validator,
 } from '../validation/validators.js';
 import { assignAttributes } from './attributes.js';
-import { findObjects, findObjectsBy, type FindOptions } from './finders.js';
+import { findObjects, findObjectsBy, type FindByKeyOptions, type FindOptions } from './finders.js';
 import type { HookResult } from './lifecycle.js';
 import { knownSchema, modelSchema } from './model-schema.js';
 import { STATE, errorsOf, newState, type ObjectState } from './object-state.js';
@@ -115,8 +115,8 @@ export class DBObject implements PersistentObject {
     return this.TABLENAME ?? tableNameOf(this.name);
   }
 
-  /** The object with this key, or null. */
-  static find<M extends DBObject>(this: ModelClass<M>, id: Id): Promise<M | null>;
+  /** The object with this key, or null (with `include`, its relations loaded too). */
+  static find<M extends DBObject>(this: ModelClass<M>, id: Id, options?: FindByKeyOptions): Promise<M | null>;
   /** The first object matching the options, or null. */
   static find<M extends DBObject>(
     this: ModelClass<M>,

@@ -25,6 +25,11 @@ export interface FindOptions {
 
 export type { Loadable } from './hydration.js';
 
+/** Options of `find(key, options)`. */
+export interface FindByKeyOptions {
+  include?: readonly string[];
+}
+
 function isId(value: unknown): value is Id {
   return typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint';
 }
@@ -39,7 +44,10 @@ export async function findObjects<M extends Loaded>(
   if (args.length > 0 && isId(first)) {
     const table = model.tablename();
     const row = await config.select(table, { id: first, primaryKey: model.PRIMARY_KEY });
-    return row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
+    const found = row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
+    const { include } = (args[1] ?? {}) as FindByKeyOptions;
+    if (found !== null && include !== undefined && include.length > 0) await preload([found], include, config);
+    return found;
   }
   if (args.length > 0 && (first === null || typeof first !== 'object' || Array.isArray(first))) {
     throw new InvalidQueryError(
@@ -51,7 +59,7 @@ export async function findObjects<M extends Loaded>(
   // With limit 1 the low-level select already answers with one row or null.
   const rows = Array.isArray(found) ? found : found === null ? [] : [found];
   const objects = await fromRows(model, rows, config, batch);
-  if (include !== undefined && include.length > 0) await preload(objects, include, config);
+  if (include !== undefined && include.length > 0) await preload(objects, include, config, batch);
   return clauses.limit === 1 ? (objects[0] ?? null) : objects;
 }
 

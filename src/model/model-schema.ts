@@ -1,16 +1,12 @@
 import { TwistarError } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { knownColumns } from '../crud/schema-cache.js';
+import { relationsOf, type RelatedModel } from '../relationships/declarations.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
+import type { ModelDefinition } from './model-definition.js';
 
-/** What persistence needs to know of a model class. */
-export interface ModelDefinition {
-  readonly name: string;
-  readonly prototype: object;
-  readonly PRIMARY_KEY: string;
-  readonly TIMESTAMPS: boolean;
-  tablename(): string;
-}
+export type { ModelDefinition } from './model-definition.js';
+
 
 /** A model's table as Twistar uses it: columns, how each reads, and which optional columns exist. */
 export interface ModelSchema {
@@ -73,11 +69,14 @@ function buildSchema(
   columns: readonly ColumnInfo[],
 ): ModelSchema {
   const table = model.tablename();
-  const clashing = columns.filter((column) => clashes(model, column.name)).map((column) => column.name);
+  const relations = relationsOf(model as RelatedModel);
+  const clashing = columns
+    .filter((column) => relations.has(column.name) || clashes(model, column.name))
+    .map((column) => column.name);
   if (clashing.length > 0) {
     throw new TwistarError(
       `Column(s) ${clashing.join(', ')} of "${table}" have the name of a method or property of ${model.name}; ` +
-        'rename the column(s) or the method(s), since a column value would hide the method.',
+        'rename the column(s) or the method(s) (relationships included), since a column value would hide them.',
     );
   }
   if (model.PRIMARY_KEY !== 'id' && columns.some((column) => column.name === 'id')) {

@@ -95,6 +95,7 @@ export async function refreshObject(obj: Persistable, config: InteractionBase): 
   if (row === null)
     throw new CannotRefreshError(`Cannot refresh ${describe(obj)}: its row no longer exists.`);
   readRow(obj, row, schema);
+  obj[STATE].loaded = null;
 }
 
 /** save(): validate, run the hooks, then INSERT or UPDATE. */
@@ -126,10 +127,13 @@ export async function deleteObject(obj: Persistable, config: InteractionBase): P
   const joins = [...relationsOf(modelOf(obj)).values()].filter((spec) => spec.kind === 'habtm');
   const remove = async () => {
     for (const spec of joins) {
-      await config.delete(joinTableOf(spec), [
-        `${quoteColumn(config.pool.dialect, spec.foreignKey)} = ?`,
-        id,
-      ]);
+      const quote = (column: string) => quoteColumn(config.pool.dialect, column);
+      // A self-referential join table (users ↔ users) names the object on either side.
+      const where: Where =
+        spec.className === modelOf(obj).name
+          ? [`${quote(spec.foreignKey)} = ? OR ${quote(spec.associationForeignKey)} = ?`, id, id]
+          : [`${quote(spec.foreignKey)} = ?`, id];
+      await config.delete(joinTableOf(spec), where);
     }
     await config.delete(schema.table, byKey(config, schema, id));
   };

@@ -10,10 +10,14 @@ type Parent = Loaded & { id: Id | null };
 export class BelongsTo<T extends Parent> extends Relation<T> {
   /** The parent, or null when the foreign key is NULL (or points at nothing). */
   async get(): Promise<T | null> {
-    if (this.column(this.spec.foreignKey) == null) {
+    void this.ownerId;
+    const key = this.column(this.spec.foreignKey);
+    if (key === null || key === undefined) {
       this.remember(null);
       return null;
     }
+    // What was loaded belongs to the key as it was then; if the key has changed since, load again.
+    if (this.isLoaded() && !this.matches(this.loadedParent())) this.reload();
     return ((await this.loadedValue()) as T | null | undefined) ?? null;
   }
 
@@ -34,20 +38,44 @@ export class BelongsTo<T extends Parent> extends Relation<T> {
     return (this.owner as unknown as Record<string, unknown>)[name];
   }
 
+  private loadedParent(): T | null {
+    return (this.owner[STATE].loaded?.get(this.spec.name) as T | null | undefined) ?? null;
+  }
+
+  /** True when `parent` is what the owner's key (and type) point at now. */
+  private matches(parent: T | null): boolean {
+    if (parent === null) return false;
+    const type = this.spec.typeColumn === undefined ? undefined : this.column(this.spec.typeColumn);
+    return (
+      String(parent.id) === String(this.column(this.spec.foreignKey)) &&
+      (type === undefined || type === parent.constructor.name)
+    );
+  }
+
+  /** Sets the key (and type) and saves the owner; if the save does not happen, puts the old values back. */
   private async write(id: Id | null, className: string | null): Promise<void> {
-    // The owner is written whatever else it holds, so it must already be saved (as Twistar requires).
     void this.ownerId;
     const owner = this.owner as unknown as Record<string, unknown>;
+    const columns = [this.spec.foreignKey, ...(this.spec.typeColumn === undefined ? [] : [this.spec.typeColumn])];
+    const before = columns.map((column) => owner[column]);
     owner[this.spec.foreignKey] = id;
     if (this.spec.typeColumn !== undefined) owner[this.spec.typeColumn] = className;
-    await this.owner.save();
-    const errors = this.owner[STATE].errors;
-    if (errors !== null && !errors.isEmpty()) {
-      throw new DBObjectSaveError(
-        `${this.owner.constructor.name}.${this.spec.name}: the owner did not save: ${errors.toString()}`,
-      );
+    let reason: string | null;
+    try {
+      await this.owner.save();
+      const state = this.owner[STATE];
+      const errors = state.errors;
+      const stored = state.snapshot?.[this.spec.foreignKey];
+      if (errors !== null && !errors.isEmpty()) reason = `it is not valid: ${errors.toString()}`;
+      else if (String(stored ?? null) !== String(id)) reason = 'a before-hook cancelled the save';
+      else reason = null;
+    } catch (error) {
+      columns.forEach((column, i) => (owner[column] = before[i]));
+      throw error;
+    }
+    if (reason !== null) {
+      columns.forEach((column, i) => (owner[column] = before[i]));
+      throw new DBObjectSaveError(`${this.owner.constructor.name}.${this.spec.name}: the owner was not saved, ${reason}.`);
     }
   }
 }
-
-export type { Parent };

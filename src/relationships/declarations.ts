@@ -1,6 +1,6 @@
 import { classify, underscore } from 'inflection';
 import { InvalidRelationshipError } from '../errors.js';
-import type { ModelDefinition } from '../model/model-schema.js';
+import type { ModelDefinition } from '../model/model-definition.js';
 import { Registry } from '../registry.js';
 
 /** The options of one relationship; every one but `name` has a default. */
@@ -150,6 +150,16 @@ function specOf(
   } else {
     foreignKey = given ?? ownerKey;
   }
+  const associationForeignKey =
+    optionText(model, property, options, 'associationForeignKey') ?? `${underscore(className || name)}_id`;
+  if (kind === 'habtm' && associationForeignKey === foreignKey) {
+    invalid(
+      model,
+      property,
+      `"${name}" would use "${foreignKey}" for both sides of its join table; give foreignKey and ` +
+        'associationForeignKey (e.g. user_id and friend_id).',
+    );
+  }
   return {
     kind,
     name,
@@ -158,8 +168,7 @@ function specOf(
     foreignKey,
     typeColumn,
     typeValue,
-    associationForeignKey:
-      optionText(model, property, options, 'associationForeignKey') ?? `${underscore(className || name)}_id`,
+    associationForeignKey,
     joinTable: optionText(model, property, options, 'joinTable'),
   };
 }
@@ -170,14 +179,19 @@ const specs = new WeakMap<RelatedModel, ReadonlyMap<string, RelationSpec>>();
 export function relationsOf(model: RelatedModel): ReadonlyMap<string, RelationSpec> {
   let found = specs.get(model);
   if (found === undefined) {
-    const map = new Map<string, RelationSpec>();
+    const parent = Object.getPrototypeOf(model) as RelatedModel | null;
+    // A subclass inherits its parents' relationships, computed for the class that declares them (so
+    // `Admin extends User` keeps `user_id`), and adds or redefines its own.
+    const map = new Map(parent !== null && typeof parent === 'function' && 'HASMANY' in parent ? relationsOf(parent) : []);
+    const own = new Set<string>();
     for (const [kind, property] of DECLARING) {
+      if (!Object.hasOwn(model, property)) continue;
       const declarations = model[property] ?? [];
-      if (!Array.isArray(declarations))
-        invalid(model, property, 'must be an array of relation names or options.');
+      if (!Array.isArray(declarations)) invalid(model, property, 'must be an array of relation names or options.');
       for (const declaration of declarations) {
         const spec = specOf(model, kind, property, declaration);
-        if (map.has(spec.name)) invalid(model, property, `"${spec.name}" is declared twice.`);
+        if (own.has(spec.name)) invalid(model, property, `"${spec.name}" is declared twice.`);
+        own.add(spec.name);
         map.set(spec.name, spec);
       }
     }

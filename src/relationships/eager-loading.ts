@@ -54,8 +54,9 @@ function inList(column: string, values: readonly unknown[], config: InteractionB
   return [`${quoteColumn(config.pool.dialect, column)} IN (${values.map(() => '?').join(', ')})`, ...values];
 }
 
-function finish(found: Owner[]): Owner[] {
-  if (Registry.AUTO_BATCH && found.length > 1) makeSiblings(found);
+/** Objects loaded together become siblings, unless the query that started the load said not to batch. */
+function finish(found: Owner[], batch: boolean): Owner[] {
+  if (batch && found.length > 1) makeSiblings(found);
   return found;
 }
 
@@ -64,6 +65,7 @@ async function loadChildren(
   owners: readonly Owner[],
   spec: RelationSpec,
   config: InteractionBase,
+  batch: boolean,
 ): Promise<Owner[]> {
   const target = targetOf<Target>(spec);
   const found: Owner[] = [];
@@ -87,7 +89,7 @@ async function loadChildren(
     const children = byOwner.get(keyOf(owner.id)) ?? [];
     remember(owner, spec.name, spec.kind === 'hasOne' ? (children[0] ?? null) : children);
   }
-  return finish(found);
+  return finish(found, batch);
 }
 
 /** Belongs-to: one query per related class (one, unless polymorphic) for every owner's parent. */
@@ -95,6 +97,7 @@ async function loadParents(
   owners: readonly Owner[],
   spec: RelationSpec,
   config: InteractionBase,
+  batch: boolean,
 ): Promise<Owner[]> {
   const byClass = new Map<string, Owner[]>();
   for (const owner of owners) {
@@ -121,7 +124,7 @@ async function loadParents(
     for (const owner of group)
       remember(owner, spec.name, byKey.get(keyOf(value(owner, spec.foreignKey))) ?? null);
     // Siblings share a class, so that a relation name means the same for all of them.
-    found.push(...finish([...byKey.values()]));
+    found.push(...finish([...byKey.values()], batch));
   }
   return found;
 }
@@ -131,6 +134,7 @@ async function loadAssociated(
   owners: readonly Owner[],
   spec: RelationSpec,
   config: InteractionBase,
+  batch: boolean,
 ): Promise<Owner[]> {
   const target = targetOf<Target>(spec);
   const quote = (name: string) => quoteColumn(config.pool.dialect, name);
@@ -158,13 +162,16 @@ async function loadAssociated(
   const objects = await fromRows(target, [...rowsByKey.values()], config, false);
   const byKey = new Map(objects.map((obj) => [keyOf(obj.id), obj]));
   const byOwner = new Map<string, Owner[]>();
+  const seen = new Set<string>();
   for (const [owner, id] of pairs) {
     const obj = byKey.get(id);
-    if (obj === undefined) continue;
+    // A join row repeated outside set() links the pair once, as get(options) and count() see it.
+    if (obj === undefined || seen.has(`${owner}\0${id}`)) continue;
+    seen.add(`${owner}\0${id}`);
     append(byOwner, owner, obj);
   }
   for (const owner of owners) remember(owner, spec.name, byOwner.get(keyOf(owner.id)) ?? []);
-  return finish(objects);
+  return finish(objects, batch);
 }
 
 const LOADERS = {
@@ -199,6 +206,7 @@ export async function preload(
   objects: readonly object[],
   paths: readonly string[],
   config: InteractionBase,
+  batch: boolean = Registry.AUTO_BATCH,
 ): Promise<void> {
   const tree = parsePaths(paths);
   const byClass = new Map<RelatedModel, Owner[]>();
@@ -209,8 +217,8 @@ export async function preload(
   for (const [model, owners] of byClass) {
     for (const [name, rest] of tree) {
       const spec = relationOf(model, name);
-      const loaded = await LOADERS[spec.kind](owners, spec, config);
-      if (rest.length > 0 && loaded.length > 0) await preload(loaded, rest, config);
+      const loaded = await LOADERS[spec.kind](owners, spec, config, batch);
+      if (rest.length > 0 && loaded.length > 0) await preload(loaded, rest, config, batch);
     }
   }
 }

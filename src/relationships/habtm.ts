@@ -42,7 +42,7 @@ export class HABTM<T extends Associated> extends Relation<T> {
         unique.map((id) => ({ [this.spec.foreignKey]: owner, [this.spec.associationForeignKey]: id })),
       );
     });
-    this.remember([...objects]);
+    this.remember([...new Set(objects)]);
   }
 
   /** Removes every join row of the owner. */

@@ -14,27 +14,25 @@ export abstract class ChildRelation<T extends Child> extends Relation<T> {
    * in a transaction.
    */
   protected async replaceChildren(children: readonly T[]): Promise<void> {
-    const ids = savedIds(children, `${this.owner.constructor.name}.${this.spec.name}.set`);
+    const ids = [...new Map(savedIds(children, `${this.owner.constructor.name}.${this.spec.name}.set`).map((id) => [String(id), id])).values()];
     const link = this.link();
     const config = this.config();
     const target = this.target();
+    const key = this.quote(target.PRIMARY_KEY);
     const size = config.pool.dialect.maxParameters - link.length - 8;
     await config.pool.runInteraction(async () => {
-      await config.update(target.tablename(), this.unlink(), this.condition());
+      // Only the children that leave are unlinked, so a NOT NULL foreign key works when nothing leaves.
+      const leaving: Where | [] =
+        ids.length === 0 ? this.condition() : ids.length <= size ? joinWheres(this.condition(), [`${key} NOT IN (${ids.map(() => '?').join(', ')})`, ...ids]) : this.condition();
+      await config.update(target.tablename(), this.unlink(), leaving);
       for (let start = 0; start < ids.length; start += size) {
         const chunk = ids.slice(start, start + size);
-        await config.update(target.tablename(), Object.fromEntries(link), [
-          `${this.quote(target.PRIMARY_KEY)} IN (${chunk.map(() => '?').join(', ')})`,
-          ...chunk,
-        ]);
+        await config.update(target.tablename(), Object.fromEntries(link), [`${key} IN (${chunk.map(() => '?').join(', ')})`, ...chunk]);
       }
     });
     for (const child of children) {
       for (const [column, value] of link) (child as unknown as Record<string, unknown>)[column] = value;
-      markSaved(
-        child,
-        link.map(([column]) => column),
-      );
+      markSaved(child, link.map(([column]) => column));
     }
   }
 
@@ -80,7 +78,7 @@ export class HasMany<T extends Child> extends ChildRelation<T> {
   /** Makes `children` (saved objects) the whole relation: others lose their link. In a transaction. */
   async set(children: readonly T[]): Promise<void> {
     await this.replaceChildren(children);
-    this.remember([...children]);
+    this.remember([...new Set(children)]);
   }
 
   /** Unlinks every child (their foreign key becomes NULL). */

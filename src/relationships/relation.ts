@@ -34,13 +34,15 @@ export abstract class Relation<T> {
     return this.#spec;
   }
 
-  /** The owner's key; the owner must be saved. */
+  /** The owner's key; the owner must be saved (and not deleted). */
   get ownerId(): Id {
     const id = this.#owner.id;
+    const name = this.#owner.constructor.name;
+    if (this.#owner[STATE].deleted) {
+      throw new ReferenceNotSavedError(`${name}.${this.#spec.name}: the ${name} was deleted.`);
+    }
     if (id === null || id === undefined) {
-      throw new ReferenceNotSavedError(
-        `${this.#owner.constructor.name}.${this.#spec.name}: save the ${this.#owner.constructor.name} first.`,
-      );
+      throw new ReferenceNotSavedError(`${name}.${this.#spec.name}: save the ${name} first.`);
     }
     return id;
   }
@@ -65,10 +67,10 @@ export abstract class Relation<T> {
     const state = this.#owner[STATE];
     const name = this.#spec.name;
     if (state.loaded?.has(name)) return state.loaded.get(name);
-    const siblings = Registry.AUTO_BATCH ? state.siblings : null;
+    // Siblings exist only when the query that loaded the owner batched (Registry.AUTO_BATCH, or batch: true).
+    const siblings = state.siblings;
     if (siblings !== null && siblings.length > 1) {
-      const pending = (siblings as Owner[]).filter((obj) => obj.id !== null && !obj[STATE].loaded?.has(name));
-      await preload(pending, [name], this.config());
+      await batchLoad(siblings as Owner[], name, this.config());
     } else {
       if (Registry.STRICT_LOADING) {
         throw new StrictLoadingError(
@@ -76,7 +78,7 @@ export abstract class Relation<T> {
             `load it with include: ['${name}'] on the query that found the object.`,
         );
       }
-      await preload([this.#owner], [name], this.config());
+      await preload([this.#owner], [name], this.config(), false);
     }
     return state.loaded?.get(name);
   }
@@ -96,6 +98,26 @@ export abstract class Relation<T> {
   isLoaded(): boolean {
     return this.#owner[STATE].loaded?.has(this.#spec.name) === true;
   }
+}
+
+/** Batch loads under way, per set of siblings and relation, so that concurrent get() calls share one. */
+const inFlight = new WeakMap<readonly Owner[], Map<string, Promise<void>>>();
+
+/** Loads `name` for every sibling that has not loaded it yet, once however many ask at the same time. */
+function batchLoad(siblings: readonly Owner[], name: string, config: InteractionBase): Promise<void> {
+  let loads = inFlight.get(siblings);
+  if (loads === undefined) {
+    loads = new Map();
+    inFlight.set(siblings, loads);
+  }
+  let load = loads.get(name);
+  if (load === undefined) {
+    const pending = siblings.filter((obj) => obj.id !== null && !obj[STATE].deleted && !obj[STATE].loaded?.has(name));
+    const started = preload(pending, [name], config, true);
+    load = started.finally(() => loads.delete(name));
+    loads.set(name, load);
+  }
+  return load;
 }
 
 /** The keys of saved objects; ReferenceNotSavedError for one without. */

@@ -188,4 +188,26 @@ describeEachBackend('eager loading', (db) => {
     assert.equal(users.length, count);
     assert.ok(users.every((user) => user.pictures.isLoaded()));
   });
+
+  it('get() calls started together share one batch load', async () => {
+    const users = await User.all({ orderBy: 'id' });
+    const statements = await statementsOf(db.pool, () =>
+      Promise.all(users.map((user) => user.pictures.get())),
+    );
+    assert.equal(statements.length, 1);
+  });
+
+  it('batch: true on a query works while AUTO_BATCH is off, and batch: false reaches included objects', async () => {
+    Registry.AUTO_BATCH = false;
+    const users = await User.find({ orderBy: 'id', limit: 5, batch: true });
+    const batched = await statementsOf(db.pool, async () => {
+      for (const user of users) await user.avatar.get();
+    });
+    assert.equal(batched.length, 1);
+    Registry.AUTO_BATCH = true;
+    Registry.STRICT_LOADING = true;
+    const unbatched = await User.find({ orderBy: 'id', limit: 5, batch: false, include: ['pictures'] });
+    const pictures = await unbatched[0]!.pictures.get();
+    await assert.rejects(pictures[0]!.user.get(), StrictLoadingError);
+  });
 });

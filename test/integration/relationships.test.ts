@@ -6,6 +6,7 @@ import {
   InvalidRelationshipError,
   ReferenceNotSavedError,
   Registry,
+  type HABTM,
   type HasMany,
 } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
@@ -234,13 +235,124 @@ describeEachBackend('relationships', (db) => {
     assert.throws(() => new Clashing(), InvalidRelationshipError);
   });
 
-  it('subclasses inherit relationships, with their own foreign key', async () => {
+  it('subclasses inherit relationships as declared by their parent, and add their own', async () => {
     class Admin extends User {
       static override TABLENAME = 'users';
+      static override HASMANY = [{ name: 'authored', className: 'Picture', foreignKey: 'user_id' }];
+      declare authored: HasMany<Picture>;
     }
     Registry.register(Admin);
     const admin = await Admin.create({ first_name: 'Root' });
+    const red = await FavoriteColor.create({ name: 'red' });
     await Picture.create({ name: 'a', user_id: admin.id });
-    await assert.rejects(admin.pictures.get(), /admin_id/);
+    assert.deepEqual(names(await admin.pictures.get()), ['a'], 'inherited: still user_id');
+    assert.deepEqual(names(await admin.authored.get()), ['a']);
+    await admin.favorite_colors.set([red]);
+    assert.equal(await admin.delete(), true, 'its HABTM rows are found under user_id too');
+    assert.equal(await red.users.count(), 0);
+  });
+
+  it('refresh() forgets loaded relations', async () => {
+    const ann = await User.create({ first_name: 'Ann' });
+    assert.deepEqual(await ann.pictures.get(), []);
+    await Picture.create({ name: 'beach', user_id: ann.id });
+    assert.deepEqual(await ann.pictures.get(), [], 'still the loaded value');
+    await ann.refresh();
+    assert.deepEqual(names(await ann.pictures.get()), ['beach']);
+  });
+
+  it('belongs-to follows its foreign key when it changes after a load', async () => {
+    const ann = await User.create({ first_name: 'Ann' });
+    const bob = await User.create({ first_name: 'Bob' });
+    const picture = await Picture.create({ name: 'p', user_id: ann.id });
+    assert.equal((await picture.user.get())?.first_name, 'Ann');
+    picture.user_id = bob.id;
+    assert.equal((await picture.user.get())?.first_name, 'Bob');
+    await ann.pictures.set([picture]);
+    assert.equal((await picture.user.get())?.first_name, 'Ann');
+  });
+
+  it('belongs-to set() rejects and puts the key back when the owner does not save', async () => {
+    class Locked extends Picture {
+      static override TABLENAME = 'pictures';
+      override beforeUpdate() {
+        return false;
+      }
+    }
+    Registry.register(Locked);
+    const ann = await User.create({ first_name: 'Ann' });
+    const locked = await Locked.create({ name: 'p' });
+    await assert.rejects(locked.user.set(ann), /before-hook cancelled/);
+    assert.equal(locked.user_id, undefined);
+    assert.equal(await locked.user.get(), null);
+  });
+
+  it('has-many set() keeps the children that stay linked, so a NOT NULL key works', async () => {
+    await createTable(db.pool, 'pictures', {
+      id: 'pk',
+      user_id: 'int not null',
+      name: 'string',
+      size: 'int',
+    });
+    const ann = await User.create({ first_name: 'Ann' });
+    const one = await Picture.create({ name: 'one', user_id: ann.id });
+    const two = await Picture.create({ name: 'two', user_id: ann.id });
+    await ann.pictures.set([one, two, one]);
+    assert.deepEqual(names(await ann.pictures.get()), ['one', 'two']);
+    assert.deepEqual(names(await ann.pictures.reload().get()), ['one', 'two']);
+  });
+
+  it('a self-referential HABTM needs distinct keys, and deleting removes the rows on both sides', async () => {
+    class Broken extends DBObject {
+      static override HABTM = [{ name: 'friends', className: 'Broken' }];
+    }
+    assert.throws(() => new Broken(), /both sides/);
+    class Person extends DBObject {
+      static override TABLENAME = 'users';
+      static override HABTM = [
+        {
+          name: 'friends',
+          className: 'Person',
+          joinTable: 'friendships',
+          foreignKey: 'user_id',
+          associationForeignKey: 'friend_id',
+        },
+      ];
+      declare id: number;
+      declare friends: HABTM<Person>;
+    }
+    Registry.register(Person);
+    await createTable(db.pool, 'friendships', { user_id: 'int', friend_id: 'int' });
+    const ann = await Person.create({ first_name: 'Ann' });
+    const bob = await Person.create({ first_name: 'Bob' });
+    await ann.friends.set([bob]);
+    await bob.friends.set([ann]);
+    await ann.delete();
+    assert.equal(await Registry.getConfig().count('friendships'), 0);
+  });
+
+  it('relationships of a deleted object refuse to be used', async () => {
+    const ann = await User.create({ first_name: 'Ann' });
+    const pictures = ann.pictures;
+    await ann.delete();
+    assert.throws(() => ann.pictures, ReferenceNotSavedError);
+    await assert.rejects(pictures.set([]), /was deleted/);
+  });
+
+  it('reports a column named like a relationship, even before any object is built', async () => {
+    class Shadowed extends DBObject {
+      static override TABLENAME = 'pictures';
+      static override BELONGSTO = [{ name: 'name', className: 'User' }];
+    }
+    await Picture.create({ name: 'p' });
+    await assert.rejects(Shadowed.all(), /name of a method or property/);
+  });
+
+  it('find(key, { include }) loads the relations of the one object', async () => {
+    const ann = await User.create({ first_name: 'Ann' });
+    await Picture.create({ name: 'beach', user_id: ann.id });
+    const found = (await User.find(ann.id, { include: ['pictures'] }))!;
+    assert.equal(found.pictures.isLoaded(), true);
+    await assert.rejects(User.find(ann.id, { include: ['nope'] }), InvalidRelationshipError);
   });
 });

@@ -6,11 +6,13 @@ import {
   type HABTM,
   type HasMany,
   type HasOne,
+  type RelationDeclaration,
 } from '../../src/index.js';
 import { createTable } from './schema.js';
 
 export class User extends DBObject {
-  static override HASMANY = ['pictures'];
+  // Typed as declarations, not string[], so that subclasses may add option objects.
+  static override HASMANY: readonly RelationDeclaration[] = ['pictures'];
   static override HASONE = ['avatar'];
   static override HABTM = ['favorite_colors', { name: 'tags', joinTable: 'user_tag_links' }];
   declare id: number;

@@ -1,0 +1,8 @@
+/** What persistence needs to know of a model class. */
+export interface ModelDefinition {
+  readonly name: string;
+  readonly prototype: object;
+  readonly PRIMARY_KEY: string;
+  readonly TIMESTAMPS: boolean;
+  tablename(): string;
+}
