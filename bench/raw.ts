@@ -46,18 +46,20 @@ function utc(date: Date): string {
 export function rawSqlite(filename: string): RawClient {
   const db = new Database(filename);
   db.pragma('journal_mode = WAL');
-  const byPk = db.prepare('SELECT * FROM users WHERE id = ?');
-  const where = db.prepare('SELECT * FROM users WHERE age BETWEEN ? AND ? ORDER BY id');
-  const insert = db.prepare('INSERT INTO users (first_name, last_name, age, created_at) VALUES (?, ?, ?, ?)');
-  const update = db.prepare('UPDATE users SET age = ? WHERE id = ?');
-  const count = db.prepare('SELECT COUNT(*) AS count FROM users WHERE age > ?').pluck();
-  const users = db.prepare('SELECT * FROM users WHERE id <= ? ORDER BY id');
-  const all = db.prepare('SELECT * FROM users');
+  const byPk = db.prepare('SELECT * FROM bench_users WHERE id = ?');
+  const where = db.prepare('SELECT * FROM bench_users WHERE age BETWEEN ? AND ? ORDER BY id');
+  const insert = db.prepare(
+    'INSERT INTO bench_users (first_name, last_name, age, created_at) VALUES (?, ?, ?, ?)',
+  );
+  const update = db.prepare('UPDATE bench_users SET age = ? WHERE id = ?');
+  const count = db.prepare('SELECT COUNT(*) AS count FROM bench_users WHERE age > ?').pluck();
+  const users = db.prepare('SELECT * FROM bench_users WHERE id <= ? ORDER BY id');
+  const all = db.prepare('SELECT * FROM bench_users');
   const bulk = db.transaction((rows: readonly UserRow[]) => {
     for (let start = 0; start < rows.length; start += 500) {
       const chunk = rows.slice(start, start + 500);
       db.prepare(
-        `INSERT INTO users (first_name, last_name, age, created_at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
+        `INSERT INTO bench_users (first_name, last_name, age, created_at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`,
       ).run(...chunk.flatMap((r) => [r.first_name, r.last_name, r.age, utc(r.created_at)]));
     }
   });
@@ -72,7 +74,7 @@ export function rawSqlite(filename: string): RawClient {
       const found = users.all(lastId) as Row[];
       const ids = found.map((user) => user.id);
       const pictures = db
-        .prepare(`SELECT * FROM pictures WHERE user_id IN (${ids.map(() => '?').join(', ')})`)
+        .prepare(`SELECT * FROM bench_pictures WHERE user_id IN (${ids.map(() => '?').join(', ')})`)
         .all(...ids) as Row[];
       return attach(found, pictures);
     },
@@ -90,14 +92,14 @@ export function rawPostgres(url: string, poolSize = 1): RawClient & { pool: pg.P
     (await pool.query({ name, text, values })).rows as Row[];
   return {
     pool,
-    findByPk: async (id) => (await query('pk', 'SELECT * FROM users WHERE id = $1', [id]))[0],
+    findByPk: async (id) => (await query('pk', 'SELECT * FROM bench_users WHERE id = $1', [id]))[0],
     findWhere: (low, high) =>
-      query('where', 'SELECT * FROM users WHERE age BETWEEN $1 AND $2 ORDER BY id', [low, high]),
+      query('where', 'SELECT * FROM bench_users WHERE age BETWEEN $1 AND $2 ORDER BY id', [low, high]),
     insertOne: async (r) =>
       (
         await query(
           'insert',
-          'INSERT INTO users (first_name, last_name, age, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
+          'INSERT INTO bench_users (first_name, last_name, age, created_at) VALUES ($1, $2, $3, $4) RETURNING id',
           [r.first_name, r.last_name, r.age, r.created_at],
         )
       )[0]?.id,
@@ -107,7 +109,7 @@ export function rawPostgres(url: string, poolSize = 1): RawClient & { pool: pg.P
         await client.query('BEGIN');
         for (let start = 0; start < rows.length; start += 1000) {
           const chunk = rows.slice(start, start + 1000);
-          const text = `INSERT INTO users (first_name, last_name, age, created_at) VALUES ${chunk.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ')}`;
+          const text = `INSERT INTO bench_users (first_name, last_name, age, created_at) VALUES ${chunk.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`).join(', ')}`;
           await client.query(
             text,
             chunk.flatMap((r) => [r.first_name, r.last_name, r.age, r.created_at]),
@@ -118,17 +120,19 @@ export function rawPostgres(url: string, poolSize = 1): RawClient & { pool: pg.P
         client.release();
       }
     },
-    updateOne: (id, age) => query('update', 'UPDATE users SET age = $1 WHERE id = $2', [age, id]),
+    updateOne: (id, age) => query('update', 'UPDATE bench_users SET age = $1 WHERE id = $2', [age, id]),
     count: async (age) =>
-      Number((await query('count', 'SELECT COUNT(*) AS count FROM users WHERE age > $1', [age]))[0]?.count),
+      Number(
+        (await query('count', 'SELECT COUNT(*) AS count FROM bench_users WHERE age > $1', [age]))[0]?.count,
+      ),
     async eagerLoad(lastId) {
-      const found = await query('users', 'SELECT * FROM users WHERE id <= $1 ORDER BY id', [lastId]);
-      const pictures = await query('pictures', 'SELECT * FROM pictures WHERE user_id = ANY($1)', [
+      const found = await query('users', 'SELECT * FROM bench_users WHERE id <= $1 ORDER BY id', [lastId]);
+      const pictures = await query('pictures', 'SELECT * FROM bench_pictures WHERE user_id = ANY($1)', [
         found.map((u) => u.id),
       ]);
       return attach(found, pictures);
     },
-    all: () => query('all', 'SELECT * FROM users', []),
+    all: () => query('all', 'SELECT * FROM bench_users', []),
     close: () => pool.end(),
   };
 }
@@ -151,12 +155,12 @@ export function rawMysql(
       : await pool.query(sql, values))[0];
   return {
     pool,
-    findByPk: async (id) => ((await run('SELECT * FROM users WHERE id = ?', [id])) as Row[])[0],
+    findByPk: async (id) => ((await run('SELECT * FROM bench_users WHERE id = ?', [id])) as Row[])[0],
     findWhere: async (low, high) =>
-      (await run('SELECT * FROM users WHERE age BETWEEN ? AND ? ORDER BY id', [low, high])) as Row[],
+      (await run('SELECT * FROM bench_users WHERE age BETWEEN ? AND ? ORDER BY id', [low, high])) as Row[],
     insertOne: async (r) =>
       (
-        (await run('INSERT INTO users (first_name, last_name, age, created_at) VALUES (?, ?, ?, ?)', [
+        (await run('INSERT INTO bench_users (first_name, last_name, age, created_at) VALUES (?, ?, ?, ?)', [
           r.first_name,
           r.last_name,
           r.age,
@@ -169,7 +173,7 @@ export function rawMysql(
         await connection.query('START TRANSACTION');
         for (let start = 0; start < rows.length; start += 1000) {
           const chunk = rows.slice(start, start + 1000);
-          const sql = `INSERT INTO users (first_name, last_name, age, created_at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`;
+          const sql = `INSERT INTO bench_users (first_name, last_name, age, created_at) VALUES ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}`;
           const values = chunk.flatMap((r) => [r.first_name, r.last_name, r.age, r.created_at]);
           if (mode === 'execute') await connection.execute(sql, values);
           else await connection.query(sql, values);
@@ -179,19 +183,21 @@ export function rawMysql(
         connection.release();
       }
     },
-    updateOne: (id, age) => run('UPDATE users SET age = ? WHERE id = ?', [age, id]),
+    updateOne: (id, age) => run('UPDATE bench_users SET age = ? WHERE id = ?', [age, id]),
     count: async (age) =>
-      Number(((await run('SELECT COUNT(*) AS count FROM users WHERE age > ?', [age])) as Row[])[0]?.count),
+      Number(
+        ((await run('SELECT COUNT(*) AS count FROM bench_users WHERE age > ?', [age])) as Row[])[0]?.count,
+      ),
     async eagerLoad(lastId) {
-      const found = (await run('SELECT * FROM users WHERE id <= ? ORDER BY id', [lastId])) as Row[];
+      const found = (await run('SELECT * FROM bench_users WHERE id <= ? ORDER BY id', [lastId])) as Row[];
       const ids = found.map((u) => u.id);
       const pictures = (await run(
-        `SELECT * FROM pictures WHERE user_id IN (${ids.map(() => '?').join(', ')})`,
+        `SELECT * FROM bench_pictures WHERE user_id IN (${ids.map(() => '?').join(', ')})`,
         ids,
       )) as Row[];
       return attach(found, pictures);
     },
-    all: async () => (await run('SELECT * FROM users', [])) as Row[],
+    all: async () => (await run('SELECT * FROM bench_users', [])) as Row[],
     close: () => pool.end(),
   };
 }

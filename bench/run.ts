@@ -18,8 +18,10 @@ import {
 import { rawMysql, rawPostgres, rawSqlite, type RawClient, type UserRow } from './raw.js';
 import { PICTURES_EACH, SEEDED_USERS, USERS_WITH_PICTURES, createSchema, userRow } from './setup.js';
 
+// The benchmark's own tables, so that it never touches an application's users table.
 class User extends DBObject {
-  static override HASMANY = ['pictures'];
+  static override TABLENAME = 'bench_users';
+  static override HASMANY = [{ name: 'pictures', className: 'Picture', foreignKey: 'user_id' }];
   declare id: number;
   declare first_name: string;
   declare last_name: string;
@@ -29,6 +31,7 @@ class User extends DBObject {
 }
 
 class Picture extends DBObject {
+  static override TABLENAME = 'bench_pictures';
   declare user_id: number;
   declare name: string;
   declare size: number;
@@ -109,7 +112,7 @@ function operations(
   scale: number,
 ): Operation[] {
   const dropInserted = async () => {
-    await pool.runOperation('DELETE FROM users WHERE id > ?', [SEEDED_USERS]);
+    await pool.runOperation('DELETE FROM bench_users WHERE id > ?', [SEEDED_USERS]);
   };
   let loaded: User | null = null;
   const bulk = Array.from({ length: 10_000 }, (_, i) => newRow(i));
@@ -159,7 +162,7 @@ function operations(
       name: 'insert-bulk',
       iterations: 1,
       raw: () => raw.insertBulk(bulk),
-      orm: () => Registry.getConfig().insertMany('users', bulk),
+      orm: () => Registry.getConfig().insertMany('bench_users', bulk),
       reset: dropInserted,
     },
   ];
@@ -245,7 +248,7 @@ async function heap(pool: ConnectionPool, raw: RawClient): Promise<Result | null
   if (gc === undefined) return null;
   const count = 100_000;
   await Registry.getConfig().insertMany(
-    'users',
+    'bench_users',
     Array.from({ length: count - SEEDED_USERS }, (_, i) => userRow(SEEDED_USERS + i)),
   );
   const usage = async (load: () => unknown) => {
@@ -268,7 +271,7 @@ async function heap(pool: ConnectionPool, raw: RawClient): Promise<Result | null
     await usage(() => User.all()),
     await usage(() => User.all()),
   ]);
-  await pool.runOperation('DELETE FROM users WHERE id > ?', [SEEDED_USERS]);
+  await pool.runOperation('DELETE FROM bench_users WHERE id > ?', [SEEDED_USERS]);
   const ratio = ormMb / rawMb;
   const result: Result = {
     database: 'sqlite',
@@ -289,7 +292,7 @@ async function seed(pool: ConnectionPool): Promise<void> {
   const config = Registry.getConfig(pool);
   config.forgetColumns();
   await config.insertMany(
-    'users',
+    'bench_users',
     Array.from({ length: SEEDED_USERS }, (_, i) => userRow(i)),
   );
   const pictures = [];
@@ -297,7 +300,7 @@ async function seed(pool: ConnectionPool): Promise<void> {
     for (let p = 0; p < PICTURES_EACH; p++)
       pictures.push({ user_id: user, name: `u${user}p${p}.jpg`, size: p * 100 });
   }
-  await config.insertMany('pictures', pictures);
+  await config.insertMany('bench_pictures', pictures);
 }
 
 async function runDatabase(database: DialectName, url: string): Promise<Result[]> {

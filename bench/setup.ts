@@ -3,16 +3,16 @@ import type { ConnectionPool, DialectName } from '../src/index.js';
 /** The benchmark's schema: users(id, first_name, last_name, age, created_at), pictures(id, user_id, name, size). */
 const DDL: Record<DialectName, readonly string[]> = {
   sqlite: [
-    'CREATE TABLE users (id INTEGER PRIMARY KEY AUTOINCREMENT, first_name TEXT, last_name TEXT, age INTEGER, created_at DATETIME)',
-    'CREATE TABLE pictures (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER, name TEXT, size INTEGER)',
+    'CREATE TABLE bench_users (id INTEGER PRIMARY KEY AUTOINCREMENT, first_name TEXT, last_name TEXT, age INTEGER, created_at DATETIME)',
+    'CREATE TABLE bench_pictures (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER, name TEXT, size INTEGER)',
   ],
   postgres: [
-    'CREATE TABLE users (id SERIAL PRIMARY KEY, first_name VARCHAR(255), last_name VARCHAR(255), age INTEGER, created_at TIMESTAMP(3))',
-    'CREATE TABLE pictures (id SERIAL PRIMARY KEY, user_id INTEGER, name VARCHAR(255), size INTEGER)',
+    'CREATE TABLE bench_users (id SERIAL PRIMARY KEY, first_name VARCHAR(255), last_name VARCHAR(255), age INTEGER, created_at TIMESTAMP(3))',
+    'CREATE TABLE bench_pictures (id SERIAL PRIMARY KEY, user_id INTEGER, name VARCHAR(255), size INTEGER)',
   ],
   mysql: [
-    'CREATE TABLE users (id INT AUTO_INCREMENT PRIMARY KEY, first_name VARCHAR(255), last_name VARCHAR(255), age INT, created_at DATETIME(3))',
-    'CREATE TABLE pictures (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT, name VARCHAR(255), size INT)',
+    'CREATE TABLE bench_users (id INT AUTO_INCREMENT PRIMARY KEY, first_name VARCHAR(255), last_name VARCHAR(255), age INT, created_at DATETIME(3))',
+    'CREATE TABLE bench_pictures (id INT AUTO_INCREMENT PRIMARY KEY, user_id INT, name VARCHAR(255), size INT)',
   ],
 };
 
@@ -24,11 +24,11 @@ export const PICTURES_EACH = 10;
 
 /** Drops and creates the tables, then fills them through the low-level interface. */
 export async function createSchema(pool: ConnectionPool): Promise<void> {
-  await pool.runOperation('DROP TABLE IF EXISTS pictures');
-  await pool.runOperation('DROP TABLE IF EXISTS users');
+  await pool.runOperation('DROP TABLE IF EXISTS bench_pictures');
+  await pool.runOperation('DROP TABLE IF EXISTS bench_users');
   for (const statement of DDL[pool.dialect.name]) await pool.runOperation(statement);
-  await pool.runOperation('CREATE INDEX pictures_user_id ON pictures (user_id)');
-  await pool.runOperation('CREATE INDEX users_age ON users (age)');
+  await pool.runOperation('CREATE INDEX bench_pictures_user_id ON bench_pictures (user_id)');
+  await pool.runOperation('CREATE INDEX bench_users_age ON bench_users (age)');
 }
 
 /** The row of seeded user `i`. */

@@ -46,7 +46,8 @@ export async function findObjects<M extends Loaded>(
     const row = await config.select(table, { id: first, primaryKey: model.PRIMARY_KEY });
     const found = row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
     const { include } = (args[1] ?? {}) as FindByKeyOptions;
-    if (found !== null && include !== undefined && include.length > 0) await preload([found], include, config);
+    if (found !== null && include !== undefined && include.length > 0)
+      await preload([found], include, config);
     return found;
   }
   if (args.length > 0 && (first === null || typeof first !== 'object' || Array.isArray(first))) {

@@ -7,7 +7,6 @@ import type { ModelDefinition } from './model-definition.js';
 
 export type { ModelDefinition } from './model-definition.js';
 
-
 /** A model's table as Twistar uses it: columns, how each reads, and which optional columns exist. */
 export interface ModelSchema {
   readonly table: string;

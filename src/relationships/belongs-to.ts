@@ -56,7 +56,10 @@ export class BelongsTo<T extends Parent> extends Relation<T> {
   private async write(id: Id | null, className: string | null): Promise<void> {
     void this.ownerId;
     const owner = this.owner as unknown as Record<string, unknown>;
-    const columns = [this.spec.foreignKey, ...(this.spec.typeColumn === undefined ? [] : [this.spec.typeColumn])];
+    const columns = [
+      this.spec.foreignKey,
+      ...(this.spec.typeColumn === undefined ? [] : [this.spec.typeColumn]),
+    ];
     const before = columns.map((column) => owner[column]);
     owner[this.spec.foreignKey] = id;
     if (this.spec.typeColumn !== undefined) owner[this.spec.typeColumn] = className;
@@ -75,7 +78,9 @@ export class BelongsTo<T extends Parent> extends Relation<T> {
     }
     if (reason !== null) {
       columns.forEach((column, i) => (owner[column] = before[i]));
-      throw new DBObjectSaveError(`${this.owner.constructor.name}.${this.spec.name}: the owner was not saved, ${reason}.`);
+      throw new DBObjectSaveError(
+        `${this.owner.constructor.name}.${this.spec.name}: the owner was not saved, ${reason}.`,
+      );
     }
   }
 }

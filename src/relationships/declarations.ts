@@ -182,12 +182,15 @@ export function relationsOf(model: RelatedModel): ReadonlyMap<string, RelationSp
     const parent = Object.getPrototypeOf(model) as RelatedModel | null;
     // A subclass inherits its parents' relationships, computed for the class that declares them (so
     // `Admin extends User` keeps `user_id`), and adds or redefines its own.
-    const map = new Map(parent !== null && typeof parent === 'function' && 'HASMANY' in parent ? relationsOf(parent) : []);
+    const map = new Map(
+      parent !== null && typeof parent === 'function' && 'HASMANY' in parent ? relationsOf(parent) : [],
+    );
     const own = new Set<string>();
     for (const [kind, property] of DECLARING) {
       if (!Object.hasOwn(model, property)) continue;
       const declarations = model[property] ?? [];
-      if (!Array.isArray(declarations)) invalid(model, property, 'must be an array of relation names or options.');
+      if (!Array.isArray(declarations))
+        invalid(model, property, 'must be an array of relation names or options.');
       for (const declaration of declarations) {
         const spec = specOf(model, kind, property, declaration);
         if (own.has(spec.name)) invalid(model, property, `"${spec.name}" is declared twice.`);

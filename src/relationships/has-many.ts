@@ -14,7 +14,14 @@ export abstract class ChildRelation<T extends Child> extends Relation<T> {
    * in a transaction.
    */
   protected async replaceChildren(children: readonly T[]): Promise<void> {
-    const ids = [...new Map(savedIds(children, `${this.owner.constructor.name}.${this.spec.name}.set`).map((id) => [String(id), id])).values()];
+    const ids = [
+      ...new Map(
+        savedIds(children, `${this.owner.constructor.name}.${this.spec.name}.set`).map((id) => [
+          String(id),
+          id,
+        ]),
+      ).values(),
+    ];
     const link = this.link();
     const config = this.config();
     const target = this.target();
@@ -23,16 +30,26 @@ export abstract class ChildRelation<T extends Child> extends Relation<T> {
     await config.pool.runInteraction(async () => {
       // Only the children that leave are unlinked, so a NOT NULL foreign key works when nothing leaves.
       const leaving: Where | [] =
-        ids.length === 0 ? this.condition() : ids.length <= size ? joinWheres(this.condition(), [`${key} NOT IN (${ids.map(() => '?').join(', ')})`, ...ids]) : this.condition();
+        ids.length === 0
+          ? this.condition()
+          : ids.length <= size
+            ? joinWheres(this.condition(), [`${key} NOT IN (${ids.map(() => '?').join(', ')})`, ...ids])
+            : this.condition();
       await config.update(target.tablename(), this.unlink(), leaving);
       for (let start = 0; start < ids.length; start += size) {
         const chunk = ids.slice(start, start + size);
-        await config.update(target.tablename(), Object.fromEntries(link), [`${key} IN (${chunk.map(() => '?').join(', ')})`, ...chunk]);
+        await config.update(target.tablename(), Object.fromEntries(link), [
+          `${key} IN (${chunk.map(() => '?').join(', ')})`,
+          ...chunk,
+        ]);
       }
     });
     for (const child of children) {
       for (const [column, value] of link) (child as unknown as Record<string, unknown>)[column] = value;
-      markSaved(child, link.map(([column]) => column));
+      markSaved(
+        child,
+        link.map(([column]) => column),
+      );
     }
   }
 

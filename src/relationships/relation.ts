@@ -112,7 +112,9 @@ function batchLoad(siblings: readonly Owner[], name: string, config: Interaction
   }
   let load = loads.get(name);
   if (load === undefined) {
-    const pending = siblings.filter((obj) => obj.id !== null && !obj[STATE].deleted && !obj[STATE].loaded?.has(name));
+    const pending = siblings.filter(
+      (obj) => obj.id !== null && !obj[STATE].deleted && !obj[STATE].loaded?.has(name),
+    );
     const started = preload(pending, [name], config, true);
     load = started.finally(() => loads.delete(name));
     loads.set(name, load);
