@@ -96,6 +96,11 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   readonly dialect: Dialect;
   readonly #resources: ResourcePool;
   readonly #transaction = new AsyncLocalStorage<TransactionState>();
+  /**
+   * Transactions open now. While there are none the AsyncLocalStorage is disabled: on Node 20 an enabled
+   * one installs promise hooks that slow every promise in the process.
+   */
+  #activeTransactions = 0;
 
   constructor(kind: DialectName, options: PoolOptions = {}) {
     super();
@@ -120,17 +125,20 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
 
   /** True while the caller runs inside a transaction of this pool. */
   get inTransaction(): boolean {
-    return this.#transaction.getStore()?.active === true;
+    return this.#activeTransactions > 0 && this.#transaction.getStore()?.active === true;
   }
 
-  /** The full result of one statement, on the current transaction's connection if there is one. */
-  async execute(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
+  /**
+   * The full result of one statement, on the current transaction's connection if there is one. With
+   * `single`, the caller wants at most one row (a driver may then read just one).
+   */
+  async execute(sql: string, params: readonly unknown[] = [], single = false): Promise<QueryResult> {
     const compiled = this.#check(sql, params);
-    const state = this.#transaction.getStore();
+    const state = this.#activeTransactions === 0 ? undefined : this.#transaction.getStore();
     if (state) return this.#inTransaction(state, compiled.text, sql, params);
-    const connection = await this.#resources.acquire();
+    const connection = this.#resources.tryAcquire() ?? (await this.#resources.acquire());
     try {
-      return await this.#run(connection, compiled.text, sql, params);
+      return await this.#run(connection, compiled.text, sql, params, single);
     } finally {
       this.#resources.release(connection);
     }
@@ -141,7 +149,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * it throws. Inside another transaction of this pool it becomes a savepoint.
    */
   async runInteraction<T>(work: (txn: Transaction) => Promise<T> | T): Promise<T> {
-    const outer = this.#transaction.getStore();
+    const outer = this.#activeTransactions === 0 ? undefined : this.#transaction.getStore();
     if (outer?.active) return this.#savepoint(outer, work);
     const connection = await this.#resources.acquire();
     const state: TransactionState = {
@@ -158,9 +166,11 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       throw error;
     }
     let result: T;
+    this.#activeTransactions++;
     try {
       result = await this.#transaction.run(state, () => work(state.handle));
     } catch (error) {
+      this.#leave();
       state.active = false;
       const rolledBack = await this.#control(connection, 'ROLLBACK').then(
         () => true,
@@ -169,6 +179,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       this.#resources.release(connection, !rolledBack);
       throw error;
     }
+    this.#leave();
     state.active = false;
     if (state.aborted) {
       await this.#control(connection, 'ROLLBACK').catch(() => undefined);
@@ -191,6 +202,11 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     }
     this.#resources.release(connection);
     return result;
+  }
+
+  /** One transaction's work has ended; with none left, the AsyncLocalStorage (and its promise hooks) rests. */
+  #leave(): void {
+    if (--this.#activeTransactions === 0) this.#transaction.disable();
   }
 
   /** Closes every connection; queries waiting for one fail. */
@@ -274,11 +290,12 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     text: string,
     sql: string,
     params: readonly unknown[],
+    single = false,
   ): Promise<QueryResult> {
     const observed = queryLog.enabled || this.listenerCount('query') > 0;
     const started = observed ? performance.now() : 0;
     try {
-      const result = await connection.execute(text, params);
+      const result = await connection.execute(text, params, single);
       if (observed) this.#observe(sql, params, started);
       return result;
     } catch (error) {

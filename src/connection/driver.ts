@@ -16,9 +16,10 @@ export interface QueryResult {
 export interface DriverConnection {
   /**
    * Runs one statement. `sql` has already been rewritten for the driver and its placeholder count
-   * checked against `params`.
+   * checked against `params`. `single` says the caller wants at most one row. A synchronous driver may
+   * answer (or throw) at once instead of returning a promise.
    */
-  execute(sql: string, params: readonly unknown[]): Promise<QueryResult>;
+  execute(sql: string, params: readonly unknown[], single?: boolean): QueryResult | Promise<QueryResult>;
   /** True once the connection is unusable (closed by the server, failed mid-protocol); the pool discards it. */
   readonly broken: boolean;
   close(): Promise<void>;

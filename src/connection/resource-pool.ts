@@ -28,6 +28,16 @@ export class ResourcePool {
     return this.#size;
   }
 
+  /** An idle connection, at once, if there is one. */
+  tryAcquire(): DriverConnection | undefined {
+    let connection = this.#idle.pop();
+    while (connection?.broken) {
+      this.#discard(connection);
+      connection = this.#idle.pop();
+    }
+    return connection;
+  }
+
   acquire(): Promise<DriverConnection> {
     if (this.#closed)
       return Promise.reject(new ConnectionError('The pool is closed; open a new one with connect().'));

@@ -78,7 +78,8 @@ export class InteractionBase {
       clauses.where = joinWheres(clauses.where, [`${quoteColumn(this.pool.dialect, primaryKey)} = ?`, id]);
       clauses.limit = 1;
     }
-    const rows = await this.#query(selectStatement(this.pool.dialect, table, clauses));
+    const statement = selectStatement(this.pool.dialect, table, clauses);
+    const { rows } = await this.pool.execute(statement.sql, statement.params, single);
     return single ? (rows[0] ?? null) : rows;
   }
 

@@ -81,24 +81,25 @@ class SqliteConnection implements DriverConnection {
     return statement;
   }
 
-  execute(sql: string, params: readonly unknown[]): Promise<QueryResult> {
+  // Synchronous, like better-sqlite3: the pool awaits the result either way.
+  execute(sql: string, params: readonly unknown[], single = false): QueryResult {
     try {
       const statement = this.#prepare(sql);
-      const args = params.map(bindable);
+      const args = params.length === 0 ? params : params.map(bindable);
       if (statement.reader) {
-        return Promise.resolve({
-          rows: narrowRows(statement.all(...args) as Row[]),
-          affectedRows: 0,
-          insertId: null,
-        });
+        if (single) {
+          const row = statement.get(...args) as Row | undefined;
+          return { rows: row === undefined ? [] : narrowRows([row]), affectedRows: 0, insertId: null };
+        }
+        return { rows: narrowRows(statement.all(...args) as Row[]), affectedRows: 0, insertId: null };
       }
       const info = statement.run(...args);
       const insertId =
         typeof info.lastInsertRowid === 'bigint' ? narrowInteger(info.lastInsertRowid) : info.lastInsertRowid;
-      return Promise.resolve({ rows: [], affectedRows: info.changes, insertId });
+      return { rows: [], affectedRows: info.changes, insertId };
     } catch (error) {
       if (!this.#db.open) this.broken = true;
-      return Promise.reject(error);
+      throw error;
     }
   }
 
