@@ -46,9 +46,26 @@ function bindable(value: unknown): unknown {
   return value instanceof Date ? value.toISOString() : value;
 }
 
+/** Statements worth preparing: the ones Twistar builds and repeats. */
+const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
+/** Distinct SQL texts prepared by name; beyond this, statements are sent unnamed (parsed each time). */
+const MAX_NAMED_STATEMENTS = 2000;
+const statementNames = new Map<string, string>();
+
+/** PostgreSQL's "cached plan must not change result type", after ALTER or DROP/CREATE of a table. */
+function isStalePlan(error: unknown): boolean {
+  return (
+    (error as { code?: unknown } | null)?.code === '0A000' &&
+    /cached plan/i.test(String((error as Error).message))
+  );
+}
+
 class PostgresConnection implements DriverConnection {
   readonly #client: pg.Client;
   broken = false;
+  #inTransaction = false;
+  /** Bumped when the server's prepared statements went stale, so that they are prepared anew. */
+  #generation = 0;
 
   constructor(client: pg.Client) {
     this.#client = client;
@@ -62,8 +79,38 @@ class PostgresConnection implements DriverConnection {
   }
 
   async execute(sql: string, params: readonly unknown[]): Promise<QueryResult> {
-    const result = await this.#client.query({ text: sql, values: params.map(bindable) });
+    const values = params.map(bindable);
+    let result: pg.QueryResult;
+    try {
+      result = await this.#client.query({ name: this.#nameFor(sql), text: sql, values });
+    } catch (error) {
+      // After a table's columns change, a prepared statement over it must be prepared again. Outside a
+      // transaction the statement did not run, so it is safe to send it once more under a new name.
+      if (this.#inTransaction || !isStalePlan(error)) throw error;
+      this.#generation++;
+      result = await this.#client.query({ name: this.#nameFor(sql), text: sql, values });
+    }
+    this.#track(sql);
     return { rows: result.rows, affectedRows: result.rowCount ?? 0, insertId: null };
+  }
+
+  /** Statements are prepared once per connection, under a name per SQL text (bounded); others go unnamed. */
+  #nameFor(sql: string): string | undefined {
+    let name = statementNames.get(sql);
+    if (name === undefined) {
+      if (statementNames.size >= MAX_NAMED_STATEMENTS || !PREPARABLE.test(sql)) return undefined;
+      name = `twistar_${statementNames.size + 1}`;
+      statementNames.set(sql, name);
+    }
+    return this.#generation === 0 ? name : `${name}_${this.#generation}`;
+  }
+
+  #track(sql: string): void {
+    const word = /^\s*(\w+)(\s+TO\b)?/i.exec(sql);
+    const verb = word?.[1]?.toUpperCase();
+    if (verb === 'BEGIN' || verb === 'START') this.#inTransaction = true;
+    else if (verb === 'COMMIT' || verb === 'END' || (verb === 'ROLLBACK' && word?.[2] === undefined))
+      this.#inTransaction = false;
   }
 
   async close(): Promise<void> {
