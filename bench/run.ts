@@ -162,7 +162,7 @@ function operations(
       name: 'insert-bulk',
       iterations: 1,
       raw: () => raw.insertBulk(bulk),
-      orm: () => Registry.getConfig().insertMany('bench_users', bulk),
+      orm: () => User.createMany(bulk),
       reset: dropInserted,
     },
   ];

@@ -25,6 +25,12 @@ export interface Dialect {
   readonly maxParameters: number;
   /** The new row's key comes back through `INSERT … RETURNING` rather than from the driver. */
   readonly insertReturning: boolean;
+  /**
+   * How a multi-row INSERT tells the keys it generated: `returning` (one row each, in order), `last`
+   * (the last key; the others precede it one by one), or `first` (the first key; the others follow it
+   * one by one only when the server's auto-increment settings guarantee it).
+   */
+  readonly bulkInsertKeys: 'returning' | 'last' | 'first';
   readonly beginTransaction: string;
   /** After a failed statement the database refuses the rest of the transaction (PostgreSQL). */
   readonly abortsTransactionOnError: boolean;

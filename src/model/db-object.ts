@@ -21,6 +21,7 @@ import {
   type Validator,
 } from '../validation/validators.js';
 import { assignAttributes } from './attributes.js';
+import { createObjects } from './bulk-create.js';
 import { findObjects, findObjectsBy, type FindByKeyOptions, type FindOptions } from './finders.js';
 import type { HookResult } from './lifecycle.js';
 import { knownSchema, modelSchema } from './model-schema.js';
@@ -44,8 +45,13 @@ export type Attributes<M> = {
   ]: M[K];
 };
 
-/** Values to build or match a model with: declared columns are type-checked, other names are allowed. */
-export type AttributeValues<M> = Partial<Attributes<M>> & { id?: Id | null } & Record<string, unknown>;
+/**
+ * Values to build or match a model with. For a model that declares its columns, they are type-checked
+ * (and an unknown name in an object literal is an error); for one that declares none, any object goes.
+ */
+export type AttributeValues<M> = [keyof Attributes<M>] extends [never]
+  ? Record<string, unknown>
+  : Partial<Attributes<M>> & { id?: Id | null };
 
 /** A model class whose instances are `M`: the `this` of DBObject's static methods. */
 export type ModelClass<M extends DBObject> = (new (attrs?: object) => M) & typeof DBObject;
@@ -183,6 +189,19 @@ export class DBObject implements PersistentObject {
   /** A new object with these values, saved (check `errors` when validation may fail). */
   static async create<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M> = {}): Promise<M> {
     return new this(attrs).save();
+  }
+
+  /**
+   * Saves many new objects (or attribute objects) at once: validations and before-hooks for each, then
+   * multi-row INSERTs under the parameter limit, all in one transaction, then the after-hooks. Resolves to the
+   * objects with their keys. If any is not valid, nothing is written (DBObjectSaveError; see each `errors`);
+   * an object whose before-hook returns false stays unsaved.
+   */
+  static async createMany<M extends DBObject>(
+    this: ModelClass<M>,
+    items: readonly (NoInfer<M> | AttributeValues<NoInfer<M>>)[],
+  ): Promise<M[]> {
+    return createObjects<M>(this, items, config());
   }
 
   /** A new, unsaved object with these values. */

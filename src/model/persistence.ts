@@ -15,7 +15,7 @@ export interface Persistable {
   validate(): Promise<unknown>;
 }
 
-function modelOf(obj: Persistable): ModelDefinition {
+export function modelOf(obj: Persistable): ModelDefinition {
   return obj.constructor as unknown as ModelDefinition;
 }
 
@@ -31,9 +31,15 @@ function set(obj: Persistable, name: string, value: unknown): void {
   (obj as unknown as Record<string, unknown>)[name] = value;
 }
 
-/** INSERTs the object's column values (no validation, no hooks) and takes the key the database gave it. */
-export async function insertObject(obj: Persistable, config: InteractionBase): Promise<void> {
-  const schema = await modelSchema(config, modelOf(obj));
+/**
+ * The column values a new object is inserted with: timestamps filled, a null key left to the database,
+ * and a key the database would not report back refused before anything is written.
+ */
+export function valuesForInsert(
+  obj: Persistable,
+  schema: ModelSchema,
+  config: InteractionBase,
+): Record<string, unknown> {
   if (schema.createdAt || schema.updatedAt) {
     const now = new Date();
     const current = obj as unknown as Record<string, unknown>;
@@ -54,6 +60,13 @@ export async function insertObject(obj: Persistable, config: InteractionBase): P
         `generates, so give it a value (e.g. randomUUID()) before saving.`,
     );
   }
+  return values;
+}
+
+/** INSERTs the object's column values (no validation, no hooks) and takes the key the database gave it. */
+export async function insertObject(obj: Persistable, config: InteractionBase): Promise<void> {
+  const schema = await modelSchema(config, modelOf(obj));
+  const values = valuesForInsert(obj, schema, config);
   const id = await config.insert(schema.table, values, schema.primaryKey);
   if (id !== null && obj.id == null) obj.id = id;
   markSaved(obj, [...Object.keys(values), schema.primaryKey]);

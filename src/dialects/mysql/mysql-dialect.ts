@@ -35,6 +35,7 @@ export const mysqlDialect: Dialect = {
   lexical,
   maxParameters: 65535,
   insertReturning: false,
+  bulkInsertKeys: 'first',
   beginTransaction: 'START TRANSACTION',
   abortsTransactionOnError: false,
   lockClauses: { update: ' FOR UPDATE', share: ' LOCK IN SHARE MODE' },

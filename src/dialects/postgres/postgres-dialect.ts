@@ -26,6 +26,7 @@ export const postgresDialect: Dialect = {
   // The bind message counts parameters in an Int16.
   maxParameters: 65535,
   insertReturning: true,
+  bulkInsertKeys: 'returning',
   beginTransaction: 'BEGIN',
   abortsTransactionOnError: true,
   lockClauses: { update: ' FOR UPDATE', share: ' FOR SHARE' },

@@ -38,6 +38,7 @@ export const sqliteDialect: Dialect = {
   // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
   maxParameters: 32766,
   insertReturning: false,
+  bulkInsertKeys: 'last',
   beginTransaction: 'BEGIN IMMEDIATE',
   abortsTransactionOnError: false,
   // BEGIN IMMEDIATE already holds the write lock.

@@ -1,0 +1,140 @@
+import { DBObjectSaveError } from '../errors.js';
+import type { Id, InteractionBase } from '../crud/interaction-base.js';
+import { quoteColumn } from '../sql/fragments.js';
+import { insertManyStatements, type Statement } from '../sql/statements.js';
+import { markSaved } from './attributes.js';
+import type { Loadable, Loaded } from './hydration.js';
+import { hasHook, runHook, type HookName } from './lifecycle.js';
+import { validatorsOf } from '../validation/validators.js';
+import { modelSchema, type ModelSchema } from './model-schema.js';
+import { STATE } from './object-state.js';
+import { valuesForInsert, type Persistable } from './persistence.js';
+
+type Creatable = Loaded & Persistable;
+
+/** Whether this MySQL server numbers the rows of one multi-row INSERT consecutively (per pool, read once). */
+const consecutiveKeys = new WeakMap<object, Promise<boolean>>();
+
+function mysqlNumbersConsecutively(config: InteractionBase): Promise<boolean> {
+  let known = consecutiveKeys.get(config.pool);
+  if (known === undefined) {
+    // innodb_autoinc_lock_mode 0 or 1 gives one INSERT … VALUES a consecutive run of keys; 2 may interleave.
+    known = config.pool
+      .runQuery('SELECT @@innodb_autoinc_lock_mode AS mode, @@auto_increment_increment AS step')
+      .then(([row]) => Number(row?.mode) <= 1 && Number(row?.step) === 1)
+      .catch(() => false);
+    consecutiveKeys.set(config.pool, known);
+  }
+  return known;
+}
+
+/** Runs one multi-row INSERT and resolves to the key of each row, in order (null where it cannot be known). */
+async function insertChunk(
+  config: InteractionBase,
+  schema: ModelSchema,
+  statement: Statement,
+  count: number,
+  givenKeys: boolean,
+): Promise<(Id | null)[]> {
+  const dialect = config.pool.dialect;
+  const key = schema.byName.get(schema.primaryKey);
+  const generated = !givenKeys && key?.kind === 'integer';
+  if (dialect.bulkInsertKeys === 'returning' && !givenKeys) {
+    const { rows } = await config.pool.execute(
+      `${statement.sql} RETURNING ${quoteColumn(dialect, schema.primaryKey)}`,
+      statement.params,
+    );
+    return rows.map((row) => (row[schema.primaryKey] as Id | undefined) ?? null);
+  }
+  const result = await config.pool.execute(statement.sql, statement.params);
+  if (!generated || result.affectedRows !== count || typeof result.insertId !== 'number') {
+    return new Array<Id | null>(count).fill(null);
+  }
+  const first =
+    dialect.bulkInsertKeys === 'last'
+      ? result.insertId - count + 1
+      : (await mysqlNumbersConsecutively(config))
+        ? result.insertId
+        : null;
+  return Array.from({ length: count }, (_, i) => (first === null ? null : first + i));
+}
+
+/**
+ * createMany(): validates every object, runs their before-hooks, writes them with multi-row INSERTs under
+ * the parameter limit in one transaction, sets their keys, then runs their after-hooks. If any object is not
+ * valid, nothing is written. An object whose before-hook returns false is left unsaved.
+ */
+export async function createObjects<M extends Creatable>(
+  model: Loadable<M>,
+  items: readonly (M | object)[],
+  config: InteractionBase,
+): Promise<M[]> {
+  const build = model as unknown as new (attrs: object) => M;
+  const objects = items.map((item): M => (item instanceof model ? (item as M) : new build(item)));
+  const invalid: string[] = [];
+  // Validation and hooks cost an await per object and step: skip the ones this class does not have.
+  const validating = validatorsOf(model).length > 0;
+  const hooks = (name: HookName) => hasHook(model.prototype, name);
+  for (const [index, obj] of objects.entries()) {
+    if (obj[STATE].persisted || obj[STATE].deleted) {
+      throw new DBObjectSaveError(
+        `${model.name}.createMany: item ${index} is already saved (or deleted); save() it instead.`,
+      );
+    }
+    if (!validating) continue;
+    await obj.validate();
+    const errors = obj[STATE].errors;
+    if (errors !== null && !errors.isEmpty()) invalid.push(`item ${index}: ${errors.toString()}`);
+  }
+  if (invalid.length > 0) {
+    throw new DBObjectSaveError(
+      `${model.name}.createMany wrote nothing: ${invalid.length} of ${objects.length} objects are not valid ` +
+        `(${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? '; …' : ''}). Each object's errors say why.`,
+    );
+  }
+  return config.pool.runInteraction(async () => {
+    const schema = await modelSchema(config, model);
+    const before = hooks('beforeCreate') || hooks('beforeSave');
+    const writing: M[] = [];
+    for (const obj of objects) {
+      if (!before || ((await runHook(obj, 'beforeCreate')) && (await runHook(obj, 'beforeSave'))))
+        writing.push(obj);
+    }
+    // Rows that set the same columns go together, so that no column is written as NULL in place of its default.
+    const groups = new Map<string, { columns: number; objects: M[]; rows: Record<string, unknown>[] }>();
+    for (const obj of writing) {
+      const values = valuesForInsert(obj, schema, config);
+      const columns = Object.keys(values).filter((name) => values[name] !== undefined);
+      const signature = columns.join('\0');
+      const group = groups.get(signature) ?? { columns: columns.length, objects: [], rows: [] };
+      group.objects.push(obj);
+      group.rows.push(values);
+      groups.set(signature, group);
+    }
+    for (const group of groups.values()) {
+      const givenKeys = group.rows[0]?.[schema.primaryKey] !== undefined;
+      let offset = 0;
+      for (const statement of insertManyStatements(config.pool.dialect, schema.table, group.rows)) {
+        // A row with no values at all is inserted alone, with its defaults.
+        const count = group.columns === 0 ? 1 : statement.params.length / group.columns;
+        const keys = await insertChunk(config, schema, statement, count, givenKeys);
+        for (let i = 0; i < count; i++) {
+          const obj = group.objects[offset + i];
+          const row = group.rows[offset + i];
+          if (obj === undefined || row === undefined) continue;
+          const keyValue = keys[i];
+          if (!givenKeys && keyValue !== null && keyValue !== undefined) obj.id = keyValue;
+          markSaved(obj, [...Object.keys(row), schema.primaryKey]);
+        }
+        offset += count;
+      }
+    }
+    if (hooks('afterCreate') || hooks('afterSave')) {
+      for (const obj of writing) {
+        await runHook(obj, 'afterCreate');
+        await runHook(obj, 'afterSave');
+      }
+    }
+    return objects;
+  });
+}
