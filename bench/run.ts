@@ -287,6 +287,45 @@ async function heap(pool: ConnectionPool, raw: RawClient): Promise<Result | null
   return result;
 }
 
+/** Peak heap while `each()` walks 1,000,000 rows (the issue's bound: 100 MB). */
+async function streamHeap(pool: ConnectionPool): Promise<Result | null> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return null;
+  const total = 1_000_000;
+  const config = Registry.getConfig();
+  for (let start = SEEDED_USERS; start < total; start += 50_000) {
+    await config.insertMany(
+      'bench_users',
+      Array.from({ length: Math.min(50_000, total - start) }, (_, i) => userRow(start + i)),
+    );
+  }
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let peak = base;
+  let seen = 0;
+  for await (const user of User.each({ batchSize: 1000 })) {
+    if (++seen % 1000 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
+    void user;
+  }
+  await pool.runOperation('DELETE FROM bench_users WHERE id > ?', [SEEDED_USERS]);
+  if (seen !== total) throw new Error(`each() saw ${seen} rows of ${total}`);
+  const mb = peak / 1024 / 1024;
+  const result: Result = {
+    database: 'sqlite',
+    operation: 'each-1m-peak-heap',
+    unit: 'MB',
+    raw: base / 1024 / 1024,
+    twistar: mb,
+    ratio: mb / 100,
+    target: 1.0,
+    met: mb < 100,
+  };
+  console.log(
+    `sqlite   each() over 1,000,000 rows: peak heap ${mb.toFixed(1)} MB (heap before: ${(base / 1024 / 1024).toFixed(1)} MB; bound 100 MB)`,
+  );
+  return result;
+}
+
 async function seed(pool: ConnectionPool): Promise<void> {
   await createSchema(pool);
   const config = Registry.getConfig(pool);
@@ -314,6 +353,10 @@ async function runDatabase(database: DialectName, url: string): Promise<Result[]
     if (!args.only || args.only.includes('heap')) {
       const heapResult = await heap(pool, raw);
       if (heapResult) results.push(heapResult);
+    }
+    if (!args.only || args.only.includes('each')) {
+      const streamResult = await streamHeap(pool);
+      if (streamResult) results.push(streamResult);
     }
     await raw.close();
   } else if (database === 'postgres') {

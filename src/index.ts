@@ -46,6 +46,7 @@ export {
   type ValidationOptions,
 } from './model/db-object.js';
 export type { FindByKeyOptions, FindOptions } from './model/finders.js';
+export type { EachOptions } from './model/streaming.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';
 export type { LengthRule, Validator } from './validation/validators.js';

@@ -21,6 +21,7 @@ import {
   type Validator,
 } from '../validation/validators.js';
 import { assignAttributes } from './attributes.js';
+import { eachObject, type EachOptions } from './streaming.js';
 import { createObjects } from './bulk-create.js';
 import { findObjects, findObjectsBy, type FindByKeyOptions, type FindOptions } from './finders.js';
 import type { HookResult } from './lifecycle.js';
@@ -132,6 +133,17 @@ export class DBObject implements PersistentObject {
   static find<M extends DBObject>(this: ModelClass<M>, options?: FindOptions): Promise<M[]>;
   static async find<M extends DBObject>(this: ModelClass<M>, ...args: unknown[]): Promise<M | M[] | null> {
     return findObjects<M>(this, config(), args);
+  }
+
+  /**
+   * Every matching object, read a page at a time with keyset pagination, so that any number of rows can be
+   * walked in flat memory: `for await (const user of User.each({ where, batchSize: 500 })) …`.
+   */
+  static each<M extends DBObject>(
+    this: ModelClass<M>,
+    options: EachOptions = {},
+  ): AsyncGenerator<M, void, undefined> {
+    return eachObject<M>(this, config, options);
   }
 
   /** Every object (optionally ordered, filtered or offset; use find() for a limit). */
