@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
 import { InvalidQueryError, Registry } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
-import { Picture, User, createRelationshipTables, statementsOf } from '../support/relationship-models.js';
+import {
+  type Picture,
+  User,
+  createRelationshipTables,
+  statementsOf,
+} from '../support/relationship-models.js';
 
 const ROWS = 50;
 
