@@ -25,6 +25,11 @@ function same(current: unknown, frozen: unknown): boolean {
   if (Buffer.isBuffer(frozen)) return Buffer.isBuffer(current) && current.equals(frozen);
   if (frozen instanceof JsonText)
     return current !== null && typeof current === 'object' && JSON.stringify(current) === frozen.text;
+  if (frozen !== null && typeof frozen === 'object') {
+    return (
+      current !== null && typeof current === 'object' && JSON.stringify(current) === JSON.stringify(frozen)
+    );
+  }
   return Object.is(current, frozen);
 }
 
@@ -54,18 +59,20 @@ export function assignAttributes(obj: object, attrs: object): void {
 
 /** Fills `obj` from a row it was read from, and remembers the row as unchanged. */
 export function readRow(obj: WithState, row: Row, schema: ModelSchema): void {
-  const snapshot: Record_ = Object.create(null) as Record_;
   const target = obj as unknown as Record_;
   for (const key of Object.keys(row)) {
+    const raw = row[key];
     const reader = schema.readers.get(key);
-    const value = reader === undefined ? row[key] : reader(row[key]);
+    const value = reader === undefined ? raw : reader(raw);
     if (key === '__proto__')
       Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
     else target[key] = value;
-    snapshot[key] = freeze(value);
+    // The row itself is the snapshot (no copy per object); an object the model shares with it (a Date, a
+    // Buffer or JSON the driver made) is copied there, so that changes made to it in place still show.
+    if (value === raw && raw !== null && typeof raw === 'object') row[key] = freeze(raw);
   }
   const state = obj[STATE];
-  state.snapshot = snapshot;
+  state.snapshot = row;
   state.persisted = true;
 }
 
@@ -110,7 +117,15 @@ export function changedColumns(obj: WithState, schema: ModelSchema): string[] {
     const name = column.name;
     if (name === schema.primaryKey) continue;
     const value = (obj as unknown as Record_)[name];
-    if (value !== undefined && !(name in snapshot && same(value, snapshot[name]))) changed.push(name);
+    if (value === undefined) continue;
+    if (!Object.hasOwn(snapshot, name)) {
+      changed.push(name);
+      continue;
+    }
+    const stored = snapshot[name];
+    // A loaded row holds what the driver read (e.g. SQLite's date text): compare it as the model reads it.
+    const reader = schema.readers.get(name);
+    if (!same(value, stored) && (reader === undefined || !same(value, reader(stored)))) changed.push(name);
   }
   return changed;
 }
