@@ -8,6 +8,7 @@ import type { Dialect, DialectName } from '../dialects/dialect.js';
 import { mysqlDriver } from '../dialects/mysql/mysql-driver.js';
 import { postgresDriver } from '../dialects/postgres/postgres-driver.js';
 import { sqliteDriver } from '../dialects/sqlite/sqlite-driver.js';
+import { sqliteWorkerDriver } from '../dialects/sqlite/sqlite-worker-driver.js';
 import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
 import { checkParameters } from '../sql/values.js';
 import type { Driver, DriverConnection, QueryResult, Row } from './driver.js';
@@ -20,8 +21,13 @@ export interface PoolOptions {
   filename?: string;
   /** PostgreSQL and MySQL: a connection URL. */
   url?: string;
-  /** Connections open at most (SQLite: always 1; PostgreSQL and MySQL: 10 by default). */
+  /** Connections open at most (SQLite: 1, or one per worker; PostgreSQL and MySQL: 10 by default). */
   max?: number;
+  /**
+   * SQLite only: run the database on this many worker threads, so that a long statement does not block the
+   * event loop (a file database only).
+   */
+  workers?: number;
   /** How long a query waits for a free connection before it fails with PoolTimeoutError (ms, default 30 000). */
   acquireTimeoutMs?: number;
   /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
@@ -68,11 +74,17 @@ export interface ConnectionPoolEvents {
 
 function driverFor(kind: DialectName, options: PoolOptions): Driver {
   switch (kind) {
-    case 'sqlite':
-      return sqliteDriver({
+    case 'sqlite': {
+      const sqlite = {
         filename: options.filename ?? ':memory:',
         driverOptions: options.driverOptions as Database.Options,
-      });
+      };
+      if (options.workers === undefined) return sqliteDriver(sqlite);
+      if (!Number.isInteger(options.workers) || options.workers < 1) {
+        throw new ConnectionError(`workers must be a positive integer, got ${String(options.workers)}.`);
+      }
+      return sqliteWorkerDriver(sqlite, options.workers);
+    }
     case 'postgres':
       return postgresDriver({
         connectionString: options.url,
@@ -106,7 +118,8 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     super();
     const driver = driverFor(kind, options);
     this.dialect = driver.dialect;
-    const max = kind === 'sqlite' ? 1 : (options.max ?? driver.defaultPoolSize);
+    // In-process SQLite is one connection (writers serialise anyway); in worker mode, one per worker.
+    const max = kind === 'sqlite' ? driver.defaultPoolSize : (options.max ?? driver.defaultPoolSize);
     if (!Number.isInteger(max) || max < 1)
       throw new ConnectionError(`Pool size must be a positive integer, got ${max}.`);
     this.#resources = new ResourcePool(() => driver.connect(), max, options.acquireTimeoutMs ?? 30_000);

@@ -111,6 +111,22 @@ class SqliteConnection implements DriverConnection {
   }
 }
 
+/** Opens one better-sqlite3 connection: WAL for files, a busy timeout, foreign keys on. */
+export function openSqlite(
+  options: SqliteOptions,
+): DriverConnection & { execute(sql: string, params: readonly unknown[], single?: boolean): QueryResult } {
+  const db = new Database(options.filename, options.driverOptions);
+  try {
+    if (options.filename !== ':memory:' && options.filename !== '') db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteConnection(db);
+}
+
 /**
  * Opens better-sqlite3 databases. SQLite serialises writers, so a pool keeps one connection and queues
  * work behind an open transaction instead of failing with SQLITE_BUSY.
@@ -120,16 +136,7 @@ export function sqliteDriver(options: SqliteOptions): Driver {
     dialect: sqliteDialect,
     defaultPoolSize: 1,
     connect() {
-      const db = new Database(options.filename, options.driverOptions);
-      try {
-        if (options.filename !== ':memory:' && options.filename !== '') db.pragma('journal_mode = WAL');
-        db.pragma('busy_timeout = 5000');
-        db.pragma('foreign_keys = ON');
-      } catch (error) {
-        db.close();
-        throw error;
-      }
-      return Promise.resolve(new SqliteConnection(db));
+      return Promise.resolve(openSqlite(options));
     },
   };
 }
