@@ -326,6 +326,55 @@ async function streamHeap(pool: ConnectionPool): Promise<Result | null> {
   return result;
 }
 
+/**
+ * SQLite in-process against worker mode: the event loop's worst delay while one ~200 ms statement runs, and
+ * the cost of find-by-pk in each mode (the thread hop is the price of a free event loop).
+ */
+async function workerMode(url: string): Promise<void> {
+  const slow =
+    'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) SELECT COUNT(*) AS n FROM c';
+  for (const workers of [undefined, 2]) {
+    const pool = connect(url, workers === undefined ? {} : { workers });
+    await pool.runQuery('SELECT 1 AS one');
+    // Size the statement to ~200 ms in this mode.
+    let rows = 500_000;
+    let took = 0;
+    while (took < 150) {
+      const started = performance.now();
+      await pool.runQuery(slow, [rows]);
+      took = performance.now() - started;
+      if (took < 150) rows = Math.ceil((rows * 200) / Math.max(took, 1));
+    }
+    let worst = 0;
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last);
+      last = now;
+    }, 1);
+    const started = performance.now();
+    await pool.runQuery(slow, [rows]);
+    const queryMs = performance.now() - started;
+    // The gap up to now counts too: in-process, no timer fires until the statement is done.
+    worst = Math.max(worst, performance.now() - last);
+    clearInterval(ticker);
+    const times: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      times.push(
+        await timeLoop(5000, (i) =>
+          pool.runQuery('SELECT * FROM bench_users WHERE id = ?', [(i % SEEDED_USERS) + 1]),
+        ),
+      );
+    }
+    const mode = workers === undefined ? 'in-process' : `${workers} workers`;
+    console.log(
+      `sqlite   ${mode.padEnd(11)} a ${queryMs.toFixed(0)} ms statement: worst event-loop delay ${worst.toFixed(1)} ms` +
+        `; runQuery by key ${median(times).toFixed(1)} µs`,
+    );
+    await pool.close();
+  }
+}
+
 async function seed(pool: ConnectionPool): Promise<void> {
   await createSchema(pool);
   const config = Registry.getConfig(pool);
@@ -354,6 +403,7 @@ async function runDatabase(database: DialectName, url: string): Promise<Result[]
       const heapResult = await heap(pool, raw);
       if (heapResult) results.push(heapResult);
     }
+    if (!args.only || args.only.includes('workers')) await workerMode(url);
     if (!args.only || args.only.includes('each')) {
       const streamResult = await streamHeap(pool);
       if (streamResult) results.push(streamResult);
