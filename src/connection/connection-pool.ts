@@ -13,6 +13,7 @@ import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
 import { checkParameters } from '../sql/values.js';
 import type { Driver, DriverConnection, QueryResult, Row } from './driver.js';
 import { formatStatement, queryLog } from './query-log.js';
+import { ReplicaSet, isReadOnly } from './replicas.js';
 import { ResourcePool } from './resource-pool.js';
 
 /** Options of a ConnectionPool; which apply depends on the database. */
@@ -28,6 +29,13 @@ export interface PoolOptions {
    * event loop (a file database only).
    */
   workers?: number;
+  /**
+   * PostgreSQL and MySQL: URLs of read replicas. Reads outside transactions go to them in turn; writes, reads
+   * in transactions and reads in `pool.primary(…)` go to the primary. A replica that fails is skipped for
+   * `replicaRetryMs` (default 5 000) and its read answered by the primary.
+   */
+  replicas?: readonly string[];
+  replicaRetryMs?: number;
   /** How long a query waits for a free connection before it fails with PoolTimeoutError (ms, default 30 000). */
   acquireTimeoutMs?: number;
   /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
@@ -72,6 +80,24 @@ export interface ConnectionPoolEvents {
   query: [QueryEvent];
 }
 
+/** A failure to reach a server at all (as opposed to an error in the statement). */
+function isUnreachable(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  const cause = error instanceof QueryError ? error.cause : error;
+  const code = (cause as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === '57P01' ||
+    code === '57P03' ||
+    code === 'PROTOCOL_CONNECTION_LOST' ||
+    /Connection terminated|connection is closed|Connection lost/i.test(
+      String((cause as Error | null)?.message),
+    )
+  );
+}
+
 function driverFor(kind: DialectName, options: PoolOptions): Driver {
   switch (kind) {
     case 'sqlite': {
@@ -113,6 +139,9 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * one installs promise hooks that slow every promise in the process.
    */
   #activeTransactions = 0;
+  readonly #replicas: ReplicaSet<ConnectionPool> | null;
+  /** Set inside `primary(…)`: reads stay on the primary. */
+  readonly #onPrimary = new AsyncLocalStorage<true>();
 
   constructor(kind: DialectName, options: PoolOptions = {}) {
     super();
@@ -123,6 +152,20 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     if (!Number.isInteger(max) || max < 1)
       throw new ConnectionError(`Pool size must be a positive integer, got ${max}.`);
     this.#resources = new ResourcePool(() => driver.connect(), max, options.acquireTimeoutMs ?? 30_000);
+    const { replicas, replicaRetryMs = 5_000, ...rest } = options;
+    if (replicas !== undefined && replicas.length > 0) {
+      if (kind === 'sqlite')
+        throw new ConnectionError('SQLite has no replicas; replicas are for PostgreSQL and MySQL.');
+      const pools = replicas.map((url) => new ConnectionPool(kind, { ...rest, url }));
+      // One 'query' event stream, whichever server answered.
+      for (const replica of pools) replica.on('query', (event) => this.emit('query', event));
+      this.#replicas = new ReplicaSet(pools, replicaRetryMs);
+    } else this.#replicas = null;
+  }
+
+  /** Runs `work` with its reads sent to the primary, e.g. to read what it has just written. */
+  primary<T>(work: () => Promise<T> | T): Promise<T> {
+    return Promise.resolve(this.#replicas === null ? work() : this.#onPrimary.run(true, work));
   }
 
   /** Runs a statement that returns rows (SELECT, or anything with RETURNING) and resolves to them. */
@@ -149,6 +192,18 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     const compiled = this.#check(sql, params);
     const state = this.#activeTransactions === 0 ? undefined : this.#transaction.getStore();
     if (state) return this.#inTransaction(state, compiled.text, sql, params);
+    if (this.#replicas !== null && isReadOnly(sql) && this.#onPrimary.getStore() !== true) {
+      const replica = this.#replicas.pick();
+      if (replica !== undefined) {
+        try {
+          return await replica.execute(sql, params, single);
+        } catch (error) {
+          // A replica that cannot be reached is skipped for a while; its read goes to the primary.
+          if (!isUnreachable(error)) throw error;
+          this.#replicas.markDown(replica);
+        }
+      }
+    }
     const connection = this.#resources.tryAcquire() ?? (await this.#resources.acquire());
     try {
       return await this.#run(connection, compiled.text, sql, params, single);
@@ -222,9 +277,9 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     if (--this.#activeTransactions === 0) this.#transaction.disable();
   }
 
-  /** Closes every connection; queries waiting for one fail. */
-  close(): Promise<void> {
-    return this.#resources.close();
+  /** Closes every connection (the replicas' too); queries waiting for one fail. */
+  async close(): Promise<void> {
+    await Promise.all([this.#resources.close(), this.#replicas?.close()]);
   }
 
   async #savepoint<T>(state: TransactionState, work: (txn: Transaction) => Promise<T> | T): Promise<T> {
@@ -333,7 +388,14 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
  * Opens a pool from a URL: `sqlite:app.db`, `sqlite::memory:`, `postgres://user@host:5432/db`,
  * `mysql://user:pass@host:3306/db` (also `postgresql:` and `mariadb:`).
  */
-export function connect(url: string, options: Omit<PoolOptions, 'url' | 'filename'> = {}): ConnectionPool {
+export function connect(
+  target: string | { primary: string; replicas?: readonly string[] },
+  options: Omit<PoolOptions, 'url' | 'filename'> = {},
+): ConnectionPool {
+  if (typeof target !== 'string') {
+    return connect(target.primary, { ...options, replicas: target.replicas ?? options.replicas });
+  }
+  const url = target;
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   switch (scheme) {
     case 'sqlite': {

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { DBObject, Registry, connect, transaction, type ConnectionPool } from '../../src/index.js';
+import { replicaUnavailable, startReplicaPair, type ReplicaPair } from '../support/replica.js';
+
+class Note extends DBObject {
+  declare id: number;
+  declare body: string;
+}
+
+const unavailable = replicaUnavailable();
+// CI requires every backend, this one included; elsewhere the suite says why it could not run.
+const skip = unavailable !== null && process.env.TWISTAR_REQUIRE_ALL_BACKENDS !== '1' ? unavailable : false;
+
+/** Polls until `check` holds (replication is asynchronous). */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}
+
+describe('read replicas [postgres streaming replica]', { skip }, () => {
+  let pair: ReplicaPair;
+  let pool: ConnectionPool;
+
+  /** True when the statement was answered by the replica. */
+  const onReplica = async () => (await pool.runQuery('SELECT pg_is_in_recovery() AS r'))[0]?.r === true;
+
+  before(async () => {
+    pair = startReplicaPair();
+    pool = connect({ primary: pair.primaryUrl, replicas: [pair.replicaUrl] }, { replicaRetryMs: 100 });
+    Registry.DBPOOL = pool;
+    await pool.runOperation('CREATE TABLE notes (id SERIAL PRIMARY KEY, body TEXT)');
+    const replica = connect(pair.replicaUrl);
+    await eventually(
+      async () => (await replica.runQuery("SELECT to_regclass('notes') AS t"))[0]?.t !== null,
+      'the table reaches the replica',
+    );
+    await replica.close();
+  });
+
+  after(async () => {
+    Registry.DBPOOL = null;
+    await pool?.close();
+    pair?.destroy();
+  });
+
+  it('sends reads outside transactions to the replica and writes to the primary', async () => {
+    assert.equal(await onReplica(), true);
+    const note = await Note.create({ body: 'hello' });
+    await eventually(async () => (await Note.find(note.id)) !== null, 'the row is replicated');
+    assert.equal((await Note.find(note.id))?.body, 'hello');
+  });
+
+  it('keeps reads in a transaction, and in primary(), on the primary', async () => {
+    await transaction(async () => {
+      assert.equal(await onReplica(), false);
+      const note = await Note.create({ body: 'read your writes' });
+      assert.equal((await Note.find(note.id))?.body, 'read your writes');
+    });
+    assert.equal(await pool.primary(onReplica), false);
+    assert.equal(await pool.runQuery('SELECT 1 AS one FOR UPDATE').then(() => onReplica()), true);
+  });
+
+  it('answers reads from the primary while the replica is down, and returns to it when it is back', async () => {
+    pair.stopReplica();
+    try {
+      assert.equal(await onReplica(), false);
+      assert.ok((await Note.count()) >= 0);
+    } finally {
+      pair.startReplica();
+    }
+    await eventually(onReplica, 'reads go to the replica again');
+  });
+});
