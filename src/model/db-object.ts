@@ -26,7 +26,7 @@ import { createObjects } from './bulk-create.js';
 import { findObjects, findObjectsBy, type FindByKeyOptions, type FindOptions } from './finders.js';
 import type { HookResult } from './lifecycle.js';
 import { knownSchema, modelSchema } from './model-schema.js';
-import { STATE, errorsOf, newState, type ObjectState } from './object-state.js';
+import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from './object-state.js';
 import { deleteObject, insertObject, refreshObject, saveObject, updateObject } from './persistence.js';
 import { tableNameOf } from './naming.js';
 import { installRelations } from '../relationships/accessors.js';
@@ -377,6 +377,8 @@ export class DBObject implements PersistentObject {
 function keyOf(obj: DBObject): string {
   return (obj.constructor as typeof DBObject).PRIMARY_KEY;
 }
+
+Object.defineProperty(DBObject.prototype.validate, BUILTIN_VALIDATE, { value: true });
 
 Object.defineProperty(DBObject.prototype, 'id', {
   configurable: true,

@@ -23,6 +23,9 @@ export interface ObjectState {
   siblings: readonly object[] | null;
 }
 
+/** Marks DBObject's own validate(), so that saving can skip it for a class with no validations. */
+export const BUILTIN_VALIDATE = Symbol('twistar.builtinValidate');
+
 /** The object's validation errors, made on first use. */
 export function errorsOf(obj: { [STATE]: ObjectState }): Errors {
   return (obj[STATE].errors ??= new Errors());

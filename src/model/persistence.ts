@@ -3,9 +3,10 @@ import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import type { Where } from '../sql/where.js';
 import { changedColumns, markSaved, readRow, valuesToInsert, writeValue } from './attributes.js';
-import { runHook } from './lifecycle.js';
-import { modelSchema, type ModelDefinition, type ModelSchema } from './model-schema.js';
-import { STATE, type ObjectState } from './object-state.js';
+import { hasHook, runHook } from './lifecycle.js';
+import { validatorsOf } from '../validation/validators.js';
+import { knownModelSchema, modelSchema, type ModelDefinition, type ModelSchema } from './model-schema.js';
+import { BUILTIN_VALIDATE, STATE, type ObjectState } from './object-state.js';
 import { joinTableOf, relationsOf } from '../relationships/declarations.js';
 
 /** A model object as persistence sees it. */
@@ -65,7 +66,7 @@ export function valuesForInsert(
 
 /** INSERTs the object's column values (no validation, no hooks) and takes the key the database gave it. */
 export async function insertObject(obj: Persistable, config: InteractionBase): Promise<void> {
-  const schema = await modelSchema(config, modelOf(obj));
+  const schema = knownModelSchema(config, modelOf(obj)) ?? (await modelSchema(config, modelOf(obj)));
   const values = valuesForInsert(obj, schema, config);
   const id = await config.insert(schema.table, values, schema.primaryKey);
   if (id !== null && obj.id == null) obj.id = id;
@@ -77,7 +78,7 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
   if (obj.id === null || obj.id === undefined) {
     throw new DBObjectSaveError(`Cannot update ${describe(obj)}: it has no ${modelOf(obj).PRIMARY_KEY}.`);
   }
-  const schema = await modelSchema(config, modelOf(obj));
+  const schema = knownModelSchema(config, modelOf(obj)) ?? (await modelSchema(config, modelOf(obj)));
   const changed = changedColumns(obj, schema);
   if (changed.length === 0) return false;
   if (schema.updatedAt && !changed.includes('updated_at')) {
@@ -115,15 +116,23 @@ export async function refreshObject(obj: Persistable, config: InteractionBase): 
 export async function saveObject<T extends Persistable>(obj: T, config: InteractionBase): Promise<T> {
   const state = obj[STATE];
   if (state.deleted) throw new DBObjectSaveError(`Cannot save ${describe(obj)}: it was deleted.`);
-  await obj.validate();
-  if (state.errors?.isEmpty() === false) return obj;
+  const model = modelOf(obj);
+  // Each step costs an await; a class without validations or a given hook skips that step.
+  const validate = obj.validate as { [BUILTIN_VALIDATE]?: boolean };
+  if (validate[BUILTIN_VALIDATE] !== true || validatorsOf(model).length > 0) {
+    await obj.validate();
+    if (state.errors?.isEmpty() === false) return obj;
+  } else state.errors?.clear();
   const creating = !state.persisted;
-  if (!(await runHook(obj, creating ? 'beforeCreate' : 'beforeUpdate'))) return obj;
-  if (!(await runHook(obj, 'beforeSave'))) return obj;
+  const proto = model.prototype;
+  const before = creating ? 'beforeCreate' : 'beforeUpdate';
+  if (hasHook(proto, before) && !(await runHook(obj, before))) return obj;
+  if (hasHook(proto, 'beforeSave') && !(await runHook(obj, 'beforeSave'))) return obj;
   if (creating) await insertObject(obj, config);
   else await updateObject(obj, config);
-  await runHook(obj, creating ? 'afterCreate' : 'afterUpdate');
-  await runHook(obj, 'afterSave');
+  const after = creating ? 'afterCreate' : 'afterUpdate';
+  if (hasHook(proto, after)) await runHook(obj, after);
+  if (hasHook(proto, 'afterSave')) await runHook(obj, 'afterSave');
   return obj;
 }
 

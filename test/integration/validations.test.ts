@@ -112,4 +112,19 @@ describeEachBackend('validations', (db) => {
     user.first_name = 'Ann';
     assert.equal((await user.validate()).length, 0);
   });
+
+  it('saving runs a validate() a model overrides, even with no validations registered', async () => {
+    class Strict extends DBObject {
+      static override TABLENAME = 'users';
+      declare first_name: string | null;
+      override async validate() {
+        const errors = await super.validate();
+        if (this.first_name === 'bad') errors.add('first_name', 'is bad.');
+        return errors;
+      }
+    }
+    const bad = await new Strict({ first_name: 'bad' }).save();
+    assert.deepEqual(bad.errors.errorsFor('first_name'), ['First name is bad.']);
+    assert.equal(await Strict.count(), 0);
+  });
 });
