@@ -14,9 +14,9 @@ export {
   TwistarError,
   isUniqueViolation,
 } from './errors.js';
+export { connect } from './connection/connect.js';
 export {
   ConnectionPool,
-  connect,
   type ConnectionPoolEvents,
   type OperationResult,
   type PoolOptions,

@@ -1,46 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
-import type Database from 'better-sqlite3';
-import type mysql from 'mysql2';
-import type pg from 'pg';
 import { ConnectionError, InvalidQueryError, QueryError, TransactionError, TwistarError } from '../errors.js';
 import type { Dialect, DialectName } from '../dialects/dialect.js';
-import { mysqlDriver } from '../dialects/mysql/mysql-driver.js';
-import { postgresDriver } from '../dialects/postgres/postgres-driver.js';
-import { sqliteDriver } from '../dialects/sqlite/sqlite-driver.js';
-import { sqliteWorkerDriver } from '../dialects/sqlite/sqlite-worker-driver.js';
 import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
 import { checkParameters } from '../sql/values.js';
-import type { Driver, DriverConnection, QueryResult, Row } from './driver.js';
+import type { DriverConnection, QueryResult, Row } from './driver.js';
 import { formatStatement, queryLog } from './query-log.js';
-import { ReplicaSet, isReadOnly } from './replicas.js';
+import { driverFor } from './drivers.js';
+import type { PoolOptions } from './pool-options.js';
+import { ReplicaSet, isReadOnly, isUnreachable } from './replicas.js';
 import { ResourcePool } from './resource-pool.js';
 
-/** Options of a ConnectionPool; which apply depends on the database. */
-export interface PoolOptions {
-  /** SQLite: a file path or `:memory:`. */
-  filename?: string;
-  /** PostgreSQL and MySQL: a connection URL. */
-  url?: string;
-  /** Connections open at most (SQLite: 1, or one per worker; PostgreSQL and MySQL: 10 by default). */
-  max?: number;
-  /**
-   * SQLite only: run the database on this many worker threads, so that a long statement does not block the
-   * event loop (a file database only).
-   */
-  workers?: number;
-  /**
-   * PostgreSQL and MySQL: URLs of read replicas. Reads outside transactions go to them in turn; writes, reads
-   * in transactions and reads in `pool.primary(…)` go to the primary. A replica that fails is skipped for
-   * `replicaRetryMs` (default 5 000) and its read answered by the primary.
-   */
-  replicas?: readonly string[];
-  replicaRetryMs?: number;
-  /** How long a query waits for a free connection before it fails with PoolTimeoutError (ms, default 30 000). */
-  acquireTimeoutMs?: number;
-  /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
-  driverOptions?: Database.Options | pg.ClientConfig | mysql.ConnectionOptions;
-}
+export type { PoolOptions } from './pool-options.js';
 
 /** The `'query'` event: one per statement executed, including BEGIN, COMMIT and savepoints. */
 export interface QueryEvent {
@@ -78,52 +49,6 @@ interface TransactionState {
 
 export interface ConnectionPoolEvents {
   query: [QueryEvent];
-}
-
-/** A failure to reach a server at all (as opposed to an error in the statement). */
-function isUnreachable(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
-  const cause = error instanceof QueryError ? error.cause : error;
-  const code = (cause as { code?: unknown } | null)?.code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'EPIPE' ||
-    code === '57P01' ||
-    code === '57P03' ||
-    code === 'PROTOCOL_CONNECTION_LOST' ||
-    /Connection terminated|connection is closed|Connection lost/i.test(
-      String((cause as Error | null)?.message),
-    )
-  );
-}
-
-function driverFor(kind: DialectName, options: PoolOptions): Driver {
-  switch (kind) {
-    case 'sqlite': {
-      const sqlite = {
-        filename: options.filename ?? ':memory:',
-        driverOptions: options.driverOptions as Database.Options,
-      };
-      if (options.workers === undefined) return sqliteDriver(sqlite);
-      if (!Number.isInteger(options.workers) || options.workers < 1) {
-        throw new ConnectionError(`workers must be a positive integer, got ${String(options.workers)}.`);
-      }
-      return sqliteWorkerDriver(sqlite, options.workers);
-    }
-    case 'postgres':
-      return postgresDriver({
-        connectionString: options.url,
-        driverOptions: options.driverOptions as pg.ClientConfig,
-      });
-    case 'mysql':
-      return mysqlDriver({
-        uri: options.url,
-        driverOptions: options.driverOptions as mysql.ConnectionOptions,
-      });
-    default:
-      throw new ConnectionError(`Unknown database "${String(kind)}"; use 'sqlite', 'postgres' or 'mysql'.`);
-  }
 }
 
 /**
@@ -381,37 +306,5 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       'query',
       error === undefined ? { sql, params, durationMs } : { sql, params, durationMs, error },
     );
-  }
-}
-
-/**
- * Opens a pool from a URL: `sqlite:app.db`, `sqlite::memory:`, `postgres://user@host:5432/db`,
- * `mysql://user:pass@host:3306/db` (also `postgresql:` and `mariadb:`).
- */
-export function connect(
-  target: string | { primary: string; replicas?: readonly string[] },
-  options: Omit<PoolOptions, 'url' | 'filename'> = {},
-): ConnectionPool {
-  if (typeof target !== 'string') {
-    return connect(target.primary, { ...options, replicas: target.replicas ?? options.replicas });
-  }
-  const url = target;
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  switch (scheme) {
-    case 'sqlite': {
-      const rest = url.slice('sqlite:'.length);
-      const filename = rest.startsWith('//') ? rest.slice(2) : rest;
-      return new ConnectionPool('sqlite', { ...options, filename: filename === '' ? ':memory:' : filename });
-    }
-    case 'postgres':
-    case 'postgresql':
-      return new ConnectionPool('postgres', { ...options, url });
-    case 'mysql':
-    case 'mariadb':
-      return new ConnectionPool('mysql', { ...options, url: url.replace(/^mariadb:/i, 'mysql:') });
-    default:
-      throw new ConnectionError(
-        `Cannot tell the database from "${url}"; start the URL with sqlite:, postgres:// or mysql://.`,
-      );
   }
 }

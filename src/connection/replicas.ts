@@ -1,3 +1,5 @@
+import { ConnectionError, QueryError } from '../errors.js';
+
 /** What the replica set needs of a pool: a name for messages, and a way to close it. */
 export interface Replica {
   close(): Promise<void>;
@@ -44,4 +46,22 @@ export class ReplicaSet<R extends Replica> {
   async close(): Promise<void> {
     await Promise.all(this.#replicas.map((replica) => replica.close()));
   }
+}
+
+/** A failure to reach a server at all (as opposed to an error in the statement). */
+export function isUnreachable(error: unknown): boolean {
+  if (error instanceof ConnectionError) return true;
+  const cause = error instanceof QueryError ? error.cause : error;
+  const code = (cause as { code?: unknown } | null)?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === '57P01' ||
+    code === '57P03' ||
+    code === 'PROTOCOL_CONNECTION_LOST' ||
+    /Connection terminated|connection is closed|Connection lost/i.test(
+      String((cause as Error | null)?.message),
+    )
+  );
 }

@@ -1,0 +1,40 @@
+import type Database from 'better-sqlite3';
+import type mysql from 'mysql2';
+import type pg from 'pg';
+import { ConnectionError } from '../errors.js';
+import type { DialectName } from '../dialects/dialect.js';
+import { mysqlDriver } from '../dialects/mysql/mysql-driver.js';
+import { postgresDriver } from '../dialects/postgres/postgres-driver.js';
+import { sqliteDriver } from '../dialects/sqlite/sqlite-driver.js';
+import { sqliteWorkerDriver } from '../dialects/sqlite/sqlite-worker-driver.js';
+import type { Driver } from './driver.js';
+import type { PoolOptions } from './pool-options.js';
+
+/** The driver for a kind of database and a pool's options. */
+export function driverFor(kind: DialectName, options: PoolOptions): Driver {
+  switch (kind) {
+    case 'sqlite': {
+      const sqlite = {
+        filename: options.filename ?? ':memory:',
+        driverOptions: options.driverOptions as Database.Options,
+      };
+      if (options.workers === undefined) return sqliteDriver(sqlite);
+      if (!Number.isInteger(options.workers) || options.workers < 1) {
+        throw new ConnectionError(`workers must be a positive integer, got ${String(options.workers)}.`);
+      }
+      return sqliteWorkerDriver(sqlite, options.workers);
+    }
+    case 'postgres':
+      return postgresDriver({
+        connectionString: options.url,
+        driverOptions: options.driverOptions as pg.ClientConfig,
+      });
+    case 'mysql':
+      return mysqlDriver({
+        uri: options.url,
+        driverOptions: options.driverOptions as mysql.ConnectionOptions,
+      });
+    default:
+      throw new ConnectionError(`Unknown database "${String(kind)}"; use 'sqlite', 'postgres' or 'mysql'.`);
+  }
+}

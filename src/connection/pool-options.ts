@@ -1,0 +1,29 @@
+import type Database from 'better-sqlite3';
+import type mysql from 'mysql2';
+import type pg from 'pg';
+
+/** Options of a ConnectionPool; which apply depends on the database. */
+export interface PoolOptions {
+  /** SQLite: a file path or `:memory:`. */
+  filename?: string;
+  /** PostgreSQL and MySQL: a connection URL. */
+  url?: string;
+  /** Connections open at most (SQLite: 1, or one per worker; PostgreSQL and MySQL: 10 by default). */
+  max?: number;
+  /**
+   * SQLite only: run the database on this many worker threads, so that a long statement does not block the
+   * event loop (a file database only).
+   */
+  workers?: number;
+  /**
+   * PostgreSQL and MySQL: URLs of read replicas. Reads outside transactions go to them in turn; writes, reads
+   * in transactions and reads in `pool.primary(…)` go to the primary. A replica that fails is skipped for
+   * `replicaRetryMs` (default 5 000) and its read answered by the primary.
+   */
+  replicas?: readonly string[];
+  replicaRetryMs?: number;
+  /** How long a query waits for a free connection before it fails with PoolTimeoutError (ms, default 30 000). */
+  acquireTimeoutMs?: number;
+  /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
+  driverOptions?: Database.Options | pg.ClientConfig | mysql.ConnectionOptions;
+}
