@@ -94,9 +94,51 @@ function quoteUncached(quote: string, name: string): string {
 
 const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
 
+/** The number written by `length` digits of `text` from `at`, or NaN if one is not a digit. */
+function digits(text: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD HH:MM:SS.sss` read by arithmetic (the form SQLite's date
+ * functions and Twistar write); NaN for anything else. Much cheaper than parsing a string with `new Date()`.
+ */
+function parseCanonical(text: string): number {
+  const length = text.length;
+  if (length !== 10 && length !== 19 && length !== 23) return Number.NaN;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return Number.NaN;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  if (length === 10) return Date.UTC(year, month - 1, day);
+  if (text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
+    return Number.NaN;
+  if (length === 23 && text.charCodeAt(19) !== 46) return Number.NaN;
+  const ms = length === 23 ? digits(text, 20, 3) : 0;
+  const time = Date.UTC(
+    year,
+    month - 1,
+    day,
+    digits(text, 11, 2),
+    digits(text, 14, 2),
+    digits(text, 17, 2),
+    ms,
+  );
+  // Date.UTC rolls over out-of-range parts (month 13); such text is not a date.
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31 ? time : Number.NaN;
+}
+
 /** Reads a date or date-time text that the database stored in UTC (`2024-05-01`, `2024-05-01 10:20:30.123`). */
 export function parseUtcDate(value: unknown): unknown {
   if (typeof value !== 'string') return value;
+  const fast = parseCanonical(value);
+  if (!Number.isNaN(fast)) return new Date(fast);
   let iso: string;
   if (value.length === 10) iso = `${value}T00:00:00Z`;
   else {

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { InvalidQueryError } from '../../src/errors.js';
+import { parseUtcDate } from '../../src/dialects/dialect.js';
 import { checkParameters, isSqlValue } from '../../src/sql/values.js';
 
 const SQL = 'INSERT INTO t (v) VALUES (?)';
@@ -68,5 +69,19 @@ describe('isSqlValue', () => {
     for (const value of [undefined, {}, [], () => 0, Symbol('x')]) {
       assert.equal(isSqlValue(value), false, typeof value);
     }
+  });
+});
+
+describe('parseUtcDate', () => {
+  it('reads the canonical UTC forms, zoned ISO text, and leaves other text alone', () => {
+    const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value);
+    assert.equal(iso(parseUtcDate('2024-03-05')), '2024-03-05T00:00:00.000Z');
+    assert.equal(iso(parseUtcDate('2024-03-05 23:45:06')), '2024-03-05T23:45:06.000Z');
+    assert.equal(iso(parseUtcDate('2024-03-05 23:45:06.789')), '2024-03-05T23:45:06.789Z');
+    assert.equal(iso(parseUtcDate('2024-03-05T23:45:06Z')), '2024-03-05T23:45:06.000Z');
+    assert.equal(iso(parseUtcDate('2024-03-05 23:45:06+02:00')), '2024-03-05T21:45:06.000Z');
+    assert.equal(parseUtcDate('2024-13-05 10:00:00'), '2024-13-05 10:00:00');
+    assert.equal(parseUtcDate('not a date'), 'not a date');
+    assert.equal(parseUtcDate(42), 42);
   });
 });
