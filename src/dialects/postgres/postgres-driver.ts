@@ -80,9 +80,10 @@ class PostgresConnection implements DriverConnection {
 
   async execute(sql: string, params: readonly unknown[]): Promise<QueryResult> {
     const values = params.map(bindable);
+    const name = this.#nameFor(sql);
     let result: pg.QueryResult;
     try {
-      result = await this.#client.query({ name: this.#nameFor(sql), text: sql, values });
+      result = await this.#client.query({ name, text: sql, values });
     } catch (error) {
       // After a table's columns change, a prepared statement over it must be prepared again. Outside a
       // transaction the statement did not run, so it is safe to send it once more under a new name.
@@ -90,7 +91,8 @@ class PostgresConnection implements DriverConnection {
       this.#generation++;
       result = await this.#client.query({ name: this.#nameFor(sql), text: sql, values });
     }
-    this.#track(sql);
+    // Named statements are SELECT/INSERT/UPDATE/DELETE/WITH: only the others can begin or end a transaction.
+    if (name === undefined) this.#track(sql);
     return { rows: result.rows, affectedRows: result.rowCount ?? 0, insertId: null };
   }
 
