@@ -23,6 +23,13 @@ export class Registry {
    */
   static STRICT_LOADING = false;
 
+  /**
+   * Merge `find(id)` calls issued in the same tick (outside transactions, integer keys) into one
+   * `WHERE key IN (…)` statement; each caller still gets its own object. Off: one statement per find.
+   * In-process SQLite never merges (it answers each find at once).
+   */
+  static BATCH_FINDS = true;
+
   /** The pool every model and `transaction()` uses: `Registry.DBPOOL = connect('sqlite:app.db')`. */
   static get DBPOOL(): ConnectionPool | null {
     return Registry.#pool;

@@ -57,6 +57,8 @@ export interface ConnectionPoolEvents {
  */
 export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   readonly dialect: Dialect;
+  /** Statements are answered in the caller's turn (in-process SQLite): nothing gains from merging them. */
+  readonly synchronous: boolean;
   readonly #resources: ResourcePool;
   readonly #transaction = new AsyncLocalStorage<TransactionState>();
   /**
@@ -72,6 +74,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     super();
     const driver = driverFor(kind, options);
     this.dialect = driver.dialect;
+    this.synchronous = driver.synchronous === true;
     // In-process SQLite is one connection (writers serialise anyway); in worker mode, one per worker.
     const max = kind === 'sqlite' ? driver.defaultPoolSize : (options.max ?? driver.defaultPoolSize);
     if (!Number.isInteger(max) || max < 1)
@@ -102,6 +105,11 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   async runOperation(sql: string, params: readonly unknown[] = []): Promise<OperationResult> {
     const { affectedRows, insertId } = await this.execute(sql, params);
     return { affectedRows, insertId };
+  }
+
+  /** True inside `primary(…)`: reads must not go to a replica. */
+  get onPrimary(): boolean {
+    return this.#onPrimary.getStore() === true;
   }
 
   /** True while the caller runs inside a transaction of this pool. */

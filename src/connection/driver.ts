@@ -30,6 +30,8 @@ export interface Driver {
   readonly dialect: Dialect;
   /** How many connections a pool opens at most when the user does not say. */
   readonly defaultPoolSize: number;
+  /** Answers statements at once, in the caller's turn of the event loop (in-process SQLite). */
+  readonly synchronous?: boolean;
   connect(): Promise<DriverConnection>;
 }
 

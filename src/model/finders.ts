@@ -6,6 +6,7 @@ import { attrsToWhere, joinWheres, type WhereInput } from '../sql/where.js';
 import { preload } from '../relationships/eager-loading.js';
 import { writeValue } from './attributes.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
+import { batchedRow } from './key-batcher.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
 
 /** Options of `find`, `all` and `findBy`. */
@@ -42,8 +43,8 @@ export async function findObjects<M extends Loaded>(
 ): Promise<M | M[] | null> {
   const [first] = args;
   if (args.length > 0 && isId(first)) {
-    const table = model.tablename();
-    const row = await config.select(table, { id: first, primaryKey: model.PRIMARY_KEY });
+    const row = await (batchedRow(model, config, first) ??
+      config.select(model.tablename(), { id: first, primaryKey: model.PRIMARY_KEY }));
     const found = row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
     const { include } = (args[1] ?? {}) as FindByKeyOptions;
     if (found !== null && include !== undefined && include.length > 0)

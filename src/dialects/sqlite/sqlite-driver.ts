@@ -135,6 +135,7 @@ export function sqliteDriver(options: SqliteOptions): Driver {
   return {
     dialect: sqliteDialect,
     defaultPoolSize: 1,
+    synchronous: true,
     connect() {
       return Promise.resolve(openSqlite(options));
     },
