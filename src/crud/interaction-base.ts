@@ -63,6 +63,8 @@ export class InteractionBase {
   }
 
   readonly pool: ConnectionPool;
+  /** `SELECT … WHERE key = ? LIMIT 1` per table and key column: the most frequent statement, built once. */
+  readonly #byKey = new Map<string, Map<string, string>>();
 
   constructor(pool: ConnectionPool) {
     this.pool = pool;
@@ -73,6 +75,10 @@ export class InteractionBase {
   select(table: string, options?: SelectOptions): Promise<Row[]>;
   async select(table: string, options: SelectOptions = {}): Promise<Row[] | Row | null> {
     const { id, primaryKey = 'id', ...clauses } = options;
+    if (id !== undefined && isEmpty(clauses)) {
+      const { rows } = await this.pool.execute(this.#selectByKey(table, primaryKey), [id], true);
+      return rows[0] ?? null;
+    }
     const single = id !== undefined || clauses.limit === 1;
     if (id !== undefined) {
       clauses.where = joinWheres(clauses.where, [`${quoteColumn(this.pool.dialect, primaryKey)} = ?`, id]);
@@ -81,6 +87,18 @@ export class InteractionBase {
     const statement = selectStatement(this.pool.dialect, table, clauses);
     const { rows } = await this.pool.execute(statement.sql, statement.params, single);
     return single ? (rows[0] ?? null) : rows;
+  }
+
+  #selectByKey(table: string, primaryKey: string): string {
+    let byColumn = this.#byKey.get(table);
+    if (byColumn === undefined) this.#byKey.set(table, (byColumn = new Map()));
+    let sql = byColumn.get(primaryKey);
+    if (sql === undefined) {
+      const where: WhereInput = [`${quoteColumn(this.pool.dialect, primaryKey)} = ?`, null];
+      sql = selectStatement(this.pool.dialect, table, { where, limit: 1 }).sql;
+      byColumn.set(primaryKey, sql);
+    }
+    return sql;
   }
 
   /**
@@ -185,4 +203,9 @@ export class InteractionBase {
 
 function spread(statement: Statement): [string, unknown[]] {
   return [statement.sql, statement.params];
+}
+
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
 }
