@@ -1,3 +1,5 @@
+import type { Errors } from './validation/errors.js';
+
 /** Base class of every error Twistar raises; `cause` keeps the underlying error when there is one. */
 export class TwistarError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -14,6 +16,23 @@ export class ReferenceNotSavedError extends TwistarError {}
 
 /** An object could not be saved, e.g. because it was deleted. */
 export class DBObjectSaveError extends TwistarError {}
+
+/**
+ * `saveOrFail()` found the object not valid: a validation failed, or a constraint the database enforces
+ * refused the row. `errors` is the object's Errors; nothing was written.
+ */
+export class ValidationError<R extends object = object> extends TwistarError {
+  readonly errors: Errors;
+  readonly record: R;
+
+  constructor(record: R, errors: Errors) {
+    const id = (record as { id?: unknown }).id;
+    const which = `${record.constructor.name}${id === null || id === undefined ? '' : ` #${String(id)}`}`;
+    super(`${which} is not valid: ${errors.fullMessages().join(' ')}`);
+    this.errors = errors;
+    this.record = record;
+  }
+}
 
 /** `refresh()` was called on an object without an id, or whose row no longer exists. */
 export class CannotRefreshError extends TwistarError {}
@@ -48,6 +67,8 @@ export class QueryError extends TwistarError {
   readonly params: readonly unknown[];
   /** The driver's error code (`SQLITE_CONSTRAINT_UNIQUE`, `23505`, `ER_DUP_ENTRY`, …) when it gave one. */
   readonly code: string | undefined;
+  /** Running the whole transaction again may succeed (see DeadlockError, SerializationError). */
+  readonly retryable: boolean = false;
 
   constructor(message: string, sql: string, params: readonly unknown[], cause: unknown) {
     super(message, { cause });
@@ -56,6 +77,67 @@ export class QueryError extends TwistarError {
     const code = (cause as { code?: unknown } | null)?.code;
     this.code = typeof code === 'string' ? code : undefined;
   }
+}
+
+/**
+ * The database chose this transaction as a deadlock victim and rolled it back. Retryable: run the whole
+ * transaction again (`transaction(work, { retries })` does).
+ */
+export class DeadlockError extends QueryError {
+  override readonly retryable = true;
+}
+
+/**
+ * The transaction could not be serialised with concurrent ones (PostgreSQL SERIALIZABLE / REPEATABLE READ,
+ * SQLite's busy snapshot). Retryable: run the whole transaction again.
+ */
+export class SerializationError extends QueryError {
+  override readonly retryable = true;
+}
+
+/** A statement ran past its timeout (the server's, or the pool's `statementTimeoutMs`) and was cancelled. */
+export class StatementTimeoutError extends QueryError {}
+
+/**
+ * The connection broke while a statement was on it (the server closed it, was restarted, or the network
+ * failed). With `outcomeUnknown` false the statement never reached the server. Twistar retries reads and
+ * BEGIN once on a fresh connection by itself; a write outside a transaction whose outcome is unknown is not
+ * retried: check the data first.
+ */
+export class ConnectionLostError extends ConnectionError {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  readonly outcomeUnknown: boolean;
+  /** Inside a transaction nothing was committed, so the whole transaction may be run again. */
+  readonly retryable = true;
+
+  constructor(
+    message: string,
+    sql: string,
+    params: readonly unknown[],
+    outcomeUnknown: boolean,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.sql = sql;
+    this.params = params;
+    this.outcomeUnknown = outcomeUnknown;
+  }
+}
+
+/**
+ * The connection was lost while COMMIT ran: the transaction may or may not have been committed. Never
+ * retried automatically; check the data before running the work again.
+ */
+export class CommitOutcomeUnknownError extends TransactionError {}
+
+/** True when running the failed transaction again may succeed (a deadlock, a serialisation failure, a lost connection before COMMIT). */
+export function isRetryable(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof CommitOutcomeUnknownError) return false;
+    if ((current as { retryable?: unknown }).retryable === true) return true;
+  }
+  return false;
 }
 
 /** True when `error` is a unique-constraint violation, on any of the three databases. */

@@ -12,7 +12,14 @@ export {
   StrictLoadingError,
   TransactionError,
   TwistarError,
+  ValidationError,
   isUniqueViolation,
+  CommitOutcomeUnknownError,
+  ConnectionLostError,
+  DeadlockError,
+  SerializationError,
+  StatementTimeoutError,
+  isRetryable,
 } from './errors.js';
 export { connect } from './connection/connect.js';
 export {
@@ -20,6 +27,7 @@ export {
   type ConnectionPoolEvents,
   type OperationResult,
   type PoolOptions,
+  type PoolStats,
   type QueryEvent,
   type Transaction,
 } from './connection/connection-pool.js';
@@ -27,8 +35,10 @@ export type { QueryResult, Row } from './connection/driver.js';
 export type { ColumnInfo, ColumnKind, DialectName } from './dialects/dialect.js';
 export { InteractionBase, type Id, type SelectOptions } from './crud/interaction-base.js';
 export { Registry } from './registry.js';
-export { transaction } from './transaction.js';
+export { transaction, type TransactionOptions } from './transaction.js';
 export {
+  ALL_ROWS,
+  type AllRows,
   dictToWhere,
   joinMultipleWheres,
   joinWheres,

@@ -1,18 +1,57 @@
-import { TransactionError } from './errors.js';
+import { TransactionError, isRetryable } from './errors.js';
 import type { ConnectionPool, Transaction } from './connection/connection-pool.js';
 import { Registry } from './registry.js';
 
+/** Options of `transaction()`. */
+export interface TransactionOptions {
+  /** The pool to run on (default `Registry.DBPOOL`). */
+  pool?: ConnectionPool;
+  /**
+   * Run the whole callback again, up to this many more times, when the transaction failed in a way that
+   * may pass on another attempt: a deadlock, a serialisation failure, or a connection lost before COMMIT
+   * (see `isRetryable`). Never after a lost COMMIT, whose outcome is unknown. Default 0. Ignored for a
+   * nested transaction (a savepoint), which cannot outlive the failure of the transaction around it.
+   */
+  retries?: number;
+  /** The wait before the first retry, doubled for each further one, with jitter (ms, default 20). */
+  retryDelayMs?: number;
+}
+
 /**
- * Runs `work` in a transaction of `Registry.DBPOOL` (or `pool`) and resolves to its result. Every model and
- * low-level call made while it runs, however deep, joins the transaction; work started outside does not.
- * A throw rolls back and rejects with TransactionError (the error as `cause`). Nested, it is a savepoint.
+ * Runs `work` in a transaction of `Registry.DBPOOL` (or the pool given) and resolves to its result. Every
+ * model and low-level call made while it runs, however deep, joins the transaction; work started outside
+ * does not. A throw rolls back and rejects with TransactionError (the error as `cause`). Nested, it is a
+ * savepoint. With `retries`, a deadlock or serialisation failure runs the whole callback again.
  */
 export async function transaction<T>(
   work: (txn: Transaction) => Promise<T> | T,
-  pool?: ConnectionPool,
+  options?: ConnectionPool | TransactionOptions,
 ): Promise<T> {
+  const { pool: given, retries = 0, retryDelayMs = 20 } = isOptions(options) ? options : { pool: options };
+  if (!Number.isInteger(retries) || retries < 0)
+    throw new TransactionError(`retries must be a non-negative integer, got ${String(retries)}.`);
+  const pool = given ?? Registry.getPool();
+  const attempts = pool.inTransaction ? 1 : retries + 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await once(pool, work);
+    } catch (error) {
+      if (attempt >= attempts || !isRetryable(error)) throw error;
+      const delay = retryDelayMs * 2 ** (attempt - 1);
+      await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * delay));
+    }
+  }
+}
+
+function isOptions(value: unknown): value is TransactionOptions {
+  return (
+    value !== undefined && value !== null && !(typeof (value as ConnectionPool).runInteraction === 'function')
+  );
+}
+
+function once<T>(pool: ConnectionPool, work: (txn: Transaction) => Promise<T> | T): Promise<T> {
   // Failures before the work starts (no pool, no free connection, BEGIN refused) are not wrapped: nothing began.
-  return (pool ?? Registry.getPool()).runInteraction(async (txn) => {
+  return pool.runInteraction(async (txn) => {
     try {
       return await work(txn);
     } catch (error) {

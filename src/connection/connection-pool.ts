@@ -1,17 +1,30 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
-import { ConnectionError, InvalidQueryError, QueryError, TransactionError, TwistarError } from '../errors.js';
+import {
+  CommitOutcomeUnknownError,
+  ConnectionError,
+  ConnectionLostError,
+  DeadlockError,
+  InvalidQueryError,
+  QueryError,
+  SerializationError,
+  StatementTimeoutError,
+  TransactionError,
+  TwistarError,
+} from '../errors.js';
 import type { Dialect, DialectName } from '../dialects/dialect.js';
 import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
 import { checkParameters } from '../sql/values.js';
 import type { DriverConnection, QueryResult, Row } from './driver.js';
 import { formatStatement, queryLog } from './query-log.js';
 import { driverFor } from './drivers.js';
+import { errorKind } from './error-kinds.js';
 import type { PoolOptions } from './pool-options.js';
 import { ReplicaSet, isReadOnly, isUnreachable } from './replicas.js';
-import { ResourcePool } from './resource-pool.js';
+import { ResourcePool, type PoolStats } from './resource-pool.js';
 
 export type { PoolOptions } from './pool-options.js';
+export type { PoolStats } from './resource-pool.js';
 
 /** The `'query'` event: one per statement executed, including BEGIN, COMMIT and savepoints. */
 export interface QueryEvent {
@@ -41,10 +54,12 @@ interface TransactionState {
   savepoints: number;
   active: boolean;
   /**
-   * The transaction cannot commit: a statement failed where the database then refuses the rest
-   * (PostgreSQL), or a savepoint could not be rolled back.
+   * The error that made the transaction rollback-only: a statement failed (and no savepoint around it was
+   * rolled back), or a savepoint could not be rolled back. Null while it can commit.
    */
-  aborted: boolean;
+  aborted: unknown;
+  /** A statement changed the session (SET, USE, …): the connection is closed afterwards, not reused. */
+  sessionChanged: boolean;
 }
 
 export interface ConnectionPoolEvents {
@@ -107,9 +122,26 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     return { affectedRows, insertId };
   }
 
+  /** The primary's connections now: open, idle, in use, and callers waiting (e.g. to find a leak). */
+  get stats(): PoolStats {
+    return this.#resources.stats;
+  }
+
   /** True inside `primary(…)`: reads must not go to a replica. */
   get onPrimary(): boolean {
     return this.#onPrimary.getStore() === true;
+  }
+
+  /**
+   * Twistar's own code has handled `error`, a statement's failure in the current transaction (e.g. save()
+   * reporting a constraint as a validation error). Where the database undid only that statement (MySQL,
+   * SQLite) the transaction may go on; PostgreSQL's stays rollback-only, which is why saves there run in a
+   * savepoint. @internal
+   */
+  acknowledgeFailure(error: unknown): void {
+    const state = this.#activeTransactions === 0 ? undefined : this.#transaction.getStore();
+    if (state !== undefined && state.aborted === error && !this.dialect.abortsTransactionOnError)
+      state.aborted = null;
   }
 
   /** True while the caller runs inside a transaction of this pool. */
@@ -139,9 +171,23 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     }
     const connection = this.#resources.tryAcquire() ?? (await this.#resources.acquire());
     try {
-      return await this.#run(connection, compiled.text, sql, params, single);
+      const result = await this.#run(connection, compiled.text, sql, params, single);
+      this.#resources.release(connection, this.#changesSession(sql));
+      return result;
+    } catch (error) {
+      const lost = error instanceof ConnectionLostError;
+      this.#resources.release(connection, lost);
+      // A statement that never reached the server, or a read, is sent once more on a fresh connection.
+      if (!lost || (error.outcomeUnknown && !isReadOnly(sql))) throw error;
+    }
+    const fresh = await this.#resources.acquire();
+    let retried = false;
+    try {
+      const result = await this.#run(fresh, compiled.text, sql, params, single);
+      retried = true;
+      return result;
     } finally {
-      this.#resources.release(connection);
+      this.#resources.release(fresh, !retried || this.#changesSession(sql));
     }
   }
 
@@ -152,20 +198,15 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   async runInteraction<T>(work: (txn: Transaction) => Promise<T> | T): Promise<T> {
     const outer = this.#activeTransactions === 0 ? undefined : this.#transaction.getStore();
     if (outer?.active) return this.#savepoint(outer, work);
-    const connection = await this.#resources.acquire();
+    const connection = await this.#begin();
     const state: TransactionState = {
       connection,
       handle: this.#handle(() => state),
       savepoints: 0,
       active: true,
-      aborted: false,
+      aborted: null,
+      sessionChanged: false,
     };
-    try {
-      await this.#control(connection, this.dialect.beginTransaction);
-    } catch (error) {
-      this.#resources.release(connection, true);
-      throw error;
-    }
     let result: T;
     this.#activeTransactions++;
     try {
@@ -177,32 +218,62 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
         () => true,
         () => false,
       );
-      this.#resources.release(connection, !rolledBack);
+      this.#resources.release(connection, !rolledBack || state.sessionChanged);
       throw error;
     }
     this.#leave();
     state.active = false;
-    if (state.aborted) {
-      await this.#control(connection, 'ROLLBACK').catch(() => undefined);
-      this.#resources.release(connection);
+    if (state.aborted !== null) {
+      const rolledBack = await this.#control(connection, 'ROLLBACK').then(
+        () => true,
+        () => false,
+      );
+      this.#resources.release(connection, !rolledBack || state.sessionChanged);
       throw new TransactionError(
-        'A statement failed inside the transaction and its error was caught, but the database does not let such a ' +
-          'transaction commit (PostgreSQL), so the whole transaction was rolled back. To recover from a failing ' +
-          'statement, run it in a nested transaction() (a savepoint).',
+        `The transaction was rolled back: a statement in it failed (${describe(state.aborted)}) and committing ` +
+          'the rest would keep only part of the work, even though the error was caught. To go on after a ' +
+          'statement that may fail, run that statement in a nested transaction() (a savepoint).',
+        { cause: state.aborted },
       );
     }
     try {
       await this.#control(connection, 'COMMIT');
     } catch (error) {
-      // The connection's state is unknown: never reuse it.
-      this.#resources.release(connection, true);
-      throw new TransactionError(
-        'COMMIT failed, so the outcome of the transaction is unknown: check the data before retrying.',
-        { cause: error },
+      if (error instanceof ConnectionLostError) {
+        // The server may have committed before the connection broke: never guess, never reuse it.
+        this.#resources.release(connection, true);
+        throw new CommitOutcomeUnknownError(
+          'The connection was lost during COMMIT, so the outcome of the transaction is unknown: check the data ' +
+            'before running it again.',
+          { cause: error },
+        );
+      }
+      // COMMIT refused (e.g. a deferred constraint or a serialisation failure): nothing was committed.
+      const rolledBack = await this.#control(connection, 'ROLLBACK').then(
+        () => true,
+        () => false,
       );
+      this.#resources.release(connection, !rolledBack);
+      throw new TransactionError(`COMMIT was refused, so nothing was committed: ${describe(error)}`, {
+        cause: error,
+      });
     }
-    this.#resources.release(connection);
+    this.#resources.release(connection, state.sessionChanged);
     return result;
+  }
+
+  /** A connection with a transaction begun on it; a connection found dead on BEGIN is replaced once. */
+  async #begin(): Promise<DriverConnection> {
+    for (let attempt = 1; ; attempt++) {
+      const connection = await this.#resources.acquire();
+      try {
+        await this.#control(connection, this.dialect.beginTransaction);
+        return connection;
+      } catch (error) {
+        this.#resources.release(connection, true);
+        if (attempt > 1 || !(error instanceof ConnectionLostError)) throw error;
+      }
+    }
   }
 
   /** One transaction's work has ended; with none left, the AsyncLocalStorage (and its promise hooks) rests. */
@@ -227,9 +298,9 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
         await this.#control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
         await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
         state.aborted = abortedBefore;
-      } catch {
+      } catch (rollbackError) {
         // The savepoint could not be undone: the outer transaction must not commit.
-        state.aborted = true;
+        state.aborted = rollbackError;
       }
       throw error;
     }
@@ -274,10 +345,20 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
           'Await every query inside the transaction callback.',
       );
     }
+    if (state.aborted !== null) {
+      throw new TransactionError(
+        `This transaction can only roll back: a statement in it failed (${describe(state.aborted)}). To go on ` +
+          'after a statement that may fail, run that statement in a nested transaction() (a savepoint).',
+        { cause: state.aborted },
+      );
+    }
+    if (this.#changesSession(sql)) state.sessionChanged = true;
     try {
       return await this.#run(state.connection, text, sql, params);
     } catch (error) {
-      if (this.dialect.abortsTransactionOnError && error instanceof QueryError) state.aborted = true;
+      // PostgreSQL refuses the rest of such a transaction; MySQL and SQLite would commit the rest. Either
+      // way the transaction may only roll back (unless a savepoint around the statement is rolled back).
+      if (state.aborted === null) state.aborted = error;
       throw error;
     }
   }
@@ -302,8 +383,43 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     } catch (error) {
       if (observed) this.#observe(sql, params, started, error);
       if (error instanceof TwistarError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new QueryError(`${reason} (SQL: ${sql})`, sql, params, error);
+      throw this.#wrap(error, sql, params);
+    }
+  }
+
+  /** SQLite's one connection is the database itself (`:memory:` lives in it): it is never replaced. */
+  #changesSession(sql: string): boolean {
+    return this.dialect.name !== 'sqlite' && SESSION_CHANGE.test(sql);
+  }
+
+  /** The typed error for a driver's error. */
+  #wrap(error: unknown, sql: string, params: readonly unknown[]): Error {
+    const reason = describe(error);
+    switch (errorKind(this.dialect.name, error)) {
+      case 'deadlock':
+        return new DeadlockError(`Deadlock: ${reason} (SQL: ${sql})`, sql, params, error);
+      case 'serialization':
+        return new SerializationError(`${reason} (SQL: ${sql})`, sql, params, error);
+      case 'timeout':
+        return new StatementTimeoutError(`Statement cancelled: ${reason} (SQL: ${sql})`, sql, params, error);
+      case 'unsent':
+        return new ConnectionLostError(
+          `The connection was lost before the statement was sent: ${reason} (SQL: ${sql})`,
+          sql,
+          params,
+          false,
+          error,
+        );
+      case 'lost':
+        return new ConnectionLostError(
+          `The connection was lost while the statement ran, so whether it took effect is unknown: ${reason} (SQL: ${sql})`,
+          sql,
+          params,
+          true,
+          error,
+        );
+      default:
+        return new QueryError(`${reason} (SQL: ${sql})`, sql, params, error);
     }
   }
 
@@ -316,3 +432,14 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     );
   }
 }
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Statements after which a pooled connection is no longer like the others (a session setting, a schema or
+ * database switched, a transaction or lock left open): the connection is closed rather than reused.
+ */
+const SESSION_CHANGE =
+  /^\s*(SET(?!\s+(LOCAL|TRANSACTION|STATEMENT)\b)|USE|BEGIN|START|LOCK|UNLOCK|PREPARE|DECLARE|LISTEN|CREATE\s+TEMP|PRAGMA|ATTACH|DETACH)\b/i;

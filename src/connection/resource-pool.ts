@@ -1,6 +1,19 @@
 import { ConnectionError, PoolTimeoutError } from '../errors.js';
 import type { DriverConnection } from './driver.js';
 
+/** A snapshot of a pool's connections. */
+export interface PoolStats {
+  /** The most connections the pool opens. */
+  readonly max: number;
+  /** Connections open now (idle or in use). */
+  readonly open: number;
+  readonly idle: number;
+  /** Connections lent to a statement or transaction now. */
+  readonly inUse: number;
+  /** Callers waiting for a connection. */
+  readonly waiting: number;
+}
+
 interface Waiter {
   resolve(connection: DriverConnection): void;
   reject(error: Error): void;
@@ -26,6 +39,18 @@ export class ResourcePool {
   /** Connections open now, idle or lent. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Connections open, idle, lent out and the callers waiting for one. */
+  get stats(): PoolStats {
+    const idle = this.#idle.length;
+    return {
+      max: this.#max,
+      open: this.#size,
+      idle,
+      inUse: this.#size - idle,
+      waiting: this.#waiters.length,
+    };
   }
 
   /** An idle connection, at once, if there is one. */

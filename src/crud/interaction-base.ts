@@ -2,18 +2,20 @@ import type { ConnectionPool } from '../connection/connection-pool.js';
 import type { Row } from '../connection/driver.js';
 import { queryLog } from '../connection/query-log.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
+import { InvalidQueryError } from '../errors.js';
 import { quoteColumn } from '../sql/fragments.js';
 import {
   countStatement,
   deleteStatement,
   insertManyStatements,
   insertStatement,
+  quoteTable,
   selectStatement,
   updateStatement,
   type SelectClauses,
   type Statement,
 } from '../sql/statements.js';
-import { joinWheres, type WhereInput } from '../sql/where.js';
+import { joinWheres, type AllRows, type WhereInput } from '../sql/where.js';
 import { forgetColumns, tableColumns } from './schema-cache.js';
 
 /** A primary key value. */
@@ -75,6 +77,10 @@ export class InteractionBase {
   select(table: string, options?: SelectOptions): Promise<Row[]>;
   async select(table: string, options: SelectOptions = {}): Promise<Row[] | Row | null> {
     const { id, primaryKey = 'id', ...clauses } = options;
+    if (id === undefined && 'id' in options) {
+      // Left out, id means "every row"; given as undefined, it is most likely a missing value.
+      throw new InvalidQueryError(`select(${table}): id is undefined; leave id out to select every row.`);
+    }
     if (id !== undefined && isEmpty(clauses)) {
       const { rows } = await this.pool.execute(this.#selectByKey(table, primaryKey), [id], true);
       return rows[0] ?? null;
@@ -106,6 +112,7 @@ export class InteractionBase {
    * generated; null when the table has no such column.
    */
   async insert(table: string, row: object, primaryKey = 'id'): Promise<Id | null> {
+    const quotedKey = quoteColumn(this.pool.dialect, primaryKey);
     let values = row as Readonly<Record<string, unknown>>;
     const given = values[primaryKey];
     if (given !== undefined && given !== null) {
@@ -114,10 +121,14 @@ export class InteractionBase {
     }
     // A null key means "generate one"; written as NULL it would violate NOT NULL on PostgreSQL.
     if (given === null) values = { ...values, [primaryKey]: undefined };
+    // Built, and so checked, before the key column is looked up: a malformed name sends nothing at all.
+    const statement = insertStatement(this.pool.dialect, table, values);
     const columns = await this.columns(table);
     const key = columns.find((column) => column.name === primaryKey);
+    const returning = key !== undefined && this.pool.dialect.insertReturning;
     const result = await this.pool.execute(
-      ...spread(insertStatement(this.pool.dialect, table, values, key ? primaryKey : undefined)),
+      returning ? `${statement.sql} RETURNING ${quotedKey}` : statement.sql,
+      statement.params,
     );
     if (!key) return null;
     if (this.pool.dialect.insertReturning) return (result.rows[0]?.[primaryKey] as Id | undefined) ?? null;
@@ -144,15 +155,21 @@ export class InteractionBase {
     return statements.length === 1 ? run() : this.pool.runInteraction(run);
   }
 
-  /** Updates the rows matching `where` (every row without one); resolves to the number changed. */
-  async update(table: string, values: object, where?: WhereInput): Promise<number> {
+  /**
+   * Updates the rows matching `where`; resolves to the number changed. `where` is required: pass `ALL_ROWS`
+   * to update every row (a missing or empty where throws InvalidQueryError).
+   */
+  async update(table: string, values: object, where: WhereInput | AllRows): Promise<number> {
     return this.#operation(
       updateStatement(this.pool.dialect, table, values as Readonly<Record<string, unknown>>, where),
     );
   }
 
-  /** Deletes the rows matching `where` (every row without one); resolves to the number deleted. */
-  async delete(table: string, where?: WhereInput): Promise<number> {
+  /**
+   * Deletes the rows matching `where`; resolves to the number deleted. `where` is required: pass `ALL_ROWS`
+   * to delete every row (a missing or empty where throws InvalidQueryError).
+   */
+  async delete(table: string, where: WhereInput | AllRows): Promise<number> {
     return this.#operation(deleteStatement(this.pool.dialect, table, where));
   }
 
@@ -184,6 +201,11 @@ export class InteractionBase {
 
   /** The columns of `table` (read once, then cached); ImaginaryTableError if it does not exist. */
   columns(table: string): Promise<ColumnInfo[]> {
+    try {
+      quoteTable(this.pool.dialect, table);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return tableColumns(this.pool, table);
   }
 

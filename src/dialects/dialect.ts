@@ -37,7 +37,10 @@ export interface Dialect {
   /** Clauses of locking reads, which see the latest committed rows; '' where the whole database is locked. */
   readonly lockClauses: { readonly update: string; readonly share: string };
   quoteIdentifier(name: string): string;
-  /** Rewrites `?` placeholders for the driver and counts them (cached by SQL text). */
+  /**
+   * Rewrites `?` placeholders for the driver and counts them (cached by SQL text); InvalidQueryError for more
+   * placeholders than `maxParameters`.
+   */
   compile(sql: string): CompiledSql;
   /** The LIMIT/OFFSET clause (with a leading space), or '' for neither; both are checked integers. */
   limitOffset(limit: number | undefined, offset: number | undefined): string;
@@ -52,9 +55,14 @@ export interface Dialect {
 
 const COMPILED_CACHE_LIMIT = 2000;
 
-/** Memoises placeholder compilation per SQL text, bounded so that ad-hoc SQL cannot grow it forever. */
+/**
+ * Memoises placeholder compilation per SQL text, bounded so that ad-hoc SQL cannot grow it forever. A statement
+ * with more than `maxParameters` placeholders is refused before it is sent: a driver could otherwise send the
+ * count wrapped (node-postgres writes it in 16 bits), and the server would bind the wrong values.
+ */
 export function compiler(
   rules: LexicalRules,
+  maxParameters: number,
   render?: (index: number) => string,
 ): (sql: string) => CompiledSql {
   const cache = new Map<string, CompiledSql>();
@@ -62,6 +70,13 @@ export function compiler(
     let compiled = cache.get(sql);
     if (compiled === undefined) {
       compiled = compilePlaceholders(sql, rules, render);
+      if (compiled.placeholders > maxParameters) {
+        throw new InvalidQueryError(
+          `The SQL has ${compiled.placeholders} placeholders, more than the ${maxParameters} one statement can ` +
+            'bind on this database; split the work into several statements (insertMany and createMany do). ' +
+            `SQL: ${sql.length > 200 ? `${sql.slice(0, 200)}…` : sql}`,
+        );
+      }
       if (cache.size >= COMPILED_CACHE_LIMIT) cache.clear();
       cache.set(sql, compiled);
     }

@@ -1,6 +1,7 @@
 import { TwistarError } from '../errors.js';
 import type { Row } from '../connection/driver.js';
 import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
+import { setOwnProperty } from '../own-property.js';
 import type { ModelSchema } from './model-schema.js';
 import { STATE, type ObjectState } from './object-state.js';
 
@@ -46,14 +47,7 @@ export function assignAttributes(obj: object, attrs: object): void {
         `"${key}" is a method of ${obj.constructor.name}; an attribute of that name would hide it. Rename the column or the method.`,
       );
     }
-    if (key === '__proto__')
-      Object.defineProperty(target, key, {
-        value: values[key],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else target[key] = values[key];
+    setOwnProperty(target, key, values[key]);
   }
 }
 
@@ -64,9 +58,7 @@ export function readRow(obj: WithState, row: Row, schema: ModelSchema): void {
     const raw = row[key];
     const reader = schema.readers.get(key);
     const value = reader === undefined ? raw : reader(raw);
-    if (key === '__proto__')
-      Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-    else target[key] = value;
+    setOwnProperty(target, key, value);
     // The row itself is the snapshot (no copy per object); an object the model shares with it (a Date, a
     // Buffer or JSON the driver made) is copied there, so that changes made to it in place still show.
     if (value === raw && raw !== null && typeof raw === 'object') row[key] = freeze(raw);
@@ -80,7 +72,7 @@ export function readRow(obj: WithState, row: Row, schema: ModelSchema): void {
 export function markSaved(obj: WithState, columns: Iterable<string>): void {
   const state = obj[STATE];
   const snapshot = state.snapshot ?? (Object.create(null) as Record_);
-  for (const name of columns) snapshot[name] = freeze((obj as unknown as Record_)[name]);
+  for (const name of columns) setOwnProperty(snapshot, name, freeze((obj as unknown as Record_)[name]));
   state.snapshot = snapshot;
   state.persisted = true;
 }
@@ -104,7 +96,7 @@ export function valuesToInsert(obj: object, schema: ModelSchema): Record_ {
   const values: Record_ = {};
   for (const column of schema.columns) {
     const value = (obj as Record_)[column.name];
-    if (value !== undefined) values[column.name] = writeValue(column, value);
+    if (value !== undefined) setOwnProperty(values, column.name, writeValue(column, value));
   }
   return values;
 }

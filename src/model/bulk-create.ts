@@ -1,10 +1,12 @@
-import { DBObjectSaveError } from '../errors.js';
+import { DBObjectSaveError, QueryError } from '../errors.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { insertManyStatements, type Statement } from '../sql/statements.js';
 import { markSaved } from './attributes.js';
+import { culprits, reportViolation, tableViolation } from './constraint-violations.js';
 import type { Loadable, Loaded } from './hydration.js';
 import { hasHook, runHook, type HookName } from './lifecycle.js';
+import { readConstraintViolation } from '../validation/constraint-errors.js';
 import { validatorsOf } from '../validation/validators.js';
 import { modelSchema, type ModelSchema } from './model-schema.js';
 import { STATE } from './object-state.js';
@@ -60,6 +62,38 @@ async function insertChunk(
 }
 
 /**
+ * The error createMany() rejects with: for a constraint the database enforces, a DBObjectSaveError, with the
+ * message on the objects the violation is about (see culprits); otherwise the error itself.
+ */
+async function refusal<M extends Creatable>(
+  error: unknown,
+  model: Loadable<M>,
+  objects: readonly M[],
+  progress: { schema?: ModelSchema; saved: readonly [M, boolean][]; failing: readonly M[] | null },
+  config: InteractionBase,
+): Promise<unknown> {
+  const { schema, failing } = progress;
+  if (!(error instanceof QueryError) || schema === undefined || failing === null) return error;
+  const written = schema.columns
+    .map((column) => column.name)
+    .filter((name) => failing.some((obj) => (obj as unknown as Record<string, unknown>)[name] != null));
+  const parsed = readConstraintViolation(config.pool.dialect.name, error);
+  if (parsed === null) return error;
+  const violation = await tableViolation(parsed, config, model, schema, written);
+  const earlier = progress.saved.map(([obj]) => obj);
+  const blamed = culprits(violation, config.pool.dialect.name, failing, earlier);
+  for (const obj of objects) obj[STATE].errors?.clear();
+  for (const obj of blamed) reportViolation(obj, model, violation);
+  const items = blamed.map((obj) => objects.indexOf(obj));
+  return new DBObjectSaveError(
+    `${model.name}.createMany wrote nothing: the database refused ${items.length === 1 ? 'item' : 'items'} ` +
+      `${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''} (${blamed[0]?.[STATE].errors?.toString() ?? ''}). ` +
+      `Each object's errors say why.`,
+    { cause: error },
+  );
+}
+
+/**
  * createMany(): validates every object, runs their before-hooks, writes them with multi-row INSERTs under
  * the parameter limit in one transaction, sets their keys, then runs their after-hooks. If any object is not
  * valid, nothing is written. An object whose before-hook returns false is left unsaved.
@@ -92,49 +126,69 @@ export async function createObjects<M extends Creatable>(
         `(${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? '; …' : ''}). Each object's errors say why.`,
     );
   }
-  return config.pool.runInteraction(async () => {
-    const schema = await modelSchema(config, model);
-    const before = hooks('beforeCreate') || hooks('beforeSave');
-    const writing: M[] = [];
-    for (const obj of objects) {
-      if (!before || ((await runHook(obj, 'beforeCreate')) && (await runHook(obj, 'beforeSave'))))
-        writing.push(obj);
-    }
-    // Rows that set the same columns go together, so that no column is written as NULL in place of its default.
-    const groups = new Map<string, { columns: number; objects: M[]; rows: Record<string, unknown>[] }>();
-    for (const obj of writing) {
-      const values = valuesForInsert(obj, schema, config);
-      const columns = Object.keys(values).filter((name) => values[name] !== undefined);
-      const signature = columns.join('\0');
-      const group = groups.get(signature) ?? { columns: columns.length, objects: [], rows: [] };
-      group.objects.push(obj);
-      group.rows.push(values);
-      groups.set(signature, group);
-    }
-    for (const group of groups.values()) {
-      const givenKeys = group.rows[0]?.[schema.primaryKey] !== undefined;
-      let offset = 0;
-      for (const statement of insertManyStatements(config.pool.dialect, schema.table, group.rows)) {
-        // A row with no values at all is inserted alone, with its defaults.
-        const count = group.columns === 0 ? 1 : statement.params.length / group.columns;
-        const keys = await insertChunk(config, schema, statement, count, givenKeys);
-        for (let i = 0; i < count; i++) {
-          const obj = group.objects[offset + i];
-          const row = group.rows[offset + i];
-          if (obj === undefined || row === undefined) continue;
-          const keyValue = keys[i];
-          if (!givenKeys && keyValue !== null && keyValue !== undefined) obj.id = keyValue;
-          markSaved(obj, [...Object.keys(row), schema.primaryKey]);
-        }
-        offset += count;
+  // What the transaction got to: the objects marked saved (and whether their key was generated), and the
+  // objects of the INSERT that was running when it failed.
+  const progress: { schema?: ModelSchema; saved: [M, boolean][]; failing: M[] | null } = {
+    saved: [],
+    failing: null,
+  };
+  try {
+    return await config.pool.runInteraction(async () => {
+      const schema = await modelSchema(config, model);
+      progress.schema = schema;
+      const before = hooks('beforeCreate') || hooks('beforeSave');
+      const writing: M[] = [];
+      for (const obj of objects) {
+        if (!before || ((await runHook(obj, 'beforeCreate')) && (await runHook(obj, 'beforeSave'))))
+          writing.push(obj);
       }
-    }
-    if (hooks('afterCreate') || hooks('afterSave')) {
+      // Rows that set the same columns go together, so that no column is written as NULL in place of its default.
+      const groups = new Map<string, { columns: number; objects: M[]; rows: Record<string, unknown>[] }>();
       for (const obj of writing) {
-        await runHook(obj, 'afterCreate');
-        await runHook(obj, 'afterSave');
+        const values = valuesForInsert(obj, schema, config);
+        const columns = Object.keys(values).filter((name) => values[name] !== undefined);
+        const signature = columns.join('\0');
+        const group = groups.get(signature) ?? { columns: columns.length, objects: [], rows: [] };
+        group.objects.push(obj);
+        group.rows.push(values);
+        groups.set(signature, group);
       }
+      for (const group of groups.values()) {
+        const givenKeys = group.rows[0]?.[schema.primaryKey] !== undefined;
+        let offset = 0;
+        for (const statement of insertManyStatements(config.pool.dialect, schema.table, group.rows)) {
+          // A row with no values at all is inserted alone, with its defaults.
+          const count = group.columns === 0 ? 1 : statement.params.length / group.columns;
+          progress.failing = group.objects.slice(offset, offset + count);
+          const keys = await insertChunk(config, schema, statement, count, givenKeys);
+          progress.failing = null;
+          for (let i = 0; i < count; i++) {
+            const obj = group.objects[offset + i];
+            const row = group.rows[offset + i];
+            if (obj === undefined || row === undefined) continue;
+            const keyValue = keys[i];
+            if (!givenKeys && keyValue !== null && keyValue !== undefined) obj.id = keyValue;
+            markSaved(obj, [...Object.keys(row), schema.primaryKey]);
+            progress.saved.push([obj, !givenKeys]);
+          }
+          offset += count;
+        }
+      }
+      if (hooks('afterCreate') || hooks('afterSave')) {
+        for (const obj of writing) {
+          await runHook(obj, 'afterCreate');
+          await runHook(obj, 'afterSave');
+        }
+      }
+      return objects;
+    });
+  } catch (error) {
+    // Everything was rolled back: the objects marked saved are new again.
+    for (const [obj, generatedKey] of progress.saved) {
+      obj[STATE].persisted = false;
+      obj[STATE].snapshot = null;
+      if (generatedKey) obj.id = null;
     }
-    return objects;
-  });
+    throw await refusal(error, model, objects, progress, config);
+  }
 }

@@ -1,14 +1,15 @@
 import { inspect } from 'node:util';
-import { isUniqueViolation } from '../errors.js';
+import { DBObjectSaveError, InvalidQueryError, ValidationError } from '../errors.js';
 import {
   objectPersistence,
   type Id,
   type InteractionBase,
   type PersistentObject,
 } from '../crud/interaction-base.js';
+import { setOwnProperty } from '../own-property.js';
 import { Registry } from '../registry.js';
 import { SqlFragment } from '../sql/fragments.js';
-import type { WhereInput } from '../sql/where.js';
+import { ALL_ROWS, hasCondition, type WhereInput } from '../sql/where.js';
 import type { Errors } from '../validation/errors.js';
 import { uniquenessOf } from '../validation/uniqueness.js';
 import {
@@ -27,7 +28,14 @@ import { findObjects, findObjectsBy, type FindByKeyOptions, type FindOptions } f
 import type { HookResult } from './lifecycle.js';
 import { knownSchema, modelSchema } from './model-schema.js';
 import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from './object-state.js';
-import { deleteObject, insertObject, refreshObject, saveObject, updateObject } from './persistence.js';
+import {
+  deleteObject,
+  insertObject,
+  refreshObject,
+  saveObject,
+  saveWithOutcome,
+  updateObject,
+} from './persistence.js';
 import { tableNameOf } from './naming.js';
 import { installRelations } from '../relationships/accessors.js';
 import { relationOf, relationsOf, type RelationDeclaration } from '../relationships/declarations.js';
@@ -182,19 +190,22 @@ export class DBObject implements PersistentObject {
     return pool.runInteraction(async () => {
       const found = (await findObjectsBy<M>(this, config(), attrs, { limit: 1 })) as M | null;
       if (found) return found;
+      const created = new this(attrs);
+      const refused = new Error('refused');
       try {
-        return await pool.runInteraction(() => new this(attrs).save());
+        // In a savepoint, so that what its before-hooks wrote is undone when the row is refused.
+        await pool.runInteraction(async () => {
+          if ((await saveWithOutcome(created, config())) === 'invalid') throw refused;
+        });
+        return created;
       } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        // A locking read sees the row the other caller committed even under MySQL's REPEATABLE READ; in
-        // share mode, since the failed INSERT already holds a shared lock on that key.
-        const winner = (await findObjectsBy<M>(this, config(), attrs, {
-          limit: 1,
-          lock: 'share',
-        })) as M | null;
-        if (winner === null) throw error;
-        return winner;
+        if (error !== refused) throw error;
       }
+      // Refused by a unique index or by validatesUniquenessOf: a concurrent caller's row may exist now. A
+      // locking read sees it even under MySQL's REPEATABLE READ; in share mode, since a failed INSERT already
+      // holds a shared lock on that key.
+      const winner = (await findObjectsBy<M>(this, config(), attrs, { limit: 1, lock: 'share' })) as M | null;
+      return winner ?? created;
     });
   }
 
@@ -236,8 +247,20 @@ export class DBObject implements PersistentObject {
     return row !== null;
   }
 
-  /** Deletes the rows (matching `where`) without loading them or running hooks; resolves to the number deleted. */
-  static async deleteAll(where?: WhereInput): Promise<number> {
+  /**
+   * Deletes the rows matching `where` without loading them or running hooks; resolves to the number deleted.
+   * Called with no argument it deletes every row; an argument that sets no condition (undefined, null, `[]`,
+   * blank text) throws InvalidQueryError instead, since it is most likely a missing value.
+   */
+  static async deleteAll(...args: [where?: WhereInput]): Promise<number> {
+    if (args.length === 0) return config().delete(this.tablename(), ALL_ROWS);
+    const [where] = args;
+    if (!hasCondition(where)) {
+      throw new InvalidQueryError(
+        `${this.name}.deleteAll() was given an empty condition (${String(JSON.stringify(where))}); call ` +
+          `${this.name}.deleteAll() with no argument to delete every row.`,
+      );
+    }
     return config().delete(this.tablename(), where);
   }
 
@@ -286,9 +309,27 @@ export class DBObject implements PersistentObject {
     return !this[STATE].persisted;
   }
 
-  /** Validates, runs the hooks, then INSERTs or UPDATEs (only the changed columns); resolves to the object. */
+  /**
+   * Validates, runs the hooks, then INSERTs or UPDATEs (only the changed columns); resolves to the object.
+   * When a validation or a database constraint refuses it, nothing is written and `errors` says why.
+   */
   async save(): Promise<this> {
     return saveObject(this, config());
+  }
+
+  /**
+   * Like save(), but rejects with ValidationError when a validation or a database constraint refuses the
+   * object, and with DBObjectSaveError when a before-hook cancels the save.
+   */
+  async saveOrFail(): Promise<this> {
+    const outcome = await saveWithOutcome(this, config());
+    if (outcome === 'invalid') throw new ValidationError(this, this.errors);
+    if (outcome === 'cancelled') {
+      throw new DBObjectSaveError(
+        `${this.constructor.name} was not saved: a before-hook cancelled the save.`,
+      );
+    }
+    return this;
   }
 
   /** Deletes the row (after beforeDelete); false when a hook cancelled. */
@@ -310,8 +351,9 @@ export class DBObject implements PersistentObject {
     const model = this.constructor as typeof DBObject;
     const wanted = names.length > 0 ? names : [...relationsOf(model).keys()];
     const values: Record<string, unknown> = {};
+    // Every name is checked before the first query.
+    for (const name of wanted) relationOf(model, name);
     for (const name of wanted) {
-      relationOf(model, name);
       values[name] = await (this as unknown as Record<string, { get(): Promise<unknown> }>)[name]?.get();
     }
     return values;
@@ -338,7 +380,7 @@ export class DBObject implements PersistentObject {
     if (model.PRIMARY_KEY === 'id') hash.id = this.id;
     for (const key of Object.keys(this)) {
       if (schema === undefined || schema.byName.has(key))
-        hash[key] = (this as unknown as Record<string, unknown>)[key];
+        setOwnProperty(hash, key, (this as unknown as Record<string, unknown>)[key]);
     }
     return hash as AttributeValues<this>;
   }

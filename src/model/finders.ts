@@ -3,8 +3,9 @@ import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import type { ColumnList, OrderBy } from '../sql/fragments.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { attrsToWhere, joinWheres, type WhereInput } from '../sql/where.js';
-import { preload } from '../relationships/eager-loading.js';
+import { checkInclude, preload } from '../relationships/eager-loading.js';
 import { writeValue } from './attributes.js';
+import { setOwnProperty } from '../own-property.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
 import { batchedRow } from './key-batcher.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
@@ -43,10 +44,11 @@ export async function findObjects<M extends Loaded>(
 ): Promise<M | M[] | null> {
   const [first] = args;
   if (args.length > 0 && isId(first)) {
+    const { include } = (args[1] ?? {}) as FindByKeyOptions;
+    if (include !== undefined) checkInclude(model, include);
     const row = await (batchedRow(model, config, first) ??
       config.select(model.tablename(), { id: first, primaryKey: model.PRIMARY_KEY }));
     const found = row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
-    const { include } = (args[1] ?? {}) as FindByKeyOptions;
     if (found !== null && include !== undefined && include.length > 0)
       await preload([found], include, config);
     return found;
@@ -57,6 +59,7 @@ export async function findObjects<M extends Loaded>(
     );
   }
   const { include, batch, ...clauses } = (first ?? {}) as FindOptions;
+  if (include !== undefined) checkInclude(model, include);
   const found = await config.select(model.tablename(), clauses);
   // With limit 1 the low-level select already answers with one row or null.
   const rows = Array.isArray(found) ? found : found === null ? [] : [found];
@@ -94,8 +97,12 @@ export async function findObjectsBy<M extends Loaded>(
   const values: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(attrs)) {
     const column = schema.byName.get(name);
-    values[name] =
-      column === undefined || value === null || value === undefined ? value : writeValue(column, value);
+    // Assigned, a `__proto__` key (from JSON.parse) would be dropped, and its condition with it.
+    setOwnProperty(
+      values,
+      name,
+      column === undefined || value === null || value === undefined ? value : writeValue(column, value),
+    );
   }
   const where = joinWheres(whereAttributes(model, config, values), options.where);
   return findObjects(model, config, [{ ...options, where }]);

@@ -1,6 +1,7 @@
 import type { Row } from '../connection/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
+import { setOwnProperty } from '../own-property.js';
 import { Registry } from '../registry.js';
 import { knownModelSchema } from './model-schema.js';
 import type { Loadable } from './hydration.js';
@@ -102,18 +103,17 @@ function copyRow(row: Row): Row {
   const copy: Row = {};
   for (const key of Object.keys(row)) {
     const value = row[key];
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
-      continue;
-    }
-    copy[key] =
+    setOwnProperty(
+      copy,
+      key,
       value instanceof Date
         ? new Date(value.getTime())
         : Buffer.isBuffer(value)
           ? Buffer.from(value)
           : value !== null && typeof value === 'object'
             ? structuredClone(value)
-            : value;
+            : value,
+    );
   }
   return copy;
 }

@@ -1,9 +1,12 @@
-import { CannotRefreshError, DBObjectSaveError, ReferenceNotSavedError } from '../errors.js';
+import { CannotRefreshError, DBObjectSaveError, QueryError, ReferenceNotSavedError } from '../errors.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import type { Where } from '../sql/where.js';
 import { changedColumns, markSaved, readRow, valuesToInsert, writeValue } from './attributes.js';
+import { setOwnProperty } from '../own-property.js';
+import { tableViolation, reportViolation } from './constraint-violations.js';
 import { hasHook, runHook } from './lifecycle.js';
+import { readConstraintViolation } from '../validation/constraint-errors.js';
 import { validatorsOf } from '../validation/validators.js';
 import { knownModelSchema, modelSchema, type ModelDefinition, type ModelSchema } from './model-schema.js';
 import { BUILTIN_VALIDATE, STATE, type ObjectState } from './object-state.js';
@@ -89,7 +92,7 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
   const values: Record<string, unknown> = {};
   for (const name of changed) {
     const column = schema.byName.get(name);
-    if (column) values[name] = writeValue(column, current[name]);
+    if (column) setOwnProperty(values, name, writeValue(column, current[name]));
   }
   const updated = await config.update(schema.table, values, byKey(config, schema, obj.id));
   if (updated === 0) {
@@ -112,8 +115,45 @@ export async function refreshObject(obj: Persistable, config: InteractionBase): 
   obj[STATE].loaded = null;
 }
 
-/** save(): validate, run the hooks, then INSERT or UPDATE. */
-export async function saveObject<T extends Persistable>(obj: T, config: InteractionBase): Promise<T> {
+/** How a save() ended: written (or nothing to write), refused (see `errors`), or cancelled by a before-hook. */
+export type SaveOutcome = 'saved' | 'invalid' | 'cancelled';
+
+/**
+ * Runs the INSERT or UPDATE. When a constraint refuses it, its messages go to the object's errors and the
+ * result is false; any other failure rejects.
+ */
+async function write(obj: Persistable, config: InteractionBase, creating: boolean): Promise<boolean> {
+  const run = async (): Promise<unknown> =>
+    creating ? insertObject(obj, config) : updateObject(obj, config);
+  const pool = config.pool;
+  try {
+    // PostgreSQL refuses the rest of a transaction after a failed statement: a savepoint keeps it usable.
+    if (pool.dialect.abortsTransactionOnError && pool.inTransaction) await pool.runInteraction(run);
+    else await run();
+    return true;
+  } catch (error) {
+    if (!(error instanceof QueryError)) throw error;
+    const model = modelOf(obj);
+    const schema = knownModelSchema(config, model);
+    if (schema === undefined) throw error;
+    const current = obj as unknown as Record<string, unknown>;
+    const written = creating
+      ? schema.columns.map((column) => column.name).filter((name) => current[name] != null)
+      : changedColumns(obj, schema);
+    const parsed = readConstraintViolation(pool.dialect.name, error);
+    // A missing key is the application's to fill (see valuesForInsert), not a message for the user.
+    if (parsed === null || (parsed.kind === 'not-null' && parsed.columns.includes(schema.primaryKey))) {
+      throw error;
+    }
+    // Handled: a transaction around the save goes on (MySQL and SQLite undid just that statement).
+    pool.acknowledgeFailure(error);
+    reportViolation(obj, model, await tableViolation(parsed, config, model, schema, written));
+    return false;
+  }
+}
+
+/** save(): validate, run the hooks, then INSERT or UPDATE; resolves to how it ended. */
+export async function saveWithOutcome(obj: Persistable, config: InteractionBase): Promise<SaveOutcome> {
   const state = obj[STATE];
   if (state.deleted) throw new DBObjectSaveError(`Cannot save ${describe(obj)}: it was deleted.`);
   const model = modelOf(obj);
@@ -121,18 +161,26 @@ export async function saveObject<T extends Persistable>(obj: T, config: Interact
   const validate = obj.validate as { [BUILTIN_VALIDATE]?: boolean };
   if (validate[BUILTIN_VALIDATE] !== true || validatorsOf(model).length > 0) {
     await obj.validate();
-    if (state.errors?.isEmpty() === false) return obj;
+    if (state.errors?.isEmpty() === false) return 'invalid';
   } else state.errors?.clear();
   const creating = !state.persisted;
   const proto = model.prototype;
   const before = creating ? 'beforeCreate' : 'beforeUpdate';
-  if (hasHook(proto, before) && !(await runHook(obj, before))) return obj;
-  if (hasHook(proto, 'beforeSave') && !(await runHook(obj, 'beforeSave'))) return obj;
-  if (creating) await insertObject(obj, config);
-  else await updateObject(obj, config);
+  if (hasHook(proto, before) && !(await runHook(obj, before))) return 'cancelled';
+  if (hasHook(proto, 'beforeSave') && !(await runHook(obj, 'beforeSave'))) return 'cancelled';
+  if (!(await write(obj, config, creating))) return 'invalid';
   const after = creating ? 'afterCreate' : 'afterUpdate';
   if (hasHook(proto, after)) await runHook(obj, after);
   if (hasHook(proto, 'afterSave')) await runHook(obj, 'afterSave');
+  return 'saved';
+}
+
+/**
+ * save(): validate, run the hooks, then INSERT or UPDATE; resolves to the object. A failed validation or a
+ * constraint the database enforces leaves its messages in `errors` and nothing written.
+ */
+export async function saveObject<T extends Persistable>(obj: T, config: InteractionBase): Promise<T> {
+  await saveWithOutcome(obj, config);
   return obj;
 }
 

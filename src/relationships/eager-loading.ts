@@ -198,6 +198,23 @@ function parsePaths(paths: readonly string[]): Map<string, string[]> {
   return tree;
 }
 
+/** Checks every name of `tree` against the relations of `model` and, level by level, of the classes they lead to. */
+function checkTree(model: RelatedModel, tree: ReadonlyMap<string, string[]>): void {
+  for (const [name, rest] of tree) {
+    const spec = relationOf(model, name);
+    // A polymorphic belongs-to names its class in each row: its deeper levels are checked as they load.
+    if (rest.length > 0 && spec.className !== '') checkTree(targetOf<Target>(spec), parsePaths(rest));
+  }
+}
+
+/**
+ * Refuses, before anything is sent, an include path that is not made of relation names of `model` and
+ * the classes it leads to: InvalidRelationshipError.
+ */
+export function checkInclude(model: RelatedModel, paths: readonly string[]): void {
+  checkTree(model, parsePaths(paths));
+}
+
 /**
  * Loads the relations named by `paths` for every object, one query per relation and level (per related
  * class, for polymorphic ones), and records them on each object so that `get()` needs no query.
@@ -214,6 +231,8 @@ export async function preload(
     const model = obj.constructor as unknown as RelatedModel;
     append(byClass, model, obj);
   }
+  // Every path is checked before the first query.
+  for (const model of byClass.keys()) checkTree(model, tree);
   for (const [model, owners] of byClass) {
     for (const [name, rest] of tree) {
       const spec = relationOf(model, name);

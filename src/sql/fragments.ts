@@ -41,8 +41,11 @@ function refuse(what: string, value: string): never {
   );
 }
 
-function items(list: string | readonly unknown[]): unknown[] {
-  return typeof list === 'string' ? list.split(',').map((item) => item.trim()) : [...list];
+function items(what: string, list: unknown): unknown[] {
+  if (typeof list === 'string') return list.split(',').map((item) => item.trim());
+  // Anything else (an object parsed from JSON posing as a fragment, a number) is not a column list.
+  if (!Array.isArray(list)) refuse(what, typeof list === 'object' ? JSON.stringify(list) : String(list));
+  return [...(list as readonly unknown[])];
 }
 
 /** A column name checked against the identifier pattern and quoted. */
@@ -54,7 +57,7 @@ export function quoteColumn(dialect: Dialect, name: string, what = 'Column'): st
 /** The text after ORDER BY, with its parameters. */
 export function renderOrderBy(dialect: Dialect, orderBy: OrderBy): SqlFragment {
   if (orderBy instanceof SqlFragment) return orderBy;
-  const parts = items(orderBy).map((item) => {
+  const parts = items('orderBy', orderBy).map((item) => {
     if (Array.isArray(item)) {
       const [column, direction] = item as [unknown, unknown];
       if (typeof column !== 'string' || typeof direction !== 'string' || !/^(ASC|DESC)$/i.test(direction)) {
@@ -74,7 +77,7 @@ export function renderOrderBy(dialect: Dialect, orderBy: OrderBy): SqlFragment {
 /** The text after GROUP BY. */
 export function renderGroup(dialect: Dialect, group: ColumnList): SqlFragment {
   if (group instanceof SqlFragment) return group;
-  const list = items(group);
+  const list = items('group', group);
   if (list.length === 0) refuse('group', '');
   return new SqlFragment(
     list
@@ -89,7 +92,7 @@ export function renderGroup(dialect: Dialect, group: ColumnList): SqlFragment {
 /** The select list. */
 export function renderSelect(dialect: Dialect, select: ColumnList): SqlFragment {
   if (select instanceof SqlFragment) return select;
-  const list = items(select);
+  const list = items('select', select);
   if (list.length === 0) refuse('select', '');
   return new SqlFragment(
     list

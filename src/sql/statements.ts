@@ -9,7 +9,7 @@ import {
   type ColumnList,
   type OrderBy,
 } from './fragments.js';
-import { toCondition, type WhereInput } from './where.js';
+import { ALL_ROWS, hasCondition, toCondition, type AllRows, type WhereInput } from './where.js';
 
 /** A statement ready for `pool.execute`. */
 export interface Statement {
@@ -135,23 +135,54 @@ export function insertManyStatements(
   return statements;
 }
 
-/** UPDATE table SET … [WHERE]. */
+function describeEmpty(where: WhereInput): string {
+  if (where === undefined || where === null) return String(where);
+  return typeof where === 'string' || Array.isArray(where) ? JSON.stringify(where) : 'a blank sql fragment';
+}
+
+/**
+ * The WHERE of an UPDATE or DELETE: ALL_ROWS for none, else a condition that must not be empty, since a
+ * missing value (an undefined variable, a list filtered to nothing) would otherwise reach every row.
+ */
+function requiredWhere(
+  dialect: Dialect,
+  verb: 'update' | 'delete',
+  table: string,
+  where: WhereInput | AllRows,
+  params: unknown[],
+): string {
+  if (where === ALL_ROWS) return '';
+  if (!hasCondition(where)) {
+    throw new InvalidQueryError(
+      `${verb}(${table}) was given no condition (where is ${describeEmpty(where)}), so it would ${verb} every ` +
+        `row. Pass a where such as ['id = ?', 7], or ALL_ROWS (import { ALL_ROWS } from 'twistar') to ${verb} ` +
+        'every row on purpose.',
+    );
+  }
+  return appendWhere(dialect, where, params);
+}
+
+/** UPDATE table SET … WHERE …; `ALL_ROWS` updates every row, an empty where is refused. */
 export function updateStatement(
   dialect: Dialect,
   table: string,
   values: Readonly<Record<string, unknown>>,
-  where?: WhereInput,
+  where: WhereInput | AllRows,
 ): Statement {
   const columns = definedColumns(values);
   if (columns.length === 0) throw new InvalidQueryError(`update(${table}) needs at least one column to set.`);
   const params: unknown[] = columns.map((name) => values[name]);
   const assignments = columns.map((name) => `${quoteColumn(dialect, name)} = ?`).join(', ');
-  const sql = `UPDATE ${quoteTable(dialect, table)} SET ${assignments}${appendWhere(dialect, where, params)}`;
-  return { sql, params };
+  const condition = requiredWhere(dialect, 'update', table, where, params);
+  return { sql: `UPDATE ${quoteTable(dialect, table)} SET ${assignments}${condition}`, params };
 }
 
-/** DELETE FROM table [WHERE]. */
-export function deleteStatement(dialect: Dialect, table: string, where?: WhereInput): Statement {
+/** DELETE FROM table WHERE …; `ALL_ROWS` deletes every row, an empty where is refused. */
+export function deleteStatement(dialect: Dialect, table: string, where: WhereInput | AllRows): Statement {
   const params: unknown[] = [];
-  return { sql: `DELETE FROM ${quoteTable(dialect, table)}${appendWhere(dialect, where, params)}`, params };
+  const quotedTable = quoteTable(dialect, table);
+  return {
+    sql: `DELETE FROM ${quotedTable}${requiredWhere(dialect, 'delete', table, where, params)}`,
+    params,
+  };
 }

@@ -7,6 +7,15 @@ export type Where = readonly [string, ...unknown[]];
 /** Anything a `where` option accepts: a Where array, bare SQL text, a `sql` fragment, or nothing. */
 export type WhereInput = Where | readonly [] | string | SqlFragment | null | undefined;
 
+/**
+ * The where of the low-level `update` and `delete` that means "every row of the table", on purpose:
+ * `config.delete('sessions', ALL_ROWS)`. Without it they refuse a missing or empty where.
+ */
+export const ALL_ROWS: unique symbol = Symbol('twistar.ALL_ROWS');
+
+/** The type of `ALL_ROWS`. */
+export type AllRows = typeof ALL_ROWS;
+
 /** How conditions combine. */
 export type Joiner = 'AND' | 'OR';
 
@@ -45,6 +54,12 @@ export function toCondition(where: WhereInput): SqlFragment | null {
     );
   }
   return new SqlFragment(text, params);
+}
+
+/** False for a where that sets no condition: null, undefined, `[]`, blank text, `['']`, or a blank `sql` fragment. */
+export function hasCondition(where: WhereInput): boolean {
+  const condition = toCondition(where);
+  return condition !== null && condition.text.trim() !== '';
 }
 
 function asArray(condition: SqlFragment): Where {

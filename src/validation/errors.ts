@@ -1,12 +1,18 @@
 import { humanize } from 'inflection';
 
-/** The validation messages of one object, by property: `errors.add('first_name', 'cannot be blank.')`. */
+/**
+ * The validation messages of one object, by property: `errors.add('first_name', 'cannot be blank.')`.
+ * Messages about the object as a whole go under `base`.
+ */
 export class Errors {
   readonly #messages = new Map<string, string[]>();
 
-  /** Records "<Humanized prop> <message>", e.g. "First name cannot be blank.". */
+  /**
+   * Records "<Humanized prop> <message>", e.g. "First name cannot be blank."; under `base`, the message as
+   * it is given (`add('base', 'Ann is on leave.')`).
+   */
   add(prop: string, message: string): void {
-    const full = `${humanize(prop)} ${message}`;
+    const full = prop === 'base' ? message : `${humanize(prop)} ${message}`;
     const list = this.#messages.get(prop);
     if (list) list.push(full);
     else this.#messages.set(prop, [full]);

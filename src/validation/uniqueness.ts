@@ -1,11 +1,32 @@
 import { Registry } from '../registry.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { joinWheres, type Where } from '../sql/where.js';
-import type { Validator } from './validators.js';
+import { validatorsOf, type Validator } from './validators.js';
 
 interface Keyed {
   readonly constructor: { tablename(): string; readonly PRIMARY_KEY: string };
   readonly id: unknown;
+}
+
+/** Marks a uniqueness validator with what it checks, so that a unique index's refusal can use its message. */
+const CHECKS = Symbol('twistar.uniqueness');
+
+interface Checks {
+  readonly props: readonly string[];
+  readonly message: string;
+}
+
+/**
+ * The message `model`'s `validatesUniquenessOf` gives `column` (the last one declared, a subclass's over its
+ * parents'), or undefined when none checks it.
+ */
+export function uniquenessMessageOf(model: object, column: string): string | undefined {
+  let found: string | undefined;
+  for (const validator of validatorsOf(model)) {
+    const checks = (validator as { [CHECKS]?: Checks })[CHECKS];
+    if (checks?.props.includes(column)) found = checks.message;
+  }
+  return found;
 }
 
 /**
@@ -13,7 +34,7 @@ interface Keyed {
  * concurrent saves can both pass: back it with a UNIQUE index.
  */
 export function uniquenessOf(props: readonly string[], message = 'is not unique.'): Validator<Keyed> {
-  return async (obj) => {
+  const validator: Validator<Keyed> = async (obj) => {
     const config = Registry.getConfig();
     const dialect = config.pool.dialect;
     const model = obj.constructor;
@@ -27,4 +48,6 @@ export function uniquenessOf(props: readonly string[], message = 'is not unique.
       if ((await config.count(model.tablename(), where)) > 0) obj.errors.add(prop, message);
     }
   };
+  const checks: Checks = { props: [...props], message };
+  return Object.defineProperty(validator, CHECKS, { value: checks });
 }

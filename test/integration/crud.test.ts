@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ALL_ROWS,
   DBObject,
   ImaginaryTableError,
   InvalidQueryError,
@@ -75,7 +76,7 @@ describeEachBackend('low-level interface', (db) => {
     );
   });
 
-  it('count, update and delete take an optional where and report the rows they touched', async () => {
+  it('count takes an optional where; update and delete take a where or ALL_ROWS; each reports the rows it touched', async () => {
     await seed();
     assert.equal(await config.count('people'), 3);
     assert.equal(await config.count('people', ['age < ?', 31]), 2);
@@ -85,7 +86,7 @@ describeEachBackend('low-level interface', (db) => {
     });
     assert.equal(await config.delete('people', ['age >= ?', 35]), 2);
     assert.equal(await config.count('people'), 1);
-    assert.equal(await config.delete('people'), 1);
+    assert.equal(await config.delete('people', ALL_ROWS), 1);
     assert.equal(await config.count('people'), 0);
   });
 

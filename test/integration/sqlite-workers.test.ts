@@ -93,9 +93,15 @@ describe('SQLite on worker threads', () => {
 
   it('reports database errors with their codes', async () => {
     await User.create({ first_name: 'Twin' });
-    const error = await User.create({ first_name: 'Twin' }).catch((e: unknown) => e);
+    const error = await Registry.getConfig()
+      .insert('users', { first_name: 'Twin' })
+      .catch((e: unknown) => e);
     assert.ok(error instanceof QueryError);
     assert.equal(isUniqueViolation(error), true);
+    // The code and message cross the thread, so that save() reports the unique index on the record.
+    const twin = await User.create({ first_name: 'Twin' });
+    assert.equal(twin.isNewRecord(), true);
+    assert.deepEqual(twin.errors.errorsFor('first_name'), ['First name is not unique.']);
   });
 
   it('refuses an in-memory database, which each worker would open apart', () => {

@@ -21,6 +21,14 @@ async function createUser(first_name: string): Promise<User> {
   return new User({ first_name }).save();
 }
 
+/**
+ * A plain INSERT, which rejects when the unique first_name refuses it (save() would report that on the
+ * object instead, and go on).
+ */
+async function insertUser(first_name: string): Promise<unknown> {
+  return Registry.getConfig().insert('users', { first_name });
+}
+
 describeEachBackend('transactions', (db) => {
   beforeEach(async () => {
     await createTable(db.pool, 'users', { ...USERS, first_name: 'string unique' });
@@ -51,7 +59,7 @@ describeEachBackend('transactions', (db) => {
   it('rolls back when a duplicate insert fails inside it', async () => {
     const error = await transaction(async () => {
       await createUser('Ann');
-      await createUser('Ann');
+      await insertUser('Ann');
     }).catch((e: unknown) => e);
     assert.ok(error instanceof TransactionError);
     assert.ok(error.cause instanceof QueryError);
@@ -86,7 +94,7 @@ describeEachBackend('transactions', (db) => {
       await assert.rejects(
         transaction(async () => {
           await createUser('Inner');
-          await createUser('Outer');
+          await insertUser('Outer');
         }),
         TransactionError,
       );
@@ -133,18 +141,33 @@ describeEachBackend('transactions', (db) => {
     assert.equal(await User.count(), 0);
   });
 
-  it('a caught failure on PostgreSQL fails the commit instead of silently losing the work', async () => {
+  it('rolls back all of it when a statement failed, even if the callback caught the error', async () => {
     const run = transaction(async () => {
       await createUser('Ann');
-      await createUser('Ann').catch(() => undefined);
+      await insertUser('Ann').catch(() => undefined); // unique first_name refuses the second
+      await createUser('Bob');
     });
-    if (db.name === 'postgres') {
-      await assert.rejects(run, /the whole transaction was rolled back/);
-      assert.equal(await User.count(), 0);
-    } else {
-      await run;
-      assert.equal(await User.count(), 1);
-    }
+    await assert.rejects(
+      run,
+      (error: unknown) =>
+        error instanceof TransactionError &&
+        /rolled back|can only roll back/.test(error.message) &&
+        error.cause instanceof QueryError,
+    );
+    // MySQL and SQLite would have committed Ann and Bob: the transaction was made rollback-only instead.
+    assert.equal(await User.count(), 0);
+  });
+
+  it('commits the rest when a nested transaction (savepoint) handled the failure', async () => {
+    await transaction(async () => {
+      await createUser('Ann');
+      await transaction(() => insertUser('Ann')).catch(() => undefined);
+      await createUser('Bob');
+    });
+    assert.deepEqual(
+      (await User.all({ orderBy: 'first_name' })).map((user) => user.first_name),
+      ['Ann', 'Bob'],
+    );
   });
 
   it('does not call a failure to start a transaction a rollback', async () => {

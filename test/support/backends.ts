@@ -33,8 +33,12 @@ export interface BackendContext {
  * Declares `body` once per database: SQLite always, PostgreSQL and MySQL when their URL is set.
  * Without a URL the suite is reported as skipped, saying which variable to set.
  */
-export function describeEachBackend(title: string, body: (ctx: BackendContext) => void): void {
-  for (const spec of SPECS) {
+export function describeEachBackend(
+  title: string,
+  body: (ctx: BackendContext) => void,
+  specs: readonly BackendSpec[] = SPECS,
+): void {
+  for (const spec of specs) {
     const label = `${title} [${spec.name}]`;
     if (spec.url === undefined) {
       if (requireAll) {
@@ -80,4 +84,22 @@ export function describeEachBackend(title: string, body: (ctx: BackendContext) =
       body(ctx);
     });
   }
+}
+
+/** Declares `body` for the named databases only, for what the others cannot do. */
+export function describeOn(
+  names: readonly DialectName[],
+  title: string,
+  body: (ctx: BackendContext) => void,
+): void {
+  describeEachBackend(
+    title,
+    body,
+    SPECS.filter((spec) => names.includes(spec.name)),
+  );
+}
+
+/** Declares `body` for the database servers only (PostgreSQL, MySQL): for faults SQLite cannot have. */
+export function describeEachServer(title: string, body: (ctx: BackendContext) => void): void {
+  describeOn(['postgres', 'mysql'], title, body);
 }

@@ -7,6 +7,7 @@ import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';
 import { sql } from '../../src/sql/fragments.js';
+import { ALL_ROWS } from '../../src/sql/where.js';
 import {
   countStatement,
   deleteStatement,
@@ -66,7 +67,7 @@ describe('identifier quoting', () => {
     insertStatement(d, 'users', { 'na`me': 1 }),
   );
   testRefused('statements refuse a table name carrying SQL', (d) =>
-    deleteStatement(d, 'users; DROP TABLE users'),
+    deleteStatement(d, 'users; DROP TABLE users', ALL_ROWS),
   );
 });
 
@@ -470,8 +471,8 @@ describe('updateStatement', () => {
   );
 
   testSql(
-    'updates every row without a where, leaving out undefined values and keeping null',
-    (d) => updateStatement(d, 'users', { name: undefined, age: null }),
+    'updates every row with ALL_ROWS, leaving out undefined values and keeping null',
+    (d) => updateStatement(d, 'users', { name: undefined, age: null }, ALL_ROWS),
     {
       sqlite: 'UPDATE "users" SET "age" = ?',
       postgres: 'UPDATE "users" SET "age" = ?',
@@ -493,17 +494,29 @@ describe('updateStatement', () => {
 
   for (const dialect of DIALECTS) {
     it(`throws InvalidQueryError when there is no column to set (${dialect.name})`, () => {
-      assert.throws(() => updateStatement(dialect, 'users', {}), {
+      assert.throws(() => updateStatement(dialect, 'users', {}, ALL_ROWS), {
         name: 'InvalidQueryError',
         message: 'update(users) needs at least one column to set.',
       });
-      assert.throws(() => updateStatement(dialect, 'users', { name: undefined }), InvalidQueryError);
+      assert.throws(
+        () => updateStatement(dialect, 'users', { name: undefined }, ALL_ROWS),
+        InvalidQueryError,
+      );
+    });
+
+    it(`refuses a missing or empty where, saying how to update every row (${dialect.name})`, () => {
+      for (const where of [undefined, null, [], '', '  ', [''], sql``] as const) {
+        assert.throws(() => updateStatement(dialect, 'users', { age: 1 }, where), {
+          name: 'InvalidQueryError',
+          message: /update\(users\) was given no condition .*ALL_ROWS/,
+        });
+      }
     });
   }
 });
 
 describe('deleteStatement', () => {
-  testSql('deletes every row without a where', (d) => deleteStatement(d, 'users'), {
+  testSql('deletes every row with ALL_ROWS', (d) => deleteStatement(d, 'users', ALL_ROWS), {
     sqlite: 'DELETE FROM "users"',
     postgres: 'DELETE FROM "users"',
     mysql: 'DELETE FROM `users`',
@@ -530,4 +543,47 @@ describe('deleteStatement', () => {
     },
     [18],
   );
+
+  for (const dialect of DIALECTS) {
+    it(`refuses a missing or empty where, saying how to delete every row (${dialect.name})`, () => {
+      for (const where of [undefined, null, [], '', '  ', [''], sql` `] as const) {
+        assert.throws(() => deleteStatement(dialect, 'users', where), {
+          name: 'InvalidQueryError',
+          message: /delete\(users\) was given no condition .*ALL_ROWS/,
+        });
+      }
+    });
+  }
+});
+
+describe('parameter limit', () => {
+  for (const dialect of DIALECTS) {
+    it(`compiles up to maxParameters placeholders and refuses more (${dialect.name})`, () => {
+      const marks = (n: number) =>
+        `SELECT 1 WHERE id IN (${Array.from({ length: n }, () => '?').join(', ')})`;
+      assert.equal(dialect.compile(marks(dialect.maxParameters)).placeholders, dialect.maxParameters);
+      assert.throws(() => dialect.compile(marks(dialect.maxParameters + 1)), {
+        name: 'InvalidQueryError',
+        message: new RegExp(
+          `has ${dialect.maxParameters + 1} placeholders, more than the ${dialect.maxParameters}`,
+        ),
+      });
+      // A "?" that is text does not count.
+      assert.equal(dialect.compile(`SELECT '${'?'.repeat(70_000)}'`).placeholders, 0);
+    });
+  }
+});
+
+describe('column lists that are not strings, lists or fragments', () => {
+  for (const value of [42, { text: '1; DROP TABLE users', params: [] }, null, true]) {
+    testRefused(`orderBy ${JSON.stringify(value)} is refused`, (d) =>
+      selectStatement(d, 'users', { orderBy: value as never }),
+    );
+    testRefused(`group ${JSON.stringify(value)} is refused`, (d) =>
+      selectStatement(d, 'users', { group: value as never }),
+    );
+    testRefused(`select ${JSON.stringify(value)} is refused`, (d) =>
+      selectStatement(d, 'users', { select: value as never }),
+    );
+  }
 });

@@ -6,12 +6,30 @@ import { SqlFragment, sql } from '../../src/sql/fragments.js';
 import {
   attrsToWhere,
   dictToWhere,
+  hasCondition,
   joinMultipleWheres,
   joinWheres,
   toCondition,
   type Joiner,
   type WhereInput,
 } from '../../src/sql/where.js';
+
+describe('hasCondition', () => {
+  it('is false for every way of writing no condition', () => {
+    for (const where of [null, undefined, [], '', '  ', [''], sql``, new SqlFragment(' ')] as const)
+      assert.equal(hasCondition(where), false, JSON.stringify(where));
+  });
+
+  it('is true for a condition, with or without values', () => {
+    for (const where of ['id = 1', ['id = ?', 1], sql`id = ${1}`] as const)
+      assert.equal(hasCondition(where), true);
+  });
+
+  it('refuses malformed wheres as toCondition does', () => {
+    assert.throws(() => hasCondition({ id: 1 } as never), InvalidQueryError);
+    assert.throws(() => hasCondition(['', 1]), InvalidQueryError);
+  });
+});
 
 describe('toCondition', () => {
   it('gives null for null, undefined, an empty array and a blank string', () => {

@@ -29,18 +29,21 @@ function kindOf(columnType: string): ColumnKind {
   return 'other';
 }
 
+// A prepared statement counts its placeholders in 16 bits.
+const MAX_PARAMETERS = 65535;
+
 /** MySQL and MariaDB: backquoted identifiers, server-side `?` placeholders, the new id from the OK packet. */
 export const mysqlDialect: Dialect = {
   name: 'mysql',
   lexical,
-  maxParameters: 65535,
+  maxParameters: MAX_PARAMETERS,
   insertReturning: false,
   bulkInsertKeys: 'first',
   beginTransaction: 'START TRANSACTION',
   abortsTransactionOnError: false,
   lockClauses: { update: ' FOR UPDATE', share: ' LOCK IN SHARE MODE' },
   quoteIdentifier: (name) => quoteWith('`', name),
-  compile: compiler(lexical),
+  compile: compiler(lexical, MAX_PARAMETERS),
   limitOffset: limitOffsetWith('18446744073709551615'),
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
   columnsQuery: (table) => [

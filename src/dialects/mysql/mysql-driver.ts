@@ -1,5 +1,6 @@
 import mysql from 'mysql2';
 import type { Driver, DriverConnection, QueryResult, Row } from '../../connection/driver.js';
+import { setOwnProperty } from '../../own-property.js';
 import { mysqlDialect } from './mysql-dialect.js';
 
 /** Options for MySQL/MariaDB connections: a URL and/or mysql2 connection options. */
@@ -25,6 +26,41 @@ function widenBigints(rows: Row[], fields: readonly mysql.FieldPacket[] | undefi
   return rows;
 }
 
+/** Column names mysql2 refuses to build rows with (its generated code assigns each column to the row). */
+const UNSAFE_NAMES = new Set([
+  '__proto__',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
+/** Marks a renamed column: no MySQL identifier may contain NUL, so no real column starts with it. */
+const RENAMED = '\0';
+
+/**
+ * Before mysql2 builds its row parser for a result ('fields' comes first), renames the columns it would refuse,
+ * so that the result arrives; `restoreNames` puts the names back. Decided per result, from its columns.
+ */
+function renameUnsafe(fields: mysql.FieldPacket[] | undefined): void {
+  // A statement without a result set (an OK packet) reports undefined.
+  if (fields === undefined) return;
+  for (const field of fields) if (UNSAFE_NAMES.has(field.name)) field.name = RENAMED + field.name;
+}
+
+/** Rows (and fields) with the names `renameUnsafe` changed put back, each column an own property. */
+function restoreNames(rows: Row[], fields: mysql.FieldPacket[] | undefined): Row[] {
+  // Several result sets (a CALL) give a list of field lists; those keep mysql2's rows.
+  if (fields === undefined || !fields.some((field) => field.name?.startsWith(RENAMED))) return rows;
+  const keys = fields.map((field) => field.name);
+  for (const field of fields)
+    if (field.name.startsWith(RENAMED)) field.name = field.name.slice(RENAMED.length);
+  return rows.map((row) => {
+    const safe: Row = {};
+    fields.forEach((field, i) => setOwnProperty(safe, field.name, row[keys[i] ?? field.name]));
+    return safe;
+  });
+}
+
 class MysqlConnection implements DriverConnection {
   readonly #connection: mysql.Connection;
   broken = false;
@@ -46,7 +82,8 @@ class MysqlConnection implements DriverConnection {
           if (error.fatal) this.broken = true;
           reject(error);
         } else if (Array.isArray(result)) {
-          resolve({ rows: widenBigints(result as Row[], fields), affectedRows: 0, insertId: null });
+          const rows = restoreNames(result as Row[], fields);
+          resolve({ rows: widenBigints(rows, fields), affectedRows: 0, insertId: null });
         } else {
           const header = result as mysql.ResultSetHeader;
           const insertId = header.insertId
@@ -58,8 +95,11 @@ class MysqlConnection implements DriverConnection {
         }
       };
       // Statements without parameters use the text protocol: not every statement can be prepared.
-      if (params.length === 0) this.#connection.query(sql, done);
-      else this.#connection.execute(sql, params as mysql.ExecuteValues, done);
+      const command =
+        params.length === 0
+          ? this.#connection.query(sql, done)
+          : this.#connection.execute(sql, params as mysql.ExecuteValues, done);
+      command.on('fields', renameUnsafe);
     });
   }
 

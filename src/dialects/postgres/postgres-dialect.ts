@@ -19,19 +19,21 @@ function kindOf(dataType: string): ColumnKind {
   return 'other';
 }
 
+// The bind message counts parameters in an Int16 (node-postgres would send a larger count wrapped).
+const MAX_PARAMETERS = 65535;
+
 /** PostgreSQL: `$n` placeholders, double-quoted identifiers, the new id through `RETURNING`. */
 export const postgresDialect: Dialect = {
   name: 'postgres',
   lexical,
-  // The bind message counts parameters in an Int16.
-  maxParameters: 65535,
+  maxParameters: MAX_PARAMETERS,
   insertReturning: true,
   bulkInsertKeys: 'returning',
   beginTransaction: 'BEGIN',
   abortsTransactionOnError: true,
   lockClauses: { update: ' FOR UPDATE', share: ' FOR SHARE' },
   quoteIdentifier: (name) => quoteWith('"', name),
-  compile: compiler(lexical, (index) => `$${index + 1}`),
+  compile: compiler(lexical, MAX_PARAMETERS, (index) => `$${index + 1}`),
   limitOffset: (limit, offset) =>
     (limit === undefined ? '' : ` LIMIT ${limit}`) + (offset === undefined ? '' : ` OFFSET ${offset}`),
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,

@@ -31,12 +31,14 @@ function kindOf(declared: string): ColumnKind {
   return 'other';
 }
 
+// SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
+const MAX_PARAMETERS = 32766;
+
 /** SQLite: double-quoted identifiers, `?` placeholders as they are, the new id from `lastInsertRowid`. */
 export const sqliteDialect: Dialect = {
   name: 'sqlite',
   lexical,
-  // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
-  maxParameters: 32766,
+  maxParameters: MAX_PARAMETERS,
   insertReturning: false,
   bulkInsertKeys: 'last',
   beginTransaction: 'BEGIN IMMEDIATE',
@@ -44,7 +46,7 @@ export const sqliteDialect: Dialect = {
   // BEGIN IMMEDIATE already holds the write lock.
   lockClauses: { update: '', share: '' },
   quoteIdentifier: (name) => quoteWith('"', name),
-  compile: compiler(lexical),
+  compile: compiler(lexical, MAX_PARAMETERS),
   limitOffset: limitOffsetWith('-1'),
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   columnsQuery: (table) => ['SELECT name, type, "notnull", pk FROM pragma_table_info(?)', [table]],

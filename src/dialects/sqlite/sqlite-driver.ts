@@ -7,6 +7,7 @@ import {
   type QueryResult,
   type Row,
 } from '../../connection/driver.js';
+import { setOwnProperty } from '../../own-property.js';
 import { utcDateTime } from '../dialect.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 
@@ -58,9 +59,27 @@ function narrowRows(rows: Row[]): Row[] {
   return rows;
 }
 
+/** Statements that may change a table's columns; after one runs, statements are prepared (and checked) anew. */
+const SCHEMA_CHANGE = /^\s*(?:CREATE|ALTER|DROP)\b/i;
+
+/** Rows built from raw arrays, with every column an own property (also one named `__proto__`). */
+function objectRows(columns: readonly string[], arrays: readonly unknown[][]): Row[] {
+  return arrays.map((values) => {
+    const row: Row = {};
+    columns.forEach((name, i) => setOwnProperty(row, name, values[i]));
+    return row;
+  });
+}
+
 class SqliteConnection implements DriverConnection {
   readonly #db: Database.Database;
   readonly #statements = new Map<string, Database.Statement>();
+  /**
+   * Statements with a column named `__proto__`, read as arrays (raw mode), with their column names:
+   * better-sqlite3 assigns each column to the row, and that assignment would set the row's prototype.
+   */
+  readonly #rawColumns = new WeakMap<Database.Statement, string[]>();
+  readonly #schemaChanges = new WeakSet<Database.Statement>();
   broken = false;
 
   constructor(db: Database.Database) {
@@ -72,6 +91,14 @@ class SqliteConnection implements DriverConnection {
     if (statement === undefined) {
       statement = this.#db.prepare(sql);
       statement.safeIntegers(true);
+      if (statement.reader) {
+        // Decided once per statement, from its column names: other statements keep better-sqlite3's own rows.
+        const columns = statement.columns().map((column) => column.name);
+        if (columns.includes('__proto__')) {
+          statement.raw(true);
+          this.#rawColumns.set(statement, columns);
+        }
+      } else if (SCHEMA_CHANGE.test(sql)) this.#schemaChanges.add(statement);
       if (this.#statements.size >= STATEMENT_CACHE_LIMIT) {
         const oldest = this.#statements.keys().next().value;
         if (oldest !== undefined) this.#statements.delete(oldest);
@@ -87,6 +114,12 @@ class SqliteConnection implements DriverConnection {
       const statement = this.#prepare(sql);
       const args = params.length === 0 ? params : params.map(bindable);
       if (statement.reader) {
+        const raw = this.#rawColumns.get(statement);
+        if (raw !== undefined) {
+          const found = (single ? [statement.get(...args)] : statement.all(...args)) as unknown[][];
+          const arrays = found.filter((values) => values !== undefined);
+          return { rows: narrowRows(objectRows(raw, arrays)), affectedRows: 0, insertId: null };
+        }
         if (single) {
           const row = statement.get(...args) as Row | undefined;
           return { rows: row === undefined ? [] : narrowRows([row]), affectedRows: 0, insertId: null };
@@ -94,6 +127,8 @@ class SqliteConnection implements DriverConnection {
         return { rows: narrowRows(statement.all(...args) as Row[]), affectedRows: 0, insertId: null };
       }
       const info = statement.run(...args);
+      // A cached SELECT * may now have other columns: check each statement again when next prepared.
+      if (this.#schemaChanges.has(statement)) this.#statements.clear();
       const insertId =
         typeof info.lastInsertRowid === 'bigint' ? narrowInteger(info.lastInsertRowid) : info.lastInsertRowid;
       return { rows: [], affectedRows: info.changes, insertId };

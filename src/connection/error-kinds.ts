@@ -1,0 +1,77 @@
+import type { DialectName } from '../dialects/dialect.js';
+
+/**
+ * What a driver's error means for the caller:
+ * - `deadlock`, `serialization`: the transaction was refused; running it again may succeed;
+ * - `timeout`: the statement was cancelled for running too long;
+ * - `unsent`: the connection was already unusable, so the statement never reached the server;
+ * - `lost`: the connection broke while the statement was on it; it may or may not have run.
+ */
+export type ErrorKind = 'deadlock' | 'serialization' | 'timeout' | 'unsent' | 'lost';
+
+interface DriverError {
+  code?: unknown;
+  errno?: unknown;
+  message?: unknown;
+  fatal?: unknown;
+}
+
+/** Socket failures, the same whichever driver saw them. */
+const SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function postgresKind(code: unknown, message: string): ErrorKind | undefined {
+  switch (code) {
+    case '40P01':
+      return 'deadlock';
+    case '40001':
+      return 'serialization';
+    case '57014': // query_canceled: statement_timeout, or a cancel request
+      return 'timeout';
+    case '57P01': // admin_shutdown: pg_terminate_backend, or a fast/smart shutdown
+    case '57P02': // crash_shutdown
+    case '57P03': // cannot_connect_now
+      return 'lost';
+  }
+  if (typeof code === 'string' && code.startsWith('08')) return 'lost';
+  // node-postgres refuses to send on a client that has already failed or ended.
+  if (/is not queryable|Client was closed/i.test(message)) return 'unsent';
+  if (/Connection terminated|Connection ended|server closed the connection/i.test(message)) return 'lost';
+  return undefined;
+}
+
+function mysqlKind(code: unknown, errno: unknown, message: string, fatal: boolean): ErrorKind | undefined {
+  if (errno === 1213 || code === 'ER_LOCK_DEADLOCK') return 'deadlock';
+  // MariaDB max_statement_time (1969), MySQL max_execution_time (3024), KILL QUERY (1317).
+  if (errno === 1969 || errno === 3024 || errno === 1317) return 'timeout';
+  if (/closed state|enqueue after (fatal|quit)/i.test(message)) return 'unsent';
+  // 1927: the connection was killed (KILL CONNECTION); 4031: disconnected for inactivity.
+  if (errno === 1927 || errno === 4031 || errno === 2006 || errno === 2013) return 'lost';
+  if (code === 'PROTOCOL_CONNECTION_LOST' || code === 'ER_CONNECTION_KILLED') return 'lost';
+  if (fatal && typeof code === 'string' && SOCKET_CODES.has(code)) return 'lost';
+  return undefined;
+}
+
+function sqliteKind(code: unknown): ErrorKind | undefined {
+  if (code === 'SQLITE_BUSY_SNAPSHOT') return 'serialization';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_RECOVERY') return 'serialization';
+  if (code === 'SQLITE_INTERRUPT') return 'timeout';
+  return undefined;
+}
+
+/** The kind of a driver's error, on `dialect`; undefined for an ordinary statement error. */
+export function errorKind(dialect: DialectName, error: unknown): ErrorKind | undefined {
+  if (error === null || typeof error !== 'object') return undefined;
+  const { code, errno, message, fatal } = error as DriverError;
+  const text = typeof message === 'string' ? message : '';
+  if (code === 'ECONNREFUSED') return 'unsent';
+  switch (dialect) {
+    case 'postgres':
+      return (
+        postgresKind(code, text) ?? (typeof code === 'string' && SOCKET_CODES.has(code) ? 'lost' : undefined)
+      );
+    case 'mysql':
+      return mysqlKind(code, errno, text, fatal === true);
+    case 'sqlite':
+      return sqliteKind(code);
+  }
+}

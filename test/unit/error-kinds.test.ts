@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { errorKind } from '../../src/connection/error-kinds.js';
+import {
+  CommitOutcomeUnknownError,
+  ConnectionLostError,
+  DeadlockError,
+  QueryError,
+  TransactionError,
+  isRetryable,
+} from '../../src/index.js';
+
+describe('errorKind', () => {
+  it('reads PostgreSQL codes and node-postgres messages', () => {
+    assert.equal(errorKind('postgres', { code: '40P01' }), 'deadlock');
+    assert.equal(errorKind('postgres', { code: '40001' }), 'serialization');
+    assert.equal(errorKind('postgres', { code: '57014' }), 'timeout');
+    assert.equal(errorKind('postgres', { code: '57P01' }), 'lost');
+    assert.equal(errorKind('postgres', { code: '08006' }), 'lost');
+    assert.equal(errorKind('postgres', { message: 'Connection terminated unexpectedly' }), 'lost');
+    assert.equal(
+      errorKind('postgres', { message: 'Client has encountered a connection error and is not queryable' }),
+      'unsent',
+    );
+    assert.equal(errorKind('postgres', { code: 'ECONNRESET' }), 'lost');
+    assert.equal(errorKind('postgres', { code: 'ECONNREFUSED' }), 'unsent');
+    assert.equal(errorKind('postgres', { code: '23505' }), undefined);
+  });
+
+  it('reads MySQL/MariaDB errnos and mysql2 codes', () => {
+    assert.equal(errorKind('mysql', { code: 'ER_LOCK_DEADLOCK', errno: 1213 }), 'deadlock');
+    assert.equal(errorKind('mysql', { errno: 1969 }), 'timeout');
+    assert.equal(errorKind('mysql', { errno: 3024 }), 'timeout');
+    assert.equal(errorKind('mysql', { errno: 1927 }), 'lost');
+    assert.equal(errorKind('mysql', { code: 'PROTOCOL_CONNECTION_LOST', fatal: true }), 'lost');
+    assert.equal(errorKind('mysql', { code: 'ECONNRESET', fatal: true }), 'lost');
+    assert.equal(
+      errorKind('mysql', { message: "Can't add new command when connection is in closed state" }),
+      'unsent',
+    );
+    assert.equal(errorKind('mysql', { code: 'ER_DUP_ENTRY', errno: 1062 }), undefined);
+  });
+
+  it('reads SQLite codes', () => {
+    assert.equal(errorKind('sqlite', { code: 'SQLITE_BUSY' }), 'serialization');
+    assert.equal(errorKind('sqlite', { code: 'SQLITE_BUSY_SNAPSHOT' }), 'serialization');
+    assert.equal(errorKind('sqlite', { code: 'SQLITE_CONSTRAINT_UNIQUE' }), undefined);
+  });
+
+  it('ignores what is not an error object', () => {
+    assert.equal(errorKind('postgres', null), undefined);
+    assert.equal(errorKind('mysql', 'boom'), undefined);
+  });
+});
+
+describe('isRetryable', () => {
+  const deadlock = new DeadlockError('deadlock', 'UPDATE t SET n = 1', [], { code: '40P01' });
+
+  it('follows the cause chain', () => {
+    assert.equal(isRetryable(deadlock), true);
+    assert.equal(isRetryable(new TransactionError('rolled back', { cause: deadlock })), true);
+    assert.equal(isRetryable(new ConnectionLostError('lost', 'SELECT 1', [], true, null)), true);
+    assert.equal(isRetryable(new QueryError('syntax', 'SELEC 1', [], { code: '42601' })), false);
+    assert.equal(isRetryable(new Error('plain')), false);
+  });
+
+  it('never calls a lost COMMIT retryable', () => {
+    const lost = new ConnectionLostError('lost', 'COMMIT', [], true, null);
+    assert.equal(isRetryable(new CommitOutcomeUnknownError('unknown', { cause: lost })), false);
+  });
+});
