@@ -81,6 +81,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * one installs promise hooks that slow every promise in the process.
    */
   #activeTransactions = 0;
+  readonly #statementTimeoutMs: number | undefined;
   readonly #replicas: ReplicaSet<ConnectionPool> | null;
   /** Set inside `primary(…)`: reads stay on the primary. */
   readonly #onPrimary = new AsyncLocalStorage<true>();
@@ -90,6 +91,14 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     const driver = driverFor(kind, options);
     this.dialect = driver.dialect;
     this.synchronous = driver.synchronous === true;
+    const timeout = options.statementTimeoutMs;
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1))
+      throw new ConnectionError(`statementTimeoutMs must be a positive integer, got ${String(timeout)}.`);
+    if (timeout !== undefined && kind === 'sqlite')
+      throw new ConnectionError(
+        'statementTimeoutMs is for PostgreSQL and MySQL: SQLite cannot cancel a statement.',
+      );
+    this.#statementTimeoutMs = timeout;
     // In-process SQLite is one connection (writers serialise anyway); in worker mode, one per worker.
     const max = kind === 'sqlite' ? driver.defaultPoolSize : (options.max ?? driver.defaultPoolSize);
     if (!Number.isInteger(max) || max < 1)
@@ -364,7 +373,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   }
 
   #control(connection: DriverConnection, sql: string): Promise<QueryResult> {
-    return this.#run(connection, sql, sql, []);
+    return this.#run(connection, sql, sql, [], false, false);
   }
 
   async #run(
@@ -373,17 +382,66 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     sql: string,
     params: readonly unknown[],
     single = false,
+    cancellable = true,
   ): Promise<QueryResult> {
     const observed = queryLog.enabled || this.listenerCount('query') > 0;
     const started = observed ? performance.now() : 0;
     try {
-      const result = await connection.execute(text, params, single);
+      const pending = connection.execute(text, params, single);
+      const result =
+        this.#statementTimeoutMs === undefined || !cancellable || !(pending instanceof Promise)
+          ? await pending
+          : await this.#timed(connection, pending, sql, params);
       if (observed) this.#observe(sql, params, started);
       return result;
     } catch (error) {
       if (observed) this.#observe(sql, params, started, error);
       if (error instanceof TwistarError) throw error;
       throw this.#wrap(error, sql, params);
+    }
+  }
+
+  /**
+   * `pending`, unless it runs past `statementTimeoutMs`: then the server is asked to cancel it and the caller
+   * gets StatementTimeoutError once it has stopped. A connection whose statement does not stop within a
+   * second more is closed.
+   */
+  async #timed(
+    connection: DriverConnection,
+    pending: Promise<QueryResult>,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult> {
+    const limit = this.#statementTimeoutMs ?? 0;
+    let cancelled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        cancelled = true;
+        void connection.cancel?.().catch(() => undefined);
+        timer = setTimeout(() => {
+          void connection.close();
+          reject(new Error('the server did not stop the statement'));
+        }, 1_000);
+      }, limit);
+    });
+    const timedOut = (cause: unknown) =>
+      new StatementTimeoutError(
+        `The statement ran longer than statementTimeoutMs (${limit} ms) and was cancelled. (SQL: ${sql})`,
+        sql,
+        params,
+        cause,
+      );
+    try {
+      const result = await Promise.race([pending, expired]);
+      // A read stopped part-way may carry a partial answer (MySQL's SLEEP() returns 1): never hand it out.
+      if (cancelled && isReadOnly(sql)) throw timedOut(null);
+      return result;
+    } catch (error) {
+      if (cancelled) throw timedOut(error);
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -22,6 +22,11 @@ export interface DriverConnection {
   execute(sql: string, params: readonly unknown[], single?: boolean): QueryResult | Promise<QueryResult>;
   /** True once the connection is unusable (closed by the server, failed mid-protocol); the pool discards it. */
   readonly broken: boolean;
+  /**
+   * Asks the server, over a separate connection, to cancel the statement running on this one (its
+   * `execute` then fails). Absent where a statement cannot be cancelled (SQLite).
+   */
+  cancel?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,12 @@ export interface Driver {
   /** Answers statements at once, in the caller's turn of the event loop (in-process SQLite). */
   readonly synchronous?: boolean;
   connect(): Promise<DriverConnection>;
+}
+
+/** How drivers open connections, from the pool's options. */
+export interface ConnectOptions {
+  /** Give up opening a connection after this long (ms). */
+  readonly connectTimeoutMs: number;
 }
 
 /** Narrows a 64-bit integer to a number when that loses nothing. */

@@ -7,7 +7,7 @@ import { mysqlDriver } from '../dialects/mysql/mysql-driver.js';
 import { postgresDriver } from '../dialects/postgres/postgres-driver.js';
 import { sqliteDriver } from '../dialects/sqlite/sqlite-driver.js';
 import { sqliteWorkerDriver } from '../dialects/sqlite/sqlite-worker-driver.js';
-import type { Driver } from './driver.js';
+import type { ConnectOptions, Driver } from './driver.js';
 import type { PoolOptions } from './pool-options.js';
 
 /** The driver for a kind of database and a pool's options. */
@@ -25,16 +25,25 @@ export function driverFor(kind: DialectName, options: PoolOptions): Driver {
       return sqliteWorkerDriver(sqlite, options.workers);
     }
     case 'postgres':
-      return postgresDriver({
-        connectionString: options.url,
-        driverOptions: options.driverOptions as pg.ClientConfig,
-      });
+      return postgresDriver(
+        { connectionString: options.url, driverOptions: options.driverOptions as pg.ClientConfig },
+        connectOptions(options),
+      );
     case 'mysql':
-      return mysqlDriver({
-        uri: options.url,
-        driverOptions: options.driverOptions as mysql.ConnectionOptions,
-      });
+      return mysqlDriver(
+        { uri: options.url, driverOptions: options.driverOptions as mysql.ConnectionOptions },
+        connectOptions(options),
+      );
     default:
       throw new ConnectionError(`Unknown database "${String(kind)}"; use 'sqlite', 'postgres' or 'mysql'.`);
   }
+}
+
+function connectOptions(options: PoolOptions): ConnectOptions {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
+    throw new ConnectionError(
+      `connectTimeoutMs must be a positive integer, got ${String(connectTimeoutMs)}.`,
+    );
+  return { connectTimeoutMs };
 }

@@ -24,6 +24,18 @@ export interface PoolOptions {
   replicaRetryMs?: number;
   /** How long a query waits for a free connection before it fails with PoolTimeoutError (ms, default 30 000). */
   acquireTimeoutMs?: number;
+  /**
+   * PostgreSQL and MySQL: how long opening a connection may take before it fails with ConnectionError, e.g.
+   * while the server is down or restarting (ms, default 10 000).
+   */
+  connectTimeoutMs?: number;
+  /**
+   * PostgreSQL and MySQL: a statement still running after this long is cancelled on the server (over a
+   * separate connection) and rejects with StatementTimeoutError (ms; default none). BEGIN, COMMIT and
+   * ROLLBACK are never cancelled. For a limit the server enforces by itself, set PostgreSQL's
+   * `statement_timeout` or MariaDB's `max_statement_time` instead.
+   */
+  statementTimeoutMs?: number;
   /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
   driverOptions?: Database.Options | pg.ClientConfig | mysql.ConnectionOptions;
 }

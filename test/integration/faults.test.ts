@@ -289,6 +289,35 @@ describeEachServer('faults: deadlocks and timeouts', (db) => {
     assert.ok(isRetryable(reason));
   });
 
+  it('cancels a statement on the server when it runs past statementTimeoutMs', async () => {
+    const pool = db.openPool({ statementTimeoutMs: 200, max: 2 });
+    const watcher = db.openPool({ max: 1 });
+    const sleeping = async () => {
+      const rows =
+        db.name === 'postgres'
+          ? await watcher.runQuery(
+              "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep%'",
+            )
+          : await watcher.runQuery(
+              "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'",
+            );
+      return rows.length;
+    };
+    const started = performance.now();
+    await assert.rejects(
+      pool.runQuery(db.name === 'postgres' ? 'SELECT pg_sleep(5)' : 'SELECT SLEEP(5) AS s'),
+      (error: unknown) =>
+        error instanceof StatementTimeoutError && /statementTimeoutMs \(200 ms\)/.test(error.message),
+    );
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 4_000, `rejected after ${elapsed.toFixed(0)} ms, before the statement could finish`);
+    assert.equal(await sleeping(), 0, 'the server is no longer running it');
+    // The pool goes on, and a quick statement is not affected.
+    const [row] = await pool.runQuery('SELECT 1 AS one');
+    assert.equal(Number(row?.one), 1);
+    assert.deepEqual({ inUse: pool.stats.inUse, waiting: pool.stats.waiting }, { inUse: 0, waiting: 0 });
+  });
+
   it("types the server's statement timeout", async () => {
     const slow =
       db.name === 'postgres'

@@ -1,5 +1,5 @@
 import mysql from 'mysql2';
-import type { Driver, DriverConnection, QueryResult, Row } from '../../connection/driver.js';
+import type { ConnectOptions, Driver, DriverConnection, QueryResult, Row } from '../../connection/driver.js';
 import { setOwnProperty } from '../../own-property.js';
 import { mysqlDialect } from './mysql-dialect.js';
 
@@ -65,8 +65,11 @@ class MysqlConnection implements DriverConnection {
   readonly #connection: mysql.Connection;
   broken = false;
 
-  constructor(connection: mysql.Connection) {
+  readonly #config: mysql.ConnectionOptions;
+
+  constructor(connection: mysql.Connection, config: mysql.ConnectionOptions) {
     this.#connection = connection;
+    this.#config = config;
     connection.on('error', () => {
       this.broken = true;
     });
@@ -103,6 +106,19 @@ class MysqlConnection implements DriverConnection {
     });
   }
 
+  cancel(): Promise<void> {
+    const id = this.#connection.threadId;
+    return new Promise((resolve) => {
+      const canceller = mysql.createConnection(this.#config);
+      canceller.on('error', () => undefined);
+      // KILL takes no parameters; the id is the number the server gave this connection.
+      canceller.query(`KILL QUERY ${Math.trunc(id)}`, () => {
+        canceller.end(() => canceller.destroy());
+        resolve();
+      });
+    });
+  }
+
   close(): Promise<void> {
     this.broken = true;
     return new Promise((resolve) => {
@@ -115,22 +131,24 @@ class MysqlConnection implements DriverConnection {
 }
 
 /** Opens mysql2 connections in UTC with utf8mb4, 64-bit integers read without loss and server-side parameters. */
-export function mysqlDriver(options: MysqlOptions): Driver {
+export function mysqlDriver(options: MysqlOptions, { connectTimeoutMs }: ConnectOptions): Driver {
+  const config: mysql.ConnectionOptions = {
+    ...(options.uri === undefined ? {} : { uri: options.uri }),
+    charset: 'utf8mb4',
+    timezone: 'Z',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    // The server keeps each prepared statement per connection; bound them (max_prepared_stmt_count is global).
+    maxPreparedStatements: 256,
+    connectTimeout: connectTimeoutMs,
+    ...options.driverOptions,
+  };
   return {
     dialect: mysqlDialect,
     defaultPoolSize: 10,
     connect() {
       return new Promise((resolve, reject) => {
-        const connection = mysql.createConnection({
-          ...(options.uri === undefined ? {} : { uri: options.uri }),
-          charset: 'utf8mb4',
-          timezone: 'Z',
-          supportBigNumbers: true,
-          bigNumberStrings: false,
-          // The server keeps each prepared statement per connection; bound them (max_prepared_stmt_count is global).
-          maxPreparedStatements: 256,
-          ...options.driverOptions,
-        });
+        const connection = mysql.createConnection(config);
         connection.connect((error) => {
           if (error) {
             connection.destroy();
@@ -142,7 +160,7 @@ export function mysqlDriver(options: MysqlOptions): Driver {
             if (setError) {
               connection.destroy();
               reject(setError);
-            } else resolve(new MysqlConnection(connection));
+            } else resolve(new MysqlConnection(connection, config));
           });
         });
       });

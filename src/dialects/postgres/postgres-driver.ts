@@ -1,6 +1,7 @@
 import pg from 'pg';
 import {
   narrowInteger,
+  type ConnectOptions,
   type Driver,
   type DriverConnection,
   type QueryResult,
@@ -67,8 +68,11 @@ class PostgresConnection implements DriverConnection {
   /** Bumped when the server's prepared statements went stale, so that they are prepared anew. */
   #generation = 0;
 
-  constructor(client: pg.Client) {
+  readonly #config: pg.ClientConfig;
+
+  constructor(client: pg.Client, config: pg.ClientConfig) {
     this.#client = client;
+    this.#config = config;
     // Without a listener a server-side disconnect would be an unhandled 'error' event and end the process.
     client.on('error', () => {
       this.broken = true;
@@ -115,6 +119,20 @@ class PostgresConnection implements DriverConnection {
       this.#inTransaction = false;
   }
 
+  async cancel(): Promise<void> {
+    // The server's id of this session, which node-postgres reads at connect but does not declare.
+    const pid = (this.#client as pg.Client & { processID?: number | null }).processID;
+    if (pid === null || pid === undefined) return;
+    const canceller = new pg.Client(this.#config);
+    canceller.on('error', () => undefined);
+    try {
+      await canceller.connect();
+      await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+    } finally {
+      await canceller.end().catch(() => undefined);
+    }
+  }
+
   async close(): Promise<void> {
     this.broken = true;
     await this.#client.end().catch(() => undefined);
@@ -122,19 +140,21 @@ class PostgresConnection implements DriverConnection {
 }
 
 /** Opens node-postgres clients, in UTC, with 64-bit integers and dates read without loss. */
-export function postgresDriver(options: PostgresOptions): Driver {
+export function postgresDriver(options: PostgresOptions, { connectTimeoutMs }: ConnectOptions): Driver {
   return {
     dialect: postgresDialect,
     defaultPoolSize: 10,
     async connect() {
-      const client = new pg.Client({
+      const config: pg.ClientConfig = {
         connectionString: options.connectionString,
         // CURRENT_TIMESTAMP defaults and ::date casts then agree with the UTC values Twistar writes.
         options: '-c TimeZone=UTC',
+        connectionTimeoutMillis: connectTimeoutMs,
         ...options.driverOptions,
         types: typeParsers,
-      });
-      const connection = new PostgresConnection(client);
+      };
+      const client = new pg.Client(config);
+      const connection = new PostgresConnection(client, config);
       await client.connect();
       return connection;
     },
