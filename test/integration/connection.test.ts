@@ -127,6 +127,27 @@ describeEachBackend('pool limits', (db) => {
     assert.deepEqual(await pool.runQuery('SELECT 1 AS one'), [{ one: 1 }]);
   });
 
+  it('times a PoolTimeoutError from the moment the caller started waiting', async () => {
+    const pool = db.openPool({ max: 1, acquireTimeoutMs: 300 });
+    let release!: () => void;
+    const held = pool.runInteraction(() => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = performance.now();
+    const error = await pool.runQuery('SELECT 1 AS one').then(
+      () => null,
+      (failure: unknown) => failure,
+    );
+    const waited = performance.now() - started;
+    assert.ok(error instanceof PoolTimeoutError, String(error));
+    assert.match((error as Error).message, /within 300 ms \(pool size 1\)/);
+    // Not before the timeout, and not long after it (timers fire late on a busy machine, never early).
+    assert.ok(waited >= 299 && waited < 1_300, `failed after ${waited.toFixed(0)} ms`);
+    assert.equal(pool.stats.waiting, 0, 'the timed-out caller no longer waits');
+    release();
+    await held;
+    assert.deepEqual(pool.stats.inUse, 0);
+  });
+
   it('never opens more connections than its size under concurrent load', async () => {
     if (db.name === 'sqlite') {
       const pool = db.openPool({ max: 5 });
