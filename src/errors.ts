@@ -61,6 +61,18 @@ export class PoolTimeoutError extends ConnectionError {}
  */
 export class InvalidQueryError extends TwistarError {}
 
+/**
+ * A structural argument (an ORDER BY or GROUP BY list, a select list, an identifier) is not one Twistar
+ * accepts as plain names; nothing was sent. Mark trusted SQL with the `sql` tag instead.
+ */
+export class UnsafeSqlError extends InvalidQueryError {}
+
+/**
+ * A value cannot be bound as a parameter: an object, array, function, symbol or `undefined`, a NaN or infinite
+ * number, an invalid Date. Nothing was sent.
+ */
+export class InvalidValueError extends InvalidQueryError {}
+
 /** The database rejected a statement; `sql` and `params` say which, `cause` is the driver's error. */
 export class QueryError extends TwistarError {
   readonly sql: string;
@@ -78,6 +90,9 @@ export class QueryError extends TwistarError {
     this.code = typeof code === 'string' ? code : undefined;
   }
 }
+
+/** A unique index or primary key refused the row (`23505`, `ER_DUP_ENTRY`, `SQLITE_CONSTRAINT_UNIQUE`). */
+export class UniqueViolationError extends QueryError {}
 
 /**
  * The database chose this transaction as a deadlock victim and rolled it back. Retryable: run the whole

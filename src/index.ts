@@ -20,6 +20,9 @@ export {
   SerializationError,
   StatementTimeoutError,
   isRetryable,
+  InvalidValueError,
+  UniqueViolationError,
+  UnsafeSqlError,
 } from './errors.js';
 export { connect } from './connection/connect.js';
 export {

@@ -11,6 +11,8 @@ import {
   StatementTimeoutError,
   TransactionError,
   TwistarError,
+  UniqueViolationError,
+  isUniqueViolation,
 } from '../errors.js';
 import type { Dialect, DialectName } from '../dialects/dialect.js';
 import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
@@ -477,7 +479,9 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
           error,
         );
       default:
-        return new QueryError(`${reason} (SQL: ${sql})`, sql, params, error);
+        return isUniqueViolation(error)
+          ? new UniqueViolationError(`${reason} (SQL: ${sql})`, sql, params, error)
+          : new QueryError(`${reason} (SQL: ${sql})`, sql, params, error);
     }
   }
 

@@ -1,4 +1,4 @@
-import { InvalidQueryError } from '../errors.js';
+import { InvalidQueryError, UnsafeSqlError } from '../errors.js';
 import { compilePlaceholders, type CompiledSql, type LexicalRules } from '../sql/placeholders.js';
 
 /** The databases Twistar speaks to. */
@@ -99,8 +99,8 @@ export function quoteWith(quote: '"' | '`', name: string): string {
 }
 
 function quoteUncached(quote: string, name: string): string {
-  if (name.length === 0) throw new InvalidQueryError('An identifier cannot be empty.');
-  if (name.includes('\0')) throw new InvalidQueryError('An identifier cannot contain a NUL character.');
+  if (name.length === 0) throw new UnsafeSqlError('An identifier cannot be empty.');
+  if (name.includes('\0')) throw new UnsafeSqlError('An identifier cannot contain a NUL character.');
   return name
     .split('.')
     .map((part) => quote + part.split(quote).join(quote + quote) + quote)

@@ -1,4 +1,4 @@
-import { InvalidQueryError } from '../errors.js';
+import { InvalidQueryError, UnsafeSqlError } from '../errors.js';
 import type { Dialect } from '../dialects/dialect.js';
 
 /** A piece of SQL the caller vouches for, with `?` parameters; built with the `sql` tag. */
@@ -35,7 +35,7 @@ const SELECT_ITEM =
   /^(?:(\*)|([A-Za-z_][A-Za-z0-9_$]*)\.\*|([A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?)(?:\s+AS\s+([A-Za-z_][A-Za-z0-9_$]*))?)$/i;
 
 function refuse(what: string, value: string): never {
-  throw new InvalidQueryError(
+  throw new UnsafeSqlError(
     `${what} "${value}" is not a column list Twistar accepts (names, optionally table.name, with ASC/DESC for ` +
       'ordering). For anything else, mark the SQL as trusted with the sql`…` tag.',
   );
@@ -50,7 +50,12 @@ function items(what: string, list: unknown): unknown[] {
 
 /** A column name checked against the identifier pattern and quoted. */
 export function quoteColumn(dialect: Dialect, name: string, what = 'Column'): string {
-  if (!IDENTIFIER.test(name)) refuse(what, name);
+  if (!IDENTIFIER.test(name)) {
+    throw new UnsafeSqlError(
+      `${what} "${name}" is not a plain identifier (letters, digits, _ and $, not starting with a digit, ` +
+        'optionally table.column). For trusted SQL in orderBy, group or select, use the sql`…` tag.',
+    );
+  }
   return dialect.quoteIdentifier(name);
 }
 

@@ -1,4 +1,4 @@
-import { InvalidQueryError } from '../errors.js';
+import { InvalidValueError } from '../errors.js';
 
 /** A value Twistar binds as a statement parameter. */
 export type SqlValue = string | number | bigint | boolean | Date | Buffer | Uint8Array | null;
@@ -34,7 +34,13 @@ export function checkParameters(params: readonly unknown[], sql: string): void {
     const value = params[i];
     if (isSqlValue(value)) {
       if (value instanceof Date && Number.isNaN(value.getTime())) {
-        throw new InvalidQueryError(`Parameter ${i + 1} is an invalid Date. SQL: ${sql}`);
+        throw new InvalidValueError(`Parameter ${i + 1} is an invalid Date. SQL: ${sql}`);
+      }
+      // Drivers would write NaN as NULL or 0, and ±Infinity as an error or a float some columns cannot hold.
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        throw new InvalidValueError(
+          `Parameter ${i + 1} is ${String(value)}, which is not a number the database stores; check the calculation that produced it. SQL: ${sql}`,
+        );
       }
       continue;
     }
@@ -42,6 +48,6 @@ export function checkParameters(params: readonly unknown[], sql: string): void {
       value === undefined
         ? 'use null for NULL, or leave the condition out'
         : 'pass a string, number, bigint, boolean, Date, Buffer or null (JSON.stringify() a value meant for a JSON column)';
-    throw new InvalidQueryError(`Parameter ${i + 1} is ${describe(value)}; ${hint}. SQL: ${sql}`);
+    throw new InvalidValueError(`Parameter ${i + 1} is ${describe(value)}; ${hint}. SQL: ${sql}`);
   }
 }

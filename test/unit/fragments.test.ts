@@ -141,7 +141,7 @@ describe('renderOrderBy', () => {
 
   it('says how to pass trusted SQL in its message', () => {
     assert.throws(() => renderOrderBy(sqliteDialect, 'LENGTH(name)'), {
-      name: 'InvalidQueryError',
+      name: 'UnsafeSqlError',
       message: /orderBy "LENGTH\(name\)" is not a column list .*sql`…` tag/,
     });
   });
@@ -230,7 +230,7 @@ describe('quoteColumn', () => {
   it('refuses a name with spaces, quotes, or more than one dot, naming what it was', () => {
     for (const name of ['first name', 'a"b', 'a`b', 'a.b.c', '']) {
       assert.throws(() => quoteColumn(sqliteDialect, name, 'Table name'), {
-        name: 'InvalidQueryError',
+        name: 'UnsafeSqlError',
         message: new RegExp(`^Table name "${name.replace('.', '\\.')}" is not`),
       });
     }

@@ -55,7 +55,7 @@ describe('checkParameters', () => {
 
   it('numbers the offending parameter from 1', () => {
     assert.throws(() => checkParameters(['ok', 2, undefined], SQL), {
-      name: 'InvalidQueryError',
+      name: 'InvalidValueError',
       message: /^Parameter 3 is undefined/,
     });
   });
