@@ -95,6 +95,22 @@ export class QueryError extends TwistarError {
 export class UniqueViolationError extends QueryError {}
 
 /**
+ * A value does not fit its column: a string longer than the column's `VARCHAR(n)`/`CHAR(n)`, a number outside
+ * the column type's range, a bigint outside 64 bits. Raised by the database (`22001`, `22003`, `ER_DATA_TOO_LONG`,
+ * `ER_WARN_DATA_OUT_OF_RANGE`), or by Twistar before sending: `save()` and `createMany()` check each value
+ * against its column (then `code` is undefined and `sql` is the statement that was not sent), and SQLite
+ * cannot bind a bigint outside 64 bits. Never silently truncated or rounded.
+ */
+export class ValueOutOfRangeError extends QueryError {}
+
+/**
+ * A statement's values are larger than the server accepts in one message (MySQL/MariaDB's
+ * `max_allowed_packet`, `ER_NET_PACKET_TOO_LARGE`; SQLite's maximum string or blob length). Twistar refuses
+ * what it can tell is too large before sending; the pool's other statements are not affected.
+ */
+export class ValueTooLargeError extends QueryError {}
+
+/**
  * The database chose this transaction as a deadlock victim and rolled it back. Retryable: run the whole
  * transaction again (`transaction(work, { retries })` does).
  */

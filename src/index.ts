@@ -23,6 +23,8 @@ export {
   InvalidValueError,
   UniqueViolationError,
   UnsafeSqlError,
+  ValueOutOfRangeError,
+  ValueTooLargeError,
 } from './errors.js';
 export { connect } from './connection/connect.js';
 export {

@@ -12,6 +12,8 @@ import {
   TransactionError,
   TwistarError,
   UniqueViolationError,
+  ValueOutOfRangeError,
+  ValueTooLargeError,
   isUniqueViolation,
 } from '../errors.js';
 import type { Dialect, DialectName } from '../dialects/dialect.js';
@@ -192,13 +194,13 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       if (!lost || (error.outcomeUnknown && !isReadOnly(sql))) throw error;
     }
     const fresh = await this.#resources.acquire();
-    let retried = false;
     try {
       const result = await this.#run(fresh, compiled.text, sql, params, single);
-      retried = true;
+      this.#resources.release(fresh, this.#changesSession(sql));
       return result;
-    } finally {
-      this.#resources.release(fresh, !retried || this.#changesSession(sql));
+    } catch (error) {
+      this.#resources.release(fresh, error instanceof ConnectionLostError);
+      throw error;
     }
   }
 
@@ -478,6 +480,10 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
           true,
           error,
         );
+      case 'range':
+        return new ValueOutOfRangeError(`${reason} (SQL: ${sql})`, sql, params, error);
+      case 'tooLarge':
+        return new ValueTooLargeError(`${reason} (SQL: ${sql})`, sql, params, error);
       default:
         return isUniqueViolation(error)
           ? new UniqueViolationError(`${reason} (SQL: ${sql})`, sql, params, error)

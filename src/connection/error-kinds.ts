@@ -5,9 +5,11 @@ import type { DialectName } from '../dialects/dialect.js';
  * - `deadlock`, `serialization`: the transaction was refused; running it again may succeed;
  * - `timeout`: the statement was cancelled for running too long;
  * - `unsent`: the connection was already unusable, so the statement never reached the server;
- * - `lost`: the connection broke while the statement was on it; it may or may not have run.
+ * - `lost`: the connection broke while the statement was on it; it may or may not have run;
+ * - `range`: a value does not fit its column (too long for `VARCHAR(n)`, outside the type's range);
+ * - `tooLarge`: the statement's values are larger than the server takes in one message.
  */
-export type ErrorKind = 'deadlock' | 'serialization' | 'timeout' | 'unsent' | 'lost';
+export type ErrorKind = 'deadlock' | 'serialization' | 'timeout' | 'unsent' | 'lost' | 'range' | 'tooLarge';
 
 interface DriverError {
   code?: unknown;
@@ -27,6 +29,9 @@ function postgresKind(code: unknown, message: string): ErrorKind | undefined {
       return 'serialization';
     case '57014': // query_canceled: statement_timeout, or a cancel request
       return 'timeout';
+    case '22001': // string_data_right_truncation
+    case '22003': // numeric_value_out_of_range
+      return 'range';
     case '57P01': // admin_shutdown: pg_terminate_backend, or a fast/smart shutdown
     case '57P02': // crash_shutdown
     case '57P03': // cannot_connect_now
@@ -43,6 +48,10 @@ function mysqlKind(code: unknown, errno: unknown, message: string, fatal: boolea
   if (errno === 1213 || code === 'ER_LOCK_DEADLOCK') return 'deadlock';
   // MariaDB max_statement_time (1969), MySQL max_execution_time (3024), KILL QUERY (1317).
   if (errno === 1969 || errno === 3024 || errno === 1317) return 'timeout';
+  // ER_DATA_TOO_LONG, ER_WARN_DATA_OUT_OF_RANGE (strict sql_mode), ER_DATA_OUT_OF_RANGE (arithmetic).
+  if (errno === 1406 || errno === 1264 || errno === 1690) return 'range';
+  // ER_NET_PACKET_TOO_LARGE: the server's, or the driver's own check against max_allowed_packet.
+  if (errno === 1153 || code === 'ER_NET_PACKET_TOO_LARGE') return 'tooLarge';
   if (/closed state|enqueue after (fatal|quit)/i.test(message)) return 'unsent';
   // 1927: the connection was killed (KILL CONNECTION); 4031: disconnected for inactivity.
   if (errno === 1927 || errno === 4031 || errno === 2006 || errno === 2013) return 'lost';
@@ -51,10 +60,14 @@ function mysqlKind(code: unknown, errno: unknown, message: string, fatal: boolea
   return undefined;
 }
 
-function sqliteKind(code: unknown): ErrorKind | undefined {
+function sqliteKind(code: unknown, message: string): ErrorKind | undefined {
   if (code === 'SQLITE_BUSY_SNAPSHOT') return 'serialization';
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_RECOVERY') return 'serialization';
   if (code === 'SQLITE_INTERRUPT') return 'timeout';
+  if (code === 'SQLITE_TOOBIG') return 'tooLarge';
+  // better-sqlite3 refuses to bind these (a RangeError, without a code); the bigint check is the driver's own.
+  if (code === undefined && /outside the 64-bit integer range/.test(message)) return 'range';
+  if (code === undefined && /bound string, buffer, or bigint is too big/.test(message)) return 'tooLarge';
   return undefined;
 }
 
@@ -72,6 +85,6 @@ export function errorKind(dialect: DialectName, error: unknown): ErrorKind | und
     case 'mysql':
       return mysqlKind(code, errno, text, fatal === true);
     case 'sqlite':
-      return sqliteKind(code);
+      return sqliteKind(code, text);
   }
 }

@@ -15,6 +15,8 @@ export interface ColumnInfo {
   readonly kind: ColumnKind;
   readonly nullable: boolean;
   readonly primaryKey: boolean;
+  /** The declared length of a `CHAR(n)`/`VARCHAR(n)` column, in characters; undefined for other types. */
+  readonly maxLength?: number;
 }
 
 /** The pure rules of one database: quoting, placeholders, limits and catalogue queries. No I/O. */
@@ -101,6 +103,9 @@ export function quoteWith(quote: '"' | '`', name: string): string {
 function quoteUncached(quote: string, name: string): string {
   if (name.length === 0) throw new UnsafeSqlError('An identifier cannot be empty.');
   if (name.includes('\0')) throw new UnsafeSqlError('An identifier cannot contain a NUL character.');
+  // Half a surrogate pair cannot be sent as UTF-8: the driver would name another identifier (with U+FFFD).
+  if (!(name as string & { isWellFormed(): boolean }).isWellFormed())
+    throw new UnsafeSqlError('An identifier cannot contain a lone surrogate (half of a UTF-16 pair).');
   return name
     .split('.')
     .map((part) => quote + part.split(quote).join(quote + quote) + quote)

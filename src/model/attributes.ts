@@ -91,6 +91,46 @@ export function writeValue(column: ColumnInfo, value: unknown): unknown {
   return value;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** The code points of `text` (a pair of surrogates counts once), counted up to `stop`. */
+function codePoints(text: string, stop: number): number {
+  let count = 0;
+  for (let i = 0; i < text.length && count < stop; i++, count++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+    }
+  }
+  return count;
+}
+
+/**
+ * Why `column` cannot hold `value` exactly, or undefined: text longer than its declared `CHAR(n)`/`VARCHAR(n)`
+ * (counted in characters, as PostgreSQL and MySQL count them; SQLite would keep it, the servers refuse it or
+ * drop trailing spaces), or, in an integer column, a number with a fraction (the servers round it) or an
+ * integer outside 64 bits.
+ */
+export function outOfRange(column: ColumnInfo, value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    const max = column.maxLength;
+    if (max === undefined || value.length <= max || codePoints(value, max + 1) <= max) return undefined;
+    return `a string longer than the ${max} characters of column "${column.name}" (${column.type})`;
+  }
+  if (column.kind !== 'integer') return undefined;
+  const outside =
+    typeof value === 'bigint'
+      ? value < INT64_MIN || value > INT64_MAX
+      : typeof value === 'number' &&
+        Number.isFinite(value) &&
+        (!Number.isInteger(value) || value < -(2 ** 63) || value >= 2 ** 63);
+  return outside
+    ? `${String(value)} is not an integer the 64-bit column "${column.name}" (${column.type}) holds exactly`
+    : undefined;
+}
+
 /** The column values of a new object: every column it has a value for. */
 export function valuesToInsert(obj: object, schema: ModelSchema): Record_ {
   const values: Record_ = {};

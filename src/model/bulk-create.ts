@@ -1,4 +1,5 @@
 import { DBObjectSaveError, QueryError } from '../errors.js';
+import { narrowInteger } from '../connection/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { insertManyStatements, type Statement } from '../sql/statements.js';
@@ -49,16 +50,23 @@ async function insertChunk(
     return rows.map((row) => (row[schema.primaryKey] as Id | undefined) ?? null);
   }
   const result = await config.pool.execute(statement.sql, statement.params);
-  if (!generated || result.affectedRows !== count || typeof result.insertId !== 'number') {
+  const { insertId } = result;
+  if (
+    !generated ||
+    result.affectedRows !== count ||
+    (typeof insertId !== 'number' && typeof insertId !== 'bigint')
+  ) {
     return new Array<Id | null>(count).fill(null);
   }
-  const first =
-    dialect.bulkInsertKeys === 'last'
-      ? result.insertId - count + 1
-      : (await mysqlNumbersConsecutively(config))
-        ? result.insertId
-        : null;
-  return Array.from({ length: count }, (_, i) => (first === null ? null : first + i));
+  const last = dialect.bulkInsertKeys === 'last';
+  if (!last && !(await mysqlNumbersConsecutively(config))) return new Array<Id | null>(count).fill(null);
+  const first = last ? BigInt(insertId) - BigInt(count - 1) : BigInt(insertId);
+  if (first + BigInt(count) <= BigInt(Number.MAX_SAFE_INTEGER)) {
+    const start = Number(first);
+    return Array.from({ length: count }, (_, i) => start + i);
+  }
+  // Keys beyond 2^53 arrive as bigints: count in bigints, and give back numbers where those are exact.
+  return Array.from({ length: count }, (_, i) => narrowInteger(first + BigInt(i)));
 }
 
 /**

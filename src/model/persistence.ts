@@ -1,8 +1,15 @@
-import { CannotRefreshError, DBObjectSaveError, QueryError, ReferenceNotSavedError } from '../errors.js';
+import {
+  CannotRefreshError,
+  DBObjectSaveError,
+  QueryError,
+  ReferenceNotSavedError,
+  ValueOutOfRangeError,
+} from '../errors.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
+import { insertStatement, updateStatement, type Statement } from '../sql/statements.js';
 import type { Where } from '../sql/where.js';
-import { changedColumns, markSaved, readRow, valuesToInsert, writeValue } from './attributes.js';
+import { changedColumns, markSaved, outOfRange, readRow, valuesToInsert, writeValue } from './attributes.js';
 import { setOwnProperty } from '../own-property.js';
 import { tableViolation, reportViolation } from './constraint-violations.js';
 import { hasHook, runHook } from './lifecycle.js';
@@ -36,6 +43,30 @@ function set(obj: Persistable, name: string, value: unknown): void {
 }
 
 /**
+ * Refuses, before anything is sent, a value its column cannot hold exactly (see outOfRange): SQLite would
+ * store it as given, and the servers refuse it, or drop a string's trailing spaces. `statement` is the one not sent.
+ */
+function checkRanges(
+  obj: Persistable,
+  schema: ModelSchema,
+  values: Readonly<Record<string, unknown>>,
+  statement: () => Statement,
+): void {
+  for (const name of Object.keys(values)) {
+    const column = schema.byName.get(name);
+    const why = column === undefined ? undefined : outOfRange(column, values[name]);
+    if (why === undefined) continue;
+    const { sql, params } = statement();
+    throw new ValueOutOfRangeError(
+      `Cannot save ${describe(obj)}: ${why}; nothing was sent. (SQL: ${sql})`,
+      sql,
+      params,
+      undefined,
+    );
+  }
+}
+
+/**
  * The column values a new object is inserted with: timestamps filled, a null key left to the database,
  * and a key the database would not report back refused before anything is written.
  */
@@ -64,6 +95,7 @@ export function valuesForInsert(
         `generates, so give it a value (e.g. randomUUID()) before saving.`,
     );
   }
+  checkRanges(obj, schema, values, () => insertStatement(config.pool.dialect, schema.table, values));
   return values;
 }
 
@@ -94,7 +126,9 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
     const column = schema.byName.get(name);
     if (column) setOwnProperty(values, name, writeValue(column, current[name]));
   }
-  const updated = await config.update(schema.table, values, byKey(config, schema, obj.id));
+  const where = byKey(config, schema, obj.id);
+  checkRanges(obj, schema, values, () => updateStatement(config.pool.dialect, schema.table, values, where));
+  const updated = await config.update(schema.table, values, where);
   if (updated === 0) {
     throw new DBObjectSaveError(`Cannot update ${describe(obj)}: its row no longer exists.`);
   }

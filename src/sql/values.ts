@@ -10,6 +10,20 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** `String.prototype.isWellFormed` (Node 20; ES2024, beyond the ES2023 lib this project compiles against). */
+interface WellFormed {
+  isWellFormed(): boolean;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Where the first lone surrogate of `text` is, e.g. `U+D800 at index 3`. */
+function loneSurrogate(text: string): string {
+  const at = LONE_SURROGATE.exec(text)?.index ?? -1;
+  const unit = text.charCodeAt(at).toString(16).toUpperCase();
+  return `U+${unit} at index ${at}`;
+}
+
 /** True for the values a statement can bind. */
 export function isSqlValue(value: unknown): value is SqlValue {
   switch (typeof value) {
@@ -40,6 +54,13 @@ export function checkParameters(params: readonly unknown[], sql: string): void {
       if (typeof value === 'number' && !Number.isFinite(value)) {
         throw new InvalidValueError(
           `Parameter ${i + 1} is ${String(value)}, which is not a number the database stores; check the calculation that produced it. SQL: ${sql}`,
+        );
+      }
+      // UTF-8 cannot encode half a surrogate pair: every driver would send U+FFFD (or worse) in its place.
+      if (typeof value === 'string' && !(value as string & WellFormed).isWellFormed()) {
+        throw new InvalidValueError(
+          `Parameter ${i + 1} is a string with a lone surrogate (${loneSurrogate(value)}), which UTF-8 cannot ` +
+            `encode: the database would store U+FFFD instead. Fix the code that split the string. SQL: ${sql}`,
         );
       }
       continue;

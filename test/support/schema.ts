@@ -9,20 +9,31 @@ const TYPES: Record<string, Record<DialectName, string>> = {
   },
   string: { sqlite: 'VARCHAR(255)', postgres: 'VARCHAR(255)', mysql: 'VARCHAR(255)' },
   text: { sqlite: 'TEXT', postgres: 'TEXT', mysql: 'TEXT' },
+  bigpk: {
+    sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+    postgres: 'BIGSERIAL PRIMARY KEY',
+    mysql: 'BIGINT AUTO_INCREMENT PRIMARY KEY',
+  },
   int: { sqlite: 'INTEGER', postgres: 'INTEGER', mysql: 'INT' },
   bigint: { sqlite: 'BIGINT', postgres: 'BIGINT', mysql: 'BIGINT' },
   bool: { sqlite: 'BOOLEAN', postgres: 'BOOLEAN', mysql: 'BOOLEAN' },
   date: { sqlite: 'DATE', postgres: 'DATE', mysql: 'DATE' },
   datetime: { sqlite: 'DATETIME', postgres: 'TIMESTAMP(3)', mysql: 'DATETIME(3)' },
   blob: { sqlite: 'BLOB', postgres: 'BYTEA', mysql: 'BLOB' },
+  longtext: { sqlite: 'TEXT', postgres: 'TEXT', mysql: 'LONGTEXT' },
+  longblob: { sqlite: 'BLOB', postgres: 'BYTEA', mysql: 'LONGBLOB' },
   real: { sqlite: 'REAL', postgres: 'DOUBLE PRECISION', mysql: 'DOUBLE' },
   json: { sqlite: 'JSON', postgres: 'JSONB', mysql: 'JSON' },
 };
 
-/** The DDL type of a portable column description such as `'string not null unique'`. */
+/**
+ * The DDL type of a portable column description such as `'string not null unique'`; `string(n)` and `char(n)`
+ * are VARCHAR(n) and CHAR(n) everywhere.
+ */
 export function columnType(dialect: DialectName, description: string): string {
   const [word = '', ...rest] = description.split(' ');
-  const type = TYPES[word]?.[dialect];
+  const sized = /^(string|char)\((\d+)\)$/.exec(word);
+  const type = sized ? `${sized[1] === 'char' ? 'CHAR' : 'VARCHAR'}(${sized[2]})` : TYPES[word]?.[dialect];
   if (type === undefined) throw new Error(`Unknown test column type "${word}"`);
   return [type, ...rest].join(' ');
 }

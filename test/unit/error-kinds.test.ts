@@ -47,6 +47,27 @@ describe('errorKind', () => {
     assert.equal(errorKind('sqlite', { code: 'SQLITE_CONSTRAINT_UNIQUE' }), undefined);
   });
 
+  it('reads values out of range and values too large, on each database', () => {
+    assert.equal(errorKind('postgres', { code: '22001' }), 'range');
+    assert.equal(errorKind('postgres', { code: '22003' }), 'range');
+    assert.equal(errorKind('mysql', { code: 'ER_DATA_TOO_LONG', errno: 1406 }), 'range');
+    assert.equal(errorKind('mysql', { code: 'ER_WARN_DATA_OUT_OF_RANGE', errno: 1264 }), 'range');
+    assert.equal(errorKind('mysql', { code: 'ER_DATA_OUT_OF_RANGE', errno: 1690 }), 'range');
+    assert.equal(errorKind('mysql', { code: 'ER_NET_PACKET_TOO_LARGE', errno: 1153 }), 'tooLarge');
+    assert.equal(errorKind('sqlite', { code: 'SQLITE_TOOBIG' }), 'tooLarge');
+    assert.equal(
+      errorKind(
+        'sqlite',
+        new RangeError('9223372036854775808 is outside the 64-bit integer range SQLite stores.'),
+      ),
+      'range',
+    );
+    assert.equal(
+      errorKind('sqlite', new RangeError('The bound string, buffer, or bigint is too big')),
+      'tooLarge',
+    );
+  });
+
   it('ignores what is not an error object', () => {
     assert.equal(errorKind('postgres', null), undefined);
     assert.equal(errorKind('mysql', 'boom'), undefined);

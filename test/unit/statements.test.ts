@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { InvalidQueryError } from '../../src/errors.js';
+import { InvalidQueryError, UnsafeSqlError } from '../../src/errors.js';
 import type { Dialect, DialectName } from '../../src/dialects/dialect.js';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
@@ -62,6 +62,13 @@ describe('identifier quoting', () => {
     for (const dialect of DIALECTS) assert.throws(() => dialect.quoteIdentifier(''), InvalidQueryError);
   });
 
+  it('refuses an identifier with a lone surrogate, which the driver would send as another name', () => {
+    for (const dialect of DIALECTS) {
+      assert.throws(() => dialect.quoteIdentifier('col\ud800'), UnsafeSqlError);
+      assert.equal(dialect.quoteIdentifier('😀').length, 4);
+    }
+  });
+
   testRefused('statements refuse a table name with an embedded quote', (d) => selectStatement(d, 'us"ers'));
   testRefused('statements refuse a column name with an embedded backquote', (d) =>
     insertStatement(d, 'users', { 'na`me': 1 }),
@@ -69,6 +76,51 @@ describe('identifier quoting', () => {
   testRefused('statements refuse a table name carrying SQL', (d) =>
     deleteStatement(d, 'users; DROP TABLE users', ALL_ROWS),
   );
+});
+
+describe('column catalogues', () => {
+  it('read the declared length of CHAR(n) and VARCHAR(n) columns, in characters', () => {
+    const sqlite = sqliteDialect.parseColumns(
+      [
+        'VARCHAR(255)',
+        'character(20)',
+        'NVARCHAR( 7 )',
+        'VARYING CHARACTER(9)',
+        'TEXT',
+        'INTEGER',
+        'BLOB',
+      ].map((type, i) => ({ name: `c${i}`, type, notnull: 0, pk: 0 })),
+    );
+    assert.deepEqual(
+      sqlite.map((column) => column.maxLength),
+      [255, 20, 7, 9, undefined, undefined, undefined],
+    );
+    const mysql = mysqlDialect.parseColumns(
+      ['varchar(5)', 'char(3)', 'varbinary(5)', 'text', 'int(11)'].map((type, i) => ({
+        name: `c${i}`,
+        type,
+        nullable: 'YES',
+        pk: '',
+        is_json: 0,
+      })),
+    );
+    assert.deepEqual(
+      mysql.map((column) => column.maxLength),
+      [5, 3, undefined, undefined, undefined],
+    );
+    const postgres = postgresDialect.parseColumns(
+      [
+        ['character varying', 5],
+        ['character', 3],
+        ['bit', 8],
+        ['text', null],
+      ].map(([type, length], i) => ({ name: `c${i}`, type, nullable: 'YES', pk: false, max_length: length })),
+    );
+    assert.deepEqual(
+      postgres.map((column) => column.maxLength),
+      [5, 3, undefined, undefined],
+    );
+  });
 });
 
 describe('selectStatement', () => {

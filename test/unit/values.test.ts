@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { InvalidQueryError } from '../../src/errors.js';
+import { InvalidQueryError, InvalidValueError } from '../../src/errors.js';
 import { parseUtcDate } from '../../src/dialects/dialect.js';
 import { checkParameters, isSqlValue } from '../../src/sql/values.js';
 
@@ -52,6 +52,32 @@ describe('checkParameters', () => {
       );
     });
   }
+
+  it('refuses a string with a lone surrogate, which UTF-8 cannot encode, and says where it is', () => {
+    for (const [text, where] of [
+      ['\ud800', 'U+D800 at index 0'],
+      ['ab\udc00', 'U+DC00 at index 2'],
+      ['x\udc00\ud800', 'U+DC00 at index 1'],
+      ['😀'.slice(0, 1), 'U+D83D at index 0'],
+      ['ok 😀 then \udbff', 'U+DBFF at index 11'],
+    ] as const) {
+      assert.throws(
+        () => checkParameters(['fine', text], SQL),
+        (error: unknown) => {
+          assert.ok(error instanceof InvalidValueError);
+          assert.ok(
+            error.message.startsWith(`Parameter 2 is a string with a lone surrogate (${where})`),
+            error.message,
+          );
+          return true;
+        },
+      );
+    }
+  });
+
+  it('accepts surrogate pairs: emoji and other characters beyond the BMP', () => {
+    assert.doesNotThrow(() => checkParameters(['😀', '𝄞𠀋', 'e\u0301', '\ufeff', 'שלום'], SQL));
+  });
 
   it('numbers the offending parameter from 1', () => {
     assert.throws(() => checkParameters(['ok', 2, undefined], SQL), {

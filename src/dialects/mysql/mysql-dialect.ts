@@ -29,6 +29,12 @@ function kindOf(columnType: string): ColumnKind {
   return 'other';
 }
 
+/** The n of `char(n)` / `varchar(n)`, in characters (not bytes). */
+function maxLengthOf(columnType: string): number | undefined {
+  const n = /^(?:var)?char\((\d+)\)/.exec(columnType)?.[1];
+  return n === undefined ? undefined : Number(n);
+}
+
 // A prepared statement counts its placeholders in 16 bits.
 const MAX_PARAMETERS = 65535;
 
@@ -67,6 +73,7 @@ export const mysqlDialect: Dialect = {
       kind: Number(row.is_json) === 1 ? 'json' : kindOf(String(row.type).toLowerCase()),
       nullable: row.nullable === 'YES',
       primaryKey: row.pk === 'PRI',
+      maxLength: maxLengthOf(String(row.type).toLowerCase()),
     })),
   readConverter(column: ColumnInfo) {
     if (column.kind === 'boolean') return parseBoolean;

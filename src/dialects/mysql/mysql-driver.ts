@@ -61,15 +61,50 @@ function restoreNames(rows: Row[], fields: mysql.FieldPacket[] | undefined): Row
   });
 }
 
+/** ER_NET_PACKET_TOO_LARGE: the server refuses the statement, then closes the connection. */
+const PACKET_TOO_LARGE = 1153;
+
+/**
+ * The error for values that cannot fit in one packet of `limit` bytes, or null. A string takes at most 3 bytes
+ * per UTF-16 unit, so the exact count is only made for values near the limit. What is counted is a lower bound
+ * of the packet (its headers come on top): a statement refused here would have been refused by the server.
+ */
+function packetTooLarge(params: readonly unknown[], limit: number): Error | null {
+  let bound = 0;
+  for (const value of params)
+    bound +=
+      typeof value === 'string' ? value.length * 3 : value instanceof Uint8Array ? value.byteLength : 0;
+  if (bound <= limit) return null;
+  let bytes = 0;
+  for (const value of params)
+    bytes +=
+      typeof value === 'string'
+        ? Buffer.byteLength(value, 'utf8')
+        : value instanceof Uint8Array
+          ? value.byteLength
+          : 0;
+  if (bytes <= limit) return null;
+  return Object.assign(
+    new Error(
+      `The values take ${bytes} bytes, more than the server's max_allowed_packet (${limit} bytes) allows in ` +
+        'one statement; nothing was sent',
+    ),
+    { code: 'ER_NET_PACKET_TOO_LARGE', errno: PACKET_TOO_LARGE },
+  );
+}
+
 class MysqlConnection implements DriverConnection {
   readonly #connection: mysql.Connection;
   broken = false;
 
   readonly #config: mysql.ConnectionOptions;
+  /** The server's max_allowed_packet, read at connect. */
+  readonly #maxPacket: number;
 
-  constructor(connection: mysql.Connection, config: mysql.ConnectionOptions) {
+  constructor(connection: mysql.Connection, config: mysql.ConnectionOptions, maxPacket: number) {
     this.#connection = connection;
     this.#config = config;
+    this.#maxPacket = maxPacket;
     connection.on('error', () => {
       this.broken = true;
     });
@@ -79,10 +114,13 @@ class MysqlConnection implements DriverConnection {
   }
 
   execute(sql: string, params: readonly unknown[]): Promise<QueryResult> {
+    // Sent, such a statement would make the server close the connection, or reset it while mysql2 still writes.
+    const tooLarge = packetTooLarge(params, this.#maxPacket);
+    if (tooLarge !== null) return Promise.reject(tooLarge);
     return new Promise((resolve, reject) => {
       const done = (error: mysql.QueryError | null, result: unknown, fields?: mysql.FieldPacket[]) => {
         if (error) {
-          if (error.fatal) this.broken = true;
+          if (error.fatal || error.errno === PACKET_TOO_LARGE) this.broken = true;
           reject(error);
         } else if (Array.isArray(result)) {
           const rows = restoreNames(result as Row[], fields);
@@ -155,12 +193,21 @@ export function mysqlDriver(options: MysqlOptions, { connectTimeoutMs }: Connect
             reject(error);
             return;
           }
-          // NOW() and TIMESTAMP columns then agree with the UTC values Twistar writes.
-          connection.query("SET time_zone = '+00:00'", (setError) => {
-            if (setError) {
-              connection.destroy();
-              reject(setError);
-            } else resolve(new MysqlConnection(connection, config));
+          const fail = (failure: Error) => {
+            connection.destroy();
+            reject(failure);
+          };
+          // NOW() and TIMESTAMP columns then agree with the UTC values Twistar writes; strict mode makes a
+          // value too long or out of range for its column an error on every table, never a truncation.
+          const session =
+            "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'STRICT_ALL_TABLES')";
+          connection.query(session, (setError) => {
+            if (setError) return fail(setError);
+            connection.query('SELECT @@max_allowed_packet AS max_packet', (readError, rows) => {
+              if (readError) return fail(readError);
+              const maxPacket = Number((rows as Row[])[0]?.max_packet);
+              resolve(new MysqlConnection(connection, config, maxPacket > 0 ? maxPacket : Infinity));
+            });
           });
         });
       });

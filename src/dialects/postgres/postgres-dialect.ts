@@ -39,6 +39,7 @@ export const postgresDialect: Dialect = {
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   columnsQuery: (table) => [
     `SELECT c.column_name AS name, c.data_type AS type, c.is_nullable AS nullable,
+            c.character_maximum_length AS max_length,
             EXISTS (SELECT 1 FROM information_schema.table_constraints tc
                       JOIN information_schema.key_column_usage k
                         ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema
@@ -56,6 +57,11 @@ export const postgresDialect: Dialect = {
       kind: kindOf(String(row.type).toLowerCase()),
       nullable: row.nullable === 'YES',
       primaryKey: row.pk === true,
+      // Only for text: information_schema gives bit(n) and bit varying(n) a length too.
+      maxLength:
+        row.max_length != null && String(row.type).startsWith('character')
+          ? Number(row.max_length)
+          : undefined,
     })),
   // The driver is configured to parse every type itself (see postgres-driver.ts).
   readConverter: () => undefined,

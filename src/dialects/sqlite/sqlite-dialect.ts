@@ -31,6 +31,15 @@ function kindOf(declared: string): ColumnKind {
   return 'other';
 }
 
+/**
+ * The n of a declared `VARCHAR(n)`, `CHARACTER(n)`, `NCHAR(n)`, `VARYING CHARACTER(n)`…: SQLite ignores it,
+ * Twistar's save() enforces it as the servers do.
+ */
+function maxLengthOf(declared: string): number | undefined {
+  const n = /CHAR[A-Z ]*\(\s*(\d+)\s*\)/i.exec(declared)?.[1];
+  return n === undefined ? undefined : Number(n);
+}
+
 // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
 const MAX_PARAMETERS = 32766;
 
@@ -57,6 +66,7 @@ export const sqliteDialect: Dialect = {
       kind: kindOf(String(row.type)),
       nullable: Number(row.notnull) === 0,
       primaryKey: Number(row.pk) > 0,
+      maxLength: maxLengthOf(String(row.type)),
     })),
   readConverter(column: ColumnInfo) {
     switch (column.kind) {

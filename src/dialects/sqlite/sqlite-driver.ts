@@ -21,6 +21,9 @@ export interface SqliteOptions {
 
 const STATEMENT_CACHE_LIMIT = 500;
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
 /** SQLite can bind numbers, bigints, strings, Buffers and null; Twistar also takes booleans and Dates. */
 function bindable(value: unknown): unknown {
   switch (typeof value) {
@@ -28,7 +31,10 @@ function bindable(value: unknown): unknown {
       // better-sqlite3 binds every number as REAL, which a TEXT column stores as '5.0'; whole numbers go as INTEGER.
       return Number.isSafeInteger(value) ? BigInt(value) : value;
     case 'string':
+      return value;
     case 'bigint':
+      if (value < INT64_MIN || value > INT64_MAX)
+        throw new RangeError(`${value} is outside the 64-bit integer range SQLite stores.`);
       return value;
     case 'boolean':
       return value ? 1 : 0;
