@@ -7,6 +7,7 @@ import {
   ConnectionLostError,
   DBObject,
   DeadlockError,
+  SerializationError,
   Registry,
   StatementTimeoutError,
   TransactionError,
@@ -370,6 +371,63 @@ describeEachBackend('faults: no connection leaks', (db: BackendContext) => {
     const { inUse, waiting, open, max } = db.pool.stats;
     assert.deepEqual({ inUse, waiting }, { inUse: 0, waiting: 0 });
     assert.ok(open <= max);
+  });
+});
+
+// PostgreSQL's SERIALIZABLE isolation refuses one of two transactions whose reads and writes cross.
+describeOn(['postgres'], 'faults: serialisation failures', (db) => {
+  beforeEach(() => createTables(db.pool));
+
+  const crossing = (tag: string, barrier: Promise<void>, arrive: () => void, retries: number) => {
+    let runs = 0;
+    const done = transaction(
+      async (txn) => {
+        runs++;
+        await txn.runOperation('SET TRANSACTION ISOLATION LEVEL SERIALIZABLE');
+        await txn.runQuery('SELECT COUNT(*) AS n FROM fault_items');
+        arrive();
+        await Promise.race([barrier, sleep(500)]);
+        await txn.runOperation('INSERT INTO fault_items (tag, n) VALUES (?, 1)', [tag]);
+      },
+      { retries, retryDelayMs: 10 },
+    );
+    return { done, runs: () => runs };
+  };
+
+  const meeting = () => {
+    let arrived = 0;
+    let open!: () => void;
+    const barrier = new Promise<void>((resolve) => (open = resolve));
+    return {
+      barrier,
+      arrive: () => {
+        if (++arrived === 2) open();
+      },
+    };
+  };
+
+  it('types a serialisation failure as retryable, and retries run it again', async () => {
+    const plain = meeting();
+    const results = await Promise.allSettled([
+      crossing('a', plain.barrier, plain.arrive, 0).done,
+      crossing('b', plain.barrier, plain.arrive, 0).done,
+    ]);
+    const failed = results.filter((result) => result.status === 'rejected');
+    assert.equal(failed.length, 1, 'one of the two crossing transactions is refused');
+    const reason = (failed[0] as PromiseRejectedResult).reason as Error;
+    assert.ok(
+      reason instanceof TransactionError && reason.cause instanceof SerializationError,
+      String(reason),
+    );
+    assert.ok(isRetryable(reason));
+
+    await createTables(db.pool);
+    const retried = meeting();
+    const first = crossing('c', retried.barrier, retried.arrive, 3);
+    const second = crossing('d', retried.barrier, retried.arrive, 3);
+    await Promise.all([first.done, second.done]);
+    assert.equal(first.runs() + second.runs(), 3, 'the refused one ran again, once');
+    assert.equal(await Item.count(), 2);
   });
 });
 
