@@ -1,4 +1,5 @@
 import type { Errors } from './validation/errors.js';
+import type { SchemaProblem } from './schema/schema-problem.js';
 
 /** Base class of every error Twistar raises; `cause` keeps the underlying error when there is one. */
 export class TwistarError extends Error {
@@ -181,3 +182,79 @@ export function isUniqueViolation(error: unknown): boolean {
     code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
+
+/**
+ * The registered models and the live schema disagree (`Registry.verify({ throw: true })`): `problems` lists each
+ * missing table, column, join table or class, and the message repeats them one per line.
+ */
+export class SchemaMismatchError extends TwistarError {
+  readonly problems: readonly SchemaProblem[];
+
+  constructor(problems: readonly SchemaProblem[]) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super(
+      `The models do not match the database (${count}):\n` +
+        problems.map((problem) => `- ${problem.message}`).join('\n'),
+    );
+    this.problems = problems;
+  }
+}
+
+/**
+ * A migration failed. `migration` and `direction` say which; `failedStatement` is the statement the database
+ * refused (undefined when the migration's own code threw); `appliedStatements` are the statements of that
+ * migration that stay applied: none where DDL is transactional (PostgreSQL, SQLite: the migration was rolled
+ * back, `rolledBack` is true), on MySQL/MariaDB those that ran before the failure. `completed` lists the
+ * migrations of the same run that succeeded before it. `cause` is the underlying error.
+ */
+export class MigrationError extends TwistarError {
+  readonly migration: string;
+  readonly direction: 'up' | 'down';
+  readonly appliedStatements: readonly string[];
+  readonly failedStatement: string | undefined;
+  readonly rolledBack: boolean;
+  readonly completed: readonly string[];
+
+  constructor(
+    message: string,
+    details: {
+      migration: string;
+      direction: 'up' | 'down';
+      appliedStatements: readonly string[];
+      failedStatement: string | undefined;
+      rolledBack: boolean;
+      completed: readonly string[];
+    },
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.migration = details.migration;
+    this.direction = details.direction;
+    this.appliedStatements = details.appliedStatements;
+    this.failedStatement = details.failedStatement;
+    this.rolledBack = details.rolledBack;
+    this.completed = details.completed;
+  }
+}
+
+/** Applied migrations whose files were edited afterwards (their checksum differs); `migrations` names them. */
+export class MigrationChangedError extends TwistarError {
+  readonly migrations: readonly string[];
+
+  constructor(message: string, migrations: readonly string[]) {
+    super(message);
+    this.migrations = migrations;
+  }
+}
+
+/** A migration file or folder is malformed: a bad file name, no `-- up` section, no `up`/`down` export, a missing file. */
+export class MigrationFileError extends TwistarError {}
+
+/** The migration lock could not be taken (another run held it past the timeout, or the pool cannot hold it). */
+export class MigrationLockError extends TwistarError {}
+
+/**
+ * The schema builder was asked for a change the database cannot make in place (SQLite cannot add a foreign
+ * key or a primary key to an existing table); nothing was sent.
+ */
+export class UnsupportedSchemaChangeError extends TwistarError {}

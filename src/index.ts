@@ -25,6 +25,12 @@ export {
   UnsafeSqlError,
   ValueOutOfRangeError,
   ValueTooLargeError,
+  SchemaMismatchError,
+  MigrationError,
+  MigrationChangedError,
+  MigrationFileError,
+  MigrationLockError,
+  UnsupportedSchemaChangeError,
 } from './errors.js';
 export { connect } from './connection/connect.js';
 export {
@@ -71,3 +77,46 @@ export { HABTM, type HabtmFindOptions } from './relationships/habtm.js';
 export { HasMany } from './relationships/has-many.js';
 export { HasOne } from './relationships/has-one.js';
 export type { CountOptions } from './relationships/relation.js';
+export {
+  Migrator,
+  type MigrateOptions,
+  type MigrationProgress,
+  type MigrationStatus,
+  type MigratorOptions,
+  type RollbackOptions,
+} from './migrations/migrator.js';
+export type { MigrationFormat } from './migrations/migration-templates.js';
+export { MigrationDb } from './migrations/migration-db.js';
+export {
+  SchemaBuilder,
+  type AddIndexOptions,
+  type CreateTableOptions,
+  type SchemaBuilderOptions,
+} from './migrations/schema-builder.js';
+export { AlterTableBuilder, TableBuilder } from './migrations/table-builder.js';
+export { ColumnBuilder, ColumnsBuilder } from './migrations/column-builder.js';
+export type {
+  ForeignKeyAction,
+  ForeignOptions,
+  IndexOptions,
+  NameOrColumns,
+  ReferencesOptions,
+} from './migrations/table-definition.js';
+export type { ColumnTypeArguments, ColumnTypeName } from './migrations/column-types.js';
+export type { DefaultValue } from './migrations/ddl-literals.js';
+export { introspect } from './schema/introspect.js';
+export type {
+  ColumnSchema,
+  DatabaseSchema,
+  ForeignKeySchema,
+  IndexSchema,
+  PortableKind,
+  PortableType,
+  ReferentialAction,
+  TableSchema,
+} from './schema/database-schema.js';
+export { portableType } from './schema/portable-kind.js';
+export { verifyModels } from './schema/verify-models.js';
+export type { SchemaProblem, SchemaProblemKind } from './schema/schema-problem.js';
+export type { VerifyOptions } from './schema/verify-options.js';
+export { diagram, type DiagramFormat, type DiagramInput, type DiagramOptions } from './schema/diagram.js';

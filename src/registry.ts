@@ -1,9 +1,19 @@
 import { ClassNotRegisteredError, ConnectionError } from './errors.js';
+import { TwistarError } from './errors.js';
 import type { ConnectionPool } from './connection/connection-pool.js';
 import { InteractionBase } from './crud/interaction-base.js';
+import type { SchemaProblem } from './schema/schema-problem.js';
+import type { VerifyOptions } from './schema/verify-options.js';
 
 const configs = new WeakMap<ConnectionPool, InteractionBase>();
 const classes = new Map<string, abstract new (...args: never[]) => unknown>();
+// The schema tools depend on the Registry, so they hand it their verifier rather than being imported by it.
+let verifier: ((options: VerifyOptions) => Promise<SchemaProblem[]>) | undefined;
+
+/** Called once by the schema tools when they load: what `Registry.verify()` runs. */
+export function provideVerifier(verify: (options: VerifyOptions) => Promise<SchemaProblem[]>): void {
+  verifier = verify;
+}
 
 /** Twistar's global settings: the default pool, and model classes by name (for relationships). */
 // A class of statics because Twistar's API is `Registry.DBPOOL = …`.
@@ -73,5 +83,22 @@ export class Registry {
       );
     }
     return model as T;
+  }
+
+  /** Every registered class, in the order they were registered. */
+  static registeredClasses(): (abstract new (...args: never[]) => unknown)[] {
+    return [...classes.values()];
+  }
+
+  /**
+   * Compares the registered models (or `options.models`) with the live schema and resolves to the problems
+   * found (missing tables, columns, join tables, classes), none when they agree; `{ throw: true }` rejects
+   * with SchemaMismatchError instead. See `verifyModels`.
+   */
+  static async verify(options: VerifyOptions = {}): Promise<SchemaProblem[]> {
+    if (verifier === undefined) {
+      throw new TwistarError("Registry.verify() needs the schema tools: import it from 'twistar'.");
+    }
+    return verifier(options);
   }
 }

@@ -36,6 +36,8 @@ export interface Dialect {
   readonly beginTransaction: string;
   /** After a failed statement the database refuses the rest of the transaction (PostgreSQL). */
   readonly abortsTransactionOnError: boolean;
+  /** CREATE/ALTER/DROP run inside a transaction and roll back with it (no implicit commit). */
+  readonly transactionalDdl: boolean;
   /** Clauses of locking reads, which see the latest committed rows; '' where the whole database is locked. */
   readonly lockClauses: { readonly update: string; readonly share: string };
   quoteIdentifier(name: string): string;

@@ -24,52 +24,55 @@ export function findPlaceholders(sql: string, rules: LexicalRules): number[] {
   const n = sql.length;
   let i = 0;
   while (i < n) {
-    const c = sql.charCodeAt(i);
-    switch (c) {
-      case 63 /* ? */:
-        found.push(i);
-        i++;
-        break;
-      case 39 /* ' */: {
-        const escaped =
-          rules.backslashEscapes ||
-          (rules.dollarQuotes && i > 0 && /[eE]/.test(sql[i - 1] ?? '') && !isWordChar(sql, i - 2));
-        i = skipQuoted(sql, i, "'", escaped);
-        break;
-      }
-      case 34 /* " */:
-        i = skipQuoted(sql, i, '"', rules.backslashEscapes);
-        break;
-      case 96 /* ` */:
-        i = rules.backtickIdentifiers ? skipQuoted(sql, i, '`', false) : i + 1;
-        break;
-      case 91 /* [ */:
-        if (rules.bracketIdentifiers) {
-          const end = sql.indexOf(']', i + 1);
-          i = end === -1 ? n : end + 1;
-        } else i++;
-        break;
-      case 45 /* - */:
-        if (sql.charCodeAt(i + 1) === 45 && (!rules.dashCommentNeedsSpace || !(sql.charCodeAt(i + 2) > 32))) {
-          i = skipLine(sql, i);
-        } else i++;
-        break;
-      case 35 /* # */:
-        if (rules.hashComments) i = skipLine(sql, i);
-        else i++;
-        break;
-      case 47 /* / */:
-        if (sql.charCodeAt(i + 1) === 42) i = skipBlockComment(sql, i, rules.nestedComments);
-        else i++;
-        break;
-      case 36 /* $ */:
-        i = rules.dollarQuotes ? skipDollarQuoted(sql, i) : i + 1;
-        break;
-      default:
-        i++;
+    if (sql.charCodeAt(i) === 63 /* ? */) {
+      found.push(i);
+      i++;
+    } else {
+      const next = skipNonCode(sql, i, rules);
+      i = next === i ? i + 1 : next;
     }
   }
   return found;
+}
+
+/**
+ * Where the string literal, quoted identifier or comment that starts at `at` ends (the offset after it);
+ * `at` itself when none starts there.
+ */
+export function skipNonCode(sql: string, at: number, rules: LexicalRules): number {
+  switch (sql.charCodeAt(at)) {
+    case 39 /* ' */: {
+      const escaped =
+        rules.backslashEscapes ||
+        (rules.dollarQuotes && at > 0 && /[eE]/.test(sql[at - 1] ?? '') && !isWordChar(sql, at - 2));
+      return skipQuoted(sql, at, "'", escaped);
+    }
+    case 34 /* " */:
+      return skipQuoted(sql, at, '"', rules.backslashEscapes);
+    case 96 /* ` */:
+      return rules.backtickIdentifiers ? skipQuoted(sql, at, '`', false) : at;
+    case 91 /* [ */: {
+      if (!rules.bracketIdentifiers) return at;
+      const end = sql.indexOf(']', at + 1);
+      return end === -1 ? sql.length : end + 1;
+    }
+    case 45 /* - */:
+      return sql.charCodeAt(at + 1) === 45 && (!rules.dashCommentNeedsSpace || !(sql.charCodeAt(at + 2) > 32))
+        ? skipLine(sql, at)
+        : at;
+    case 35 /* # */:
+      return rules.hashComments ? skipLine(sql, at) : at;
+    case 47 /* / */:
+      return sql.charCodeAt(at + 1) === 42 ? skipBlockComment(sql, at, rules.nestedComments) : at;
+    case 36 /* $ */: {
+      if (!rules.dollarQuotes) return at;
+      const end = skipDollarQuoted(sql, at);
+      // A `$` that opens no dollar-quoted string is plain text.
+      return end === at + 1 ? at : end;
+    }
+    default:
+      return at;
+  }
 }
 
 function isWordChar(sql: string, at: number): boolean {

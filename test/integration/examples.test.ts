@@ -29,3 +29,24 @@ it('the quick start (npm run demo) runs on a fresh SQLite file and reports what 
     rmSync(cwd, { recursive: true, force: true });
   }
 });
+
+it('the migrations example shows a dry run, applies, lists and rolls back examples/migrations', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'twistar-migrations-example-'));
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(root, 'examples/migrations.ts')],
+      { cwd, env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') } },
+    );
+    assert.match(stdout, /^ {2}CREATE UNIQUE INDEX "users_email_unique" ON "users" \("email"\);$/m);
+    assert.match(
+      stdout,
+      /Applied: 20240501120000_create_teams, 20240501120100_create_users, 20240502090000_add/,
+    );
+    assert.match(stdout, /applied 20240502090000_add_nickname_to_users batch 1/);
+    assert.match(stdout, /Rolled back: 20240502090000_add_nickname_to_users, 20240501120100_create_users/);
+    assert.match(stdout, /Pending again: 3/);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+});

@@ -24,6 +24,8 @@ const requireAll = process.env.TWISTAR_REQUIRE_ALL_BACKENDS === '1';
 /** What a suite gets for the backend it runs on. */
 export interface BackendContext {
   readonly name: DialectName;
+  /** The URL of this backend's database (for other processes to connect to it). */
+  readonly url: string;
   /** The pool of this backend, also set as Registry.DBPOOL while the suite runs. */
   readonly pool: ConnectionPool;
   /** Opens another pool on the same database (closed after the suite). */
@@ -63,6 +65,7 @@ export function describeEachBackend(
       const extra: ConnectionPool[] = [];
       const ctx: BackendContext = {
         name: spec.name,
+        url,
         get pool() {
           if (pool === undefined)
             throw new Error('The backend pool is opened in before(); use it inside tests.');

@@ -47,6 +47,7 @@ export const mysqlDialect: Dialect = {
   bulkInsertKeys: 'first',
   beginTransaction: 'START TRANSACTION',
   abortsTransactionOnError: false,
+  transactionalDdl: false,
   lockClauses: { update: ' FOR UPDATE', share: ' LOCK IN SHARE MODE' },
   quoteIdentifier: (name) => quoteWith('`', name),
   compile: compiler(lexical, MAX_PARAMETERS),

@@ -31,6 +31,7 @@ export const postgresDialect: Dialect = {
   bulkInsertKeys: 'returning',
   beginTransaction: 'BEGIN',
   abortsTransactionOnError: true,
+  transactionalDdl: true,
   lockClauses: { update: ' FOR UPDATE', share: ' FOR SHARE' },
   quoteIdentifier: (name) => quoteWith('"', name),
   compile: compiler(lexical, MAX_PARAMETERS, (index) => `$${index + 1}`),

@@ -52,6 +52,7 @@ export const sqliteDialect: Dialect = {
   bulkInsertKeys: 'last',
   beginTransaction: 'BEGIN IMMEDIATE',
   abortsTransactionOnError: false,
+  transactionalDdl: true,
   // BEGIN IMMEDIATE already holds the write lock.
   lockClauses: { update: '', share: '' },
   quoteIdentifier: (name) => quoteWith('"', name),

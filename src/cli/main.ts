@@ -1,0 +1,299 @@
+#!/usr/bin/env node
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import repl from 'node:repl';
+import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { register as registerTypeScriptCjs } from 'tsx/cjs/api';
+import { register as registerTypeScript } from 'tsx/esm/api';
+import * as twistar from '../index.js';
+import { connect, InteractionBase, Registry, TwistarError, type ConnectionPool } from '../index.js';
+import { Migrator, type MigrationProgress } from '../migrations/migrator.js';
+import { diagram } from '../schema/diagram.js';
+import { introspect } from '../schema/introspect.js';
+import { verifyModels } from '../schema/verify-models.js';
+import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
+import { generateModels } from './generate-models.js';
+
+/** Exit codes: 0 done, 1 failed, 2 the command line was wrong, 3 `check` found the models and schema apart. */
+const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3 } as const;
+
+// Config files, migrations and models may be TypeScript (in an ES module package, as Twistar is one, or not).
+registerTypeScript();
+registerTypeScriptCjs();
+
+const useColour = process.stdout.isTTY && process.env.NO_COLOR === undefined;
+const paint = (code: number) => (text: string) => (useColour ? `\u001b[${code}m${text}\u001b[0m` : text);
+const green = paint(32);
+const yellow = paint(33);
+const red = paint(31);
+const dim = paint(2);
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+
+interface Session {
+  readonly config: ResolvedConfig;
+  readonly pool: ConnectionPool;
+}
+
+/** Opens the configured database for one command and closes it afterwards. */
+async function withDatabase<T>(flags: ConfigFlags, work: (session: Session) => Promise<T>): Promise<T> {
+  const config = await resolveConfig(flags);
+  const pool = connect(config.url);
+  Registry.DBPOOL = pool;
+  try {
+    return await work({ config, pool });
+  } finally {
+    Registry.DBPOOL = null;
+    await pool.close();
+  }
+}
+
+/** Imports every model file in the models folder (each registers its classes); resolves to how many. */
+async function loadModels(folder: string): Promise<number> {
+  if (!existsSync(folder)) return 0;
+  const files = readdirSync(folder)
+    .filter((name) => /\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts'))
+    .sort();
+  for (const name of files) await import(pathToFileURL(join(folder, name)).href);
+  return files.length;
+}
+
+function progress(event: MigrationProgress): void {
+  if (event.type === 'migrating') {
+    const verb = event.direction === 'up' ? 'migrating' : 'reverting';
+    out(`${dim(`[${event.index}/${event.total}]`)} ${verb} ${event.migration}`);
+  } else if (event.type === 'statement' && event.dryRun) out(`${event.sql};`);
+  else if (event.type === 'migrated')
+    out(`${green('✓')} ${event.migration} ${dim(`(${event.durationMs.toFixed(0)} ms)`)}`);
+}
+
+function program(): Command {
+  const cli = new Command('twistar')
+    .description('Migrations, schema checks, model generation, diagrams and a console for Twistar.')
+    .option('--url <url>', 'database URL (default: DATABASE_URL, the config file, or sqlite:twistar.db)')
+    .option('--config <file>', 'config file (default: twistar.config.ts/.js/.mjs/.json in this folder)')
+    .option('--migrations <dir>', 'migrations folder (default: migrations)')
+    .option('--models <dir>', 'models folder (default: src/models)')
+    .showHelpAfterError()
+    .exitOverride();
+  const flags = () => cli.opts<ConfigFlags>();
+
+  cli
+    .command('migrate')
+    .description('apply the pending migrations, in order')
+    .option('--dry-run', 'print the SQL instead of running it')
+    .option('--allow-changed', 'go on although applied migrations were edited since')
+    .action((options: { dryRun?: boolean; allowChanged?: boolean }) =>
+      withDatabase(flags(), async ({ config, pool }) => {
+        const migrator = new Migrator(pool, { folder: config.migrations });
+        const applied = await migrator.latest({
+          dryRun: options.dryRun === true,
+          allowChanged: options.allowChanged === true,
+          onProgress: progress,
+        });
+        const what = options.dryRun === true ? 'would apply' : 'applied';
+        out(applied.length === 0 ? 'Nothing to migrate.' : `${what} ${applied.length} migration(s).`);
+      }),
+    );
+
+  cli
+    .command('migrate:status')
+    .description('list the applied and pending migrations')
+    .action(() =>
+      withDatabase(flags(), async ({ config, pool }) => {
+        const rows = await new Migrator(pool, { folder: config.migrations }).status();
+        if (rows.length === 0) out(`No migrations in ${relative(process.cwd(), config.migrations) || '.'}.`);
+        for (const row of rows) {
+          const state =
+            row.state === 'applied'
+              ? green('applied')
+              : row.state === 'pending'
+                ? yellow('pending')
+                : red(row.state);
+          const when =
+            row.appliedAt === null ? '' : dim(` ${row.appliedAt.toISOString()} batch ${row.batch}`);
+          out(`${state.padEnd(useColour ? 16 : 7)} ${row.name}${when}`);
+        }
+      }),
+    );
+
+  cli
+    .command('migrate:rollback')
+    .description('revert the last batch of migrations (or --steps batches)')
+    .option('--steps <n>', 'how many batches to revert', (value) => Number(value), 1)
+    .option('--dry-run', 'print the SQL instead of running it')
+    .action((options: { steps: number; dryRun?: boolean }) =>
+      withDatabase(flags(), async ({ config, pool }) => {
+        const reverted = await new Migrator(pool, { folder: config.migrations }).rollback({
+          steps: options.steps,
+          dryRun: options.dryRun === true,
+          onProgress: progress,
+        });
+        out(reverted.length === 0 ? 'Nothing to roll back.' : `reverted ${reverted.length} migration(s).`);
+      }),
+    );
+
+  cli
+    .command('migrate:new')
+    .description('create a timestamped migration file')
+    .argument('<name>', 'what the migration does, e.g. create_users')
+    .addOption(new Option('--format <format>', 'file type').choices(['sql', 'ts', 'js']).default('sql'))
+    .action((name: string, options: { format: 'sql' | 'ts' | 'js' }) =>
+      // No statement is sent: the pool opens no connection, the migrator only writes the file.
+      withDatabase(flags(), async ({ config, pool }) => {
+        const path = await new Migrator(pool, { folder: config.migrations }).create(name, {
+          format: options.format,
+        });
+        out(`created ${relative(process.cwd(), path)}`);
+      }),
+    );
+
+  cli
+    .command('check')
+    .description('compare the registered models with the live schema; exit code 3 when they disagree')
+    .action(() =>
+      withDatabase(flags(), async ({ config }) => {
+        const count = await loadModels(config.models);
+        const problems = await verifyModels();
+        if (problems.length === 0) {
+          out(
+            `${green('✓')} ${Registry.registeredClasses().length} model(s) from ${count} file(s) agree with the database.`,
+          );
+          return;
+        }
+        for (const problem of problems) out(`${red('✗')} ${problem.message}`);
+        process.exitCode = EXIT.drift;
+      }),
+    );
+
+  cli
+    .command('diagram')
+    .description('print the tables and relationships as a Mermaid ER diagram (or Graphviz DOT)')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'),
+    )
+    .action((options: { format: 'mermaid' | 'dot' }) =>
+      withDatabase(flags(), async ({ config, pool }) => {
+        await loadModels(config.models);
+        const schema = await introspect(pool);
+        out(diagram({ schema, models: Registry.registeredClasses() }, { format: options.format }));
+      }),
+    );
+
+  const generate = cli.command('generate').description('generate code from the database');
+  generate
+    .command('models')
+    .description(
+      'write typed model classes from the schema (generated bases are rewritten, your classes never)',
+    )
+    .option('--out <dir>', 'where to write them (default: the models folder)')
+    .action((options: { out?: string }) =>
+      withDatabase(flags(), async ({ config, pool }) => {
+        const folder = options.out ?? config.models;
+        const files = generateModels(await introspect(pool), folder);
+        let written = 0;
+        for (const file of files) {
+          if (!file.overwrite && existsSync(file.path)) continue;
+          mkdirSync(dirname(file.path), { recursive: true });
+          writeFileSync(file.path, file.text);
+          written++;
+          out(`${file.overwrite ? 'wrote' : green('created')} ${relative(process.cwd(), file.path)}`);
+        }
+        out(`${written} file(s) written; classes you edited were left alone.`);
+      }),
+    );
+
+  cli
+    .command('console')
+    .description(
+      'a REPL connected to the database with the models loaded (top-level await; .log toggles query logging)',
+    )
+    .action(async () => {
+      const config = await resolveConfig(flags());
+      const pool = connect(config.url);
+      Registry.DBPOOL = pool;
+      await loadModels(config.models);
+      const { session, next } = await startRepl();
+      const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
+      Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
+      session.defineCommand('log', {
+        help: 'Turn query logging on or off',
+        action() {
+          InteractionBase.LOG = !InteractionBase.LOG;
+          this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
+          this.displayPrompt();
+          next();
+        },
+      });
+      out(
+        dim(
+          `connected to ${config.url} (${config.urlFrom}); models: ${Object.keys(models).join(', ') || 'none'}`,
+        ),
+      );
+      await new Promise<void>((resolve) => session.on('exit', resolve));
+      Registry.DBPOOL = null;
+      await pool.close();
+    });
+
+  return cli;
+}
+
+/**
+ * The console's REPL. On a terminal, Node's own; with piped input (a script, a test), the lines are fed one
+ * at a time, each once the previous one has finished, so that `await` lines run in order.
+ */
+async function startRepl(): Promise<{ session: repl.REPLServer; next: () => void }> {
+  if (process.stdin.isTTY)
+    return { session: repl.start({ prompt: 'twistar> ', useColors: useColour }), next: () => {} };
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const lines = Buffer.concat(chunks)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  const input = new PassThrough();
+  const session = repl.start({
+    prompt: 'twistar> ',
+    input,
+    output: process.stdout,
+    terminal: false,
+    useColors: false,
+  });
+  const next = () =>
+    setImmediate(() => {
+      const line = lines.shift();
+      if (line === undefined) input.end();
+      else input.write(`${line}\n`);
+    });
+  const evaluate = session.eval;
+  // Node declares `eval` read-only, but the REPL calls whatever the property holds.
+  const writable = session as unknown as { eval: repl.REPLEval };
+  writable.eval = function (this: repl.REPLServer, code, context, file, callback) {
+    evaluate.call(this, code, context, file, (error, result) => {
+      callback(error, result);
+      next();
+    });
+  };
+  next();
+  return { session, next };
+}
+
+/** Runs the command line; resolves to the process's exit code. */
+export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  try {
+    await program().parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const message = error instanceof TwistarError ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`${red('error')} ${message}\n`);
+    return EXIT.failed;
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { InvalidQueryError, InvalidValueError, UnsafeSqlError } from '../errors.js';
+import { utcDateTime, utcDay, type Dialect } from '../dialects/dialect.js';
+import { SqlFragment } from '../sql/fragments.js';
+import type { ColumnType } from './column-types.js';
+
+/** The longest name every database keeps as written (PostgreSQL cuts names at 63 bytes, MySQL refuses 65). */
+export const MAX_NAME_LENGTH = 63;
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * A table, column, index or constraint name checked and quoted: letters, digits, `_` and `$`, not starting with
+ * a digit, at most 63 characters. Anything else is refused with UnsafeSqlError, before any SQL is built.
+ */
+export function ddlName(dialect: Dialect, name: unknown, what = 'Name'): string {
+  if (typeof name !== 'string' || !NAME.test(name)) {
+    throw new UnsafeSqlError(
+      `${what} ${JSON.stringify(name) ?? String(name)} is not a plain identifier: the schema builder takes letters, ` +
+        'digits, _ and $, not starting with a digit. For anything else, run the SQL yourself with db.runOperation().',
+    );
+  }
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new UnsafeSqlError(
+      `${what} "${name}" is ${name.length} characters long; names are limited to ${MAX_NAME_LENGTH} so that ` +
+        'every database keeps them as written.',
+    );
+  }
+  return dialect.quoteIdentifier(name);
+}
+
+/**
+ * The name Twistar gives an index or constraint: `users_email_unique`, `pictures_user_id_foreign`. A name past 63
+ * characters keeps its start and ends with a hash of the whole, so that it stays unique and the same every time.
+ */
+export function generatedName(table: string, columns: readonly string[], suffix: string): string {
+  const full = `${table}_${columns.join('_')}_${suffix}`;
+  if (full.length <= MAX_NAME_LENGTH) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  return `${full.slice(0, MAX_NAME_LENGTH - hash.length - 1)}_${hash}`;
+}
+
+/** What `.default()` takes: a value written as a literal, or a `sql` fragment for an expression. */
+export type DefaultValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | Date
+  | Uint8Array
+  | null
+  | SqlFragment
+  | readonly unknown[]
+  | { readonly [key: string]: unknown };
+
+/** The portable "now" of a date or date-time column, in UTC with milliseconds. */
+export const NOW = Symbol('now');
+
+/** A column's default as given to the builder. */
+export type ColumnDefault = DefaultValue | typeof NOW;
+
+/** `'text'` with its quotes doubled (and, on MySQL, its backslashes, which are escapes there). */
+function stringLiteral(dialect: Dialect, text: string): string {
+  if (text.includes('\0')) {
+    throw new InvalidValueError(
+      'A default value cannot contain a NUL character (PostgreSQL cannot store one).',
+    );
+  }
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new InvalidValueError(
+      'A default value cannot contain a lone surrogate (half of a UTF-16 pair): UTF-8 cannot encode it.',
+    );
+  }
+  const escaped = dialect.lexical.backslashEscapes ? text.replaceAll('\\', '\\\\') : text;
+  return `'${escaped.replaceAll("'", "''")}'`;
+}
+
+function nowSql(dialect: Dialect, type: ColumnType): string {
+  const day = type.name === 'date';
+  switch (dialect.name) {
+    case 'sqlite':
+      return day ? "(date('now'))" : "(strftime('%Y-%m-%d %H:%M:%f', 'now'))";
+    case 'postgres':
+      return day
+        ? "((CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::date)"
+        : "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
+    case 'mysql':
+      return day ? '(UTC_DATE())' : '(UTC_TIMESTAMP(3))';
+  }
+}
+
+/** Types whose literal default MySQL 8 takes only as an expression in parentheses (MariaDB takes both). */
+const MYSQL_EXPRESSION_DEFAULT = new Set<ColumnType['name']>(['text', 'json', 'binary']);
+
+/**
+ * The SQL of a column default. Values become literals (never text pasted from the caller): numbers and
+ * bigints as digits, booleans per database, strings quoted with quotes doubled, Dates in UTC, bytes in hex,
+ * objects and arrays as JSON text. A `sql` fragment is the caller's own expression, taken as written.
+ */
+export function defaultSql(dialect: Dialect, value: ColumnDefault, type: ColumnType): string {
+  if (value === NOW) {
+    if (type.name !== 'date' && type.name !== 'datetime') {
+      throw new InvalidQueryError(`defaultNow() is for date and datetime columns, not ${type.name}.`);
+    }
+    return nowSql(dialect, type);
+  }
+  if (value instanceof SqlFragment) {
+    if (value.params.length > 0) {
+      throw new InvalidQueryError(
+        'A default cannot have parameters: DDL binds none. Pass the value itself to .default(), or write a ' +
+          'constant expression in the sql`…` fragment.',
+      );
+    }
+    return value.text;
+  }
+  const literal = valueLiteral(dialect, value, type);
+  return dialect.name === 'mysql' && MYSQL_EXPRESSION_DEFAULT.has(type.name) && literal !== 'NULL'
+    ? `(${literal})`
+    : literal;
+}
+
+function valueLiteral(dialect: Dialect, value: DefaultValue, type: ColumnType): string {
+  if (value === null) return 'NULL';
+  switch (typeof value) {
+    case 'boolean':
+      if (dialect.name === 'postgres') return value ? 'TRUE' : 'FALSE';
+      return value ? '1' : '0';
+    case 'number':
+      if (!Number.isFinite(value)) {
+        throw new InvalidValueError(`A default must be a finite number, got ${String(value)}.`);
+      }
+      return String(value);
+    case 'bigint':
+      return String(value);
+    case 'string':
+      return stringLiteral(dialect, value);
+  }
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new InvalidValueError('A default is an invalid Date.');
+    return stringLiteral(dialect, type.name === 'date' ? utcDay(value) : utcDateTime(value));
+  }
+  if (value instanceof Uint8Array) {
+    const hex = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+    return dialect.name === 'postgres' ? `'\\x${hex}'` : `X'${hex}'`;
+  }
+  if (type.name === 'json') return stringLiteral(dialect, JSON.stringify(value));
+  throw new InvalidValueError(
+    `A default of a ${type.name} column cannot be an object or array (only json columns take one); ` +
+      'use a string, number, boolean, Date, bytes, null or a sql`…` fragment.',
+  );
+}

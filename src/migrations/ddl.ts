@@ -1,0 +1,201 @@
+import { UnsupportedSchemaChangeError } from '../errors.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { typeSql } from './column-types.js';
+import { ddlName, defaultSql, generatedName } from './ddl-literals.js';
+import type {
+  AlterOperation,
+  ColumnDefinition,
+  ForeignKeyDefinition,
+  IndexDefinition,
+  NameOrColumns,
+  ForeignKeyAction,
+  TableDefinition,
+} from './table-definition.js';
+
+const ACTION_SQL: Record<ForeignKeyAction, string> = {
+  cascade: 'CASCADE',
+  'set null': 'SET NULL',
+  restrict: 'RESTRICT',
+  'no action': 'NO ACTION',
+};
+
+function names(dialect: Dialect, columns: readonly string[], what = 'Column'): string {
+  return columns.map((column) => ddlName(dialect, column, what)).join(', ');
+}
+
+/** A column as it appears in CREATE TABLE or ADD COLUMN (without foreign keys). */
+export function columnSql(dialect: Dialect, column: ColumnDefinition, inlinePrimary = true): string {
+  const parts = [ddlName(dialect, column.name, 'Column name'), typeSql(dialect.name, column.type)];
+  if (column.type.name === 'id') return parts.join(' ');
+  if (column.notNull) parts.push('NOT NULL');
+  if (column.default !== undefined)
+    parts.push(`DEFAULT ${defaultSql(dialect, column.default.value, column.type)}`);
+  if (column.primary && inlinePrimary) parts.push('PRIMARY KEY');
+  return parts.join(' ');
+}
+
+/** `REFERENCES "teams" ("id") ON DELETE CASCADE`. */
+function referencesSql(dialect: Dialect, foreign: ForeignKeyDefinition): string {
+  let text = `REFERENCES ${ddlName(dialect, foreign.table, 'Table name')} (${names(dialect, foreign.referencedColumns)})`;
+  if (foreign.onDelete !== undefined) text += ` ON DELETE ${ACTION_SQL[foreign.onDelete]}`;
+  if (foreign.onUpdate !== undefined) text += ` ON UPDATE ${ACTION_SQL[foreign.onUpdate]}`;
+  return text;
+}
+
+function foreignName(table: string, foreign: ForeignKeyDefinition): string {
+  return foreign.name ?? generatedName(table, foreign.columns, 'foreign');
+}
+
+/** `CONSTRAINT "x" FOREIGN KEY ("a") REFERENCES …`, as a table constraint. */
+function foreignKeySql(dialect: Dialect, table: string, foreign: ForeignKeyDefinition): string {
+  return (
+    `CONSTRAINT ${ddlName(dialect, foreignName(table, foreign), 'Constraint name')} ` +
+    `FOREIGN KEY (${names(dialect, foreign.columns)}) ${referencesSql(dialect, foreign)}`
+  );
+}
+
+/** CREATE [UNIQUE] INDEX. */
+export function createIndexSql(
+  dialect: Dialect,
+  table: string,
+  index: IndexDefinition,
+  ifNotExists = false,
+): string {
+  const name = index.name ?? generatedName(table, index.columns, index.unique ? 'unique' : 'index');
+  return (
+    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}` +
+    `${ddlName(dialect, name, 'Index name')} ON ${ddlName(dialect, table, 'Table name')} (${names(dialect, index.columns)})`
+  );
+}
+
+/** DROP INDEX (MySQL names the table too: index names are per table there). */
+export function dropIndexSql(dialect: Dialect, table: string, index: NameOrColumns, unique = false): string {
+  const name = typeof index === 'string' ? index : generatedName(table, index, unique ? 'unique' : 'index');
+  const quoted = ddlName(dialect, name, 'Index name');
+  return dialect.name === 'mysql'
+    ? `DROP INDEX ${quoted} ON ${ddlName(dialect, table, 'Table name')}`
+    : `DROP INDEX ${quoted}`;
+}
+
+/** The indexes a column asks for itself: `.unique()`, and `.index()` (which `references()` sets). */
+function columnIndexes(column: ColumnDefinition): IndexDefinition[] {
+  if (column.type.name === 'id') return [];
+  if (column.unique) return [{ name: undefined, columns: [column.name], unique: true }];
+  // A primary key is indexed already.
+  if (column.index && !column.primary) return [{ name: undefined, columns: [column.name], unique: false }];
+  return [];
+}
+
+/** CREATE TABLE, then the indexes its columns and callback asked for. */
+export function createTableSql(dialect: Dialect, table: TableDefinition, ifNotExists = false): string[] {
+  const primaries = table.columns.filter((column) => column.primary).map((column) => column.name);
+  const primaryKey = table.primaryKey ?? (primaries.length > 1 ? primaries : undefined);
+  const notNull = new Set(primaryKey);
+  const body = table.columns.map((column) =>
+    columnSql(
+      dialect,
+      // SQLite would let a composite key's columns hold NULL.
+      notNull.has(column.name) ? { ...column, notNull: true } : column,
+      primaryKey === undefined,
+    ),
+  );
+  if (primaryKey !== undefined) body.push(`PRIMARY KEY (${names(dialect, primaryKey)})`);
+  for (const column of table.columns) {
+    if (column.references !== undefined) body.push(foreignKeySql(dialect, table.name, column.references));
+  }
+  for (const foreign of table.foreignKeys) body.push(foreignKeySql(dialect, table.name, foreign));
+  if (body.length === 0)
+    throw new UnsupportedSchemaChangeError(`createTable(${table.name}) defines no column.`);
+  const statements = [
+    `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${ddlName(dialect, table.name, 'Table name')} (${body.join(', ')})`,
+  ];
+  const indexes = [...table.columns.flatMap(columnIndexes), ...table.indexes];
+  for (const index of indexes) statements.push(createIndexSql(dialect, table.name, index, ifNotExists));
+  return statements;
+}
+
+function refuse(table: string, what: string): never {
+  throw new UnsupportedSchemaChangeError(
+    `SQLite cannot ${what} of an existing table (alterTable(${table})). Create a new table with the schema you ` +
+      'want, copy the rows over, drop the old table and rename the new one (https://www.sqlite.org/lang_altertable.html#otheralter).',
+  );
+}
+
+/** ADD COLUMN, with its foreign key and indexes. */
+function addColumnSql(dialect: Dialect, table: string, column: ColumnDefinition): string[] {
+  const quotedTable = ddlName(dialect, table, 'Table name');
+  let definition = columnSql(dialect, column);
+  const statements: string[] = [];
+  if (dialect.name === 'sqlite') {
+    if (column.primary || column.type.name === 'id') refuse(table, 'add a primary key column');
+    if (column.notNull && column.default === undefined) {
+      refuse(table, `add the NOT NULL column "${column.name}" without a default`);
+    }
+    // SQLite takes a new column's foreign key only inline; MySQL ignores an inline one.
+    if (column.references !== undefined) {
+      const name = ddlName(dialect, foreignName(table, column.references), 'Constraint name');
+      definition += ` CONSTRAINT ${name} ${referencesSql(dialect, column.references)}`;
+    }
+  }
+  statements.push(`ALTER TABLE ${quotedTable} ADD COLUMN ${definition}`);
+  if (column.references !== undefined && dialect.name !== 'sqlite') {
+    statements.push(`ALTER TABLE ${quotedTable} ADD ${foreignKeySql(dialect, table, column.references)}`);
+  }
+  for (const index of columnIndexes(column)) statements.push(createIndexSql(dialect, table, index));
+  return statements;
+}
+
+function alterSql(dialect: Dialect, table: string, operation: AlterOperation): string[] {
+  const quotedTable = ddlName(dialect, table, 'Table name');
+  switch (operation.kind) {
+    case 'addColumn':
+      return addColumnSql(dialect, table, operation.column);
+    case 'dropColumn':
+      return [`ALTER TABLE ${quotedTable} DROP COLUMN ${ddlName(dialect, operation.name, 'Column name')}`];
+    case 'renameColumn':
+      return [
+        `ALTER TABLE ${quotedTable} RENAME COLUMN ${ddlName(dialect, operation.from, 'Column name')} TO ` +
+          ddlName(dialect, operation.to, 'Column name'),
+      ];
+    case 'addIndex':
+      return [createIndexSql(dialect, table, operation.index)];
+    case 'dropIndex':
+      return [dropIndexSql(dialect, table, operation.index, operation.unique)];
+    case 'addForeign':
+      if (dialect.name === 'sqlite') refuse(table, 'add a foreign key to the columns');
+      return [`ALTER TABLE ${quotedTable} ADD ${foreignKeySql(dialect, table, operation.foreign)}`];
+    case 'dropForeign': {
+      if (dialect.name === 'sqlite') refuse(table, 'drop a foreign key');
+      const name =
+        typeof operation.foreign === 'string'
+          ? operation.foreign
+          : generatedName(table, operation.foreign, 'foreign');
+      const quoted = ddlName(dialect, name, 'Constraint name');
+      return [
+        dialect.name === 'mysql'
+          ? `ALTER TABLE ${quotedTable} DROP FOREIGN KEY ${quoted}`
+          : `ALTER TABLE ${quotedTable} DROP CONSTRAINT ${quoted}`,
+      ];
+    }
+  }
+}
+
+/** The statements of an alterTable, one change each (SQLite alters one thing per statement). */
+export function alterTableSql(
+  dialect: Dialect,
+  table: string,
+  operations: readonly AlterOperation[],
+): string[] {
+  return operations.flatMap((operation) => alterSql(dialect, table, operation));
+}
+
+/** DROP TABLE [IF EXISTS]. */
+export function dropTableSql(dialect: Dialect, table: string, ifExists = false): string {
+  return `DROP TABLE ${ifExists ? 'IF EXISTS ' : ''}${ddlName(dialect, table, 'Table name')}`;
+}
+
+/** Renames a table. */
+export function renameTableSql(dialect: Dialect, from: string, to: string): string {
+  const [old, next] = [ddlName(dialect, from, 'Table name'), ddlName(dialect, to, 'Table name')];
+  return dialect.name === 'mysql' ? `RENAME TABLE ${old} TO ${next}` : `ALTER TABLE ${old} RENAME TO ${next}`;
+}

@@ -1,0 +1,341 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConnectionPool } from '../connection/connection-pool.js';
+import { forgetColumns } from '../crud/schema-cache.js';
+import {
+  InvalidQueryError,
+  MigrationChangedError,
+  MigrationError,
+  MigrationFileError,
+  MigrationLockError,
+} from '../errors.js';
+import { MigrationDb } from './migration-db.js';
+import {
+  MIGRATION_NAME,
+  loadStep,
+  readMigrationFiles,
+  type Direction,
+  type MigrationFile,
+  type MigrationStep,
+} from './migration-files.js';
+import { migrationLock, type MigrationLock } from './migration-lock.js';
+import { MigrationTable, type AppliedMigration } from './migration-table.js';
+import { migrationTemplate, type MigrationFormat } from './migration-templates.js';
+
+/** Where the migrations are and how they are recorded. */
+export interface MigratorOptions {
+  /** The folder of migration files. */
+  readonly folder: string;
+  /** The table that records applied migrations; default `twistar_migrations`. */
+  readonly tableName?: string;
+  /** How long to wait for another run's lock before MigrationLockError; default 60 000 ms. */
+  readonly lockTimeoutMs?: number;
+}
+
+/**
+ * What `onProgress` hears: a migration starts, one of its statements is sent (or, in a dry run, shown), it is
+ * done. `index` counts from 1 to `total`, the number of migrations in the run.
+ */
+export type MigrationProgress =
+  | {
+      readonly type: 'migrating';
+      readonly migration: string;
+      readonly direction: Direction;
+      readonly index: number;
+      readonly total: number;
+      readonly dryRun: boolean;
+    }
+  | {
+      readonly type: 'statement';
+      readonly migration: string;
+      readonly sql: string;
+      readonly params: readonly unknown[];
+      readonly dryRun: boolean;
+    }
+  | {
+      readonly type: 'migrated';
+      readonly migration: string;
+      readonly direction: Direction;
+      readonly index: number;
+      readonly total: number;
+      readonly durationMs: number;
+      readonly dryRun: boolean;
+    };
+
+/** Options of `latest()`. */
+export interface MigrateOptions {
+  /** Show the statements (through `onProgress`) without running them or recording anything. */
+  readonly dryRun?: boolean;
+  readonly onProgress?: (event: MigrationProgress) => void;
+  /** Go on even though applied migrations were edited since (MigrationChangedError otherwise). */
+  readonly allowChanged?: boolean;
+}
+
+/** Options of `rollback()`. */
+export interface RollbackOptions extends MigrateOptions {
+  /** How many batches (runs of `latest()`) to revert; default 1. */
+  readonly steps?: number;
+}
+
+/** One migration in `status()`: applied, pending, applied but edited since (`changed`), or applied without a file (`missing`). */
+export interface MigrationStatus {
+  readonly name: string;
+  readonly state: 'applied' | 'pending' | 'changed' | 'missing';
+  readonly appliedAt: Date | null;
+  readonly batch: number | null;
+}
+
+interface Run {
+  readonly direction: Direction;
+  readonly items: readonly { readonly file: MigrationFile; readonly step: MigrationStep }[];
+  /** Records the migration as applied (up) or not (down), inside its transaction. */
+  readonly record: (file: MigrationFile) => Promise<void>;
+}
+
+/**
+ * Applies and reverts the migrations of a folder on a pool, recording them in a table, under a lock that
+ * keeps concurrent runs (other processes included) from applying one twice.
+ */
+export class Migrator {
+  readonly #pool: ConnectionPool;
+  readonly #folder: string;
+  readonly #table: MigrationTable;
+  readonly #lock: MigrationLock;
+
+  constructor(pool: ConnectionPool, options: MigratorOptions) {
+    this.#pool = pool;
+    this.#folder = options.folder;
+    const tableName = options.tableName ?? 'twistar_migrations';
+    this.#table = new MigrationTable(pool, tableName);
+    this.#lock = migrationLock(pool, tableName, options.lockTimeoutMs ?? 60_000);
+  }
+
+  /** Applies the pending migrations in name order, as one new batch; resolves to their names. */
+  async latest(options: MigrateOptions = {}): Promise<string[]> {
+    const files = await readMigrationFiles(this.#folder);
+    return this.#locked(options, async () => {
+      const applied = await this.#table.read();
+      checkUnchanged(files, applied, options);
+      const done = new Set(applied.map((row) => row.name));
+      const pending = files.filter((file) => !done.has(file.name));
+      const batch = Math.max(0, ...applied.map((row) => row.batch)) + 1;
+      return {
+        direction: 'up',
+        items: await loadAll(pending, 'up', this.#pool),
+        record: (file) => this.#table.insert(file.name, file.checksum, batch),
+      };
+    });
+  }
+
+  /** Reverts the migrations of the last `steps` batches, newest first; resolves to their names. */
+  async rollback(options: RollbackOptions = {}): Promise<string[]> {
+    const steps = options.steps ?? 1;
+    if (!Number.isInteger(steps) || steps < 1) {
+      throw new InvalidQueryError(`steps must be a positive integer, got ${String(steps)}.`);
+    }
+    const files = new Map((await readMigrationFiles(this.#folder)).map((file) => [file.name, file]));
+    return this.#locked(options, async () => {
+      const applied = await this.#table.read();
+      const batches = [...new Set(applied.map((row) => row.batch))].sort((a, b) => b - a).slice(0, steps);
+      // Newest batch first, and in each batch the reverse of the order they were applied in.
+      const targets = applied
+        .filter((row) => batches.includes(row.batch))
+        .sort((a, b) => b.batch - a.batch || (a.name < b.name ? 1 : -1));
+      const missing = targets.filter((row) => !files.has(row.name)).map((row) => row.name);
+      if (missing.length > 0) {
+        throw new MigrationFileError(
+          `Cannot roll back ${missing.join(', ')}: no such file in ${this.#folder} (restore it first).`,
+        );
+      }
+      const chosen = targets.map((row) => files.get(row.name) as MigrationFile);
+      checkUnchanged(chosen, applied, options);
+      return {
+        direction: 'down',
+        items: await loadAll(chosen, 'down', this.#pool),
+        record: (file) => this.#table.remove(file.name),
+      };
+    });
+  }
+
+  /** Every migration, applied or in the folder, by name, with its state. */
+  async status(): Promise<MigrationStatus[]> {
+    const [files, applied] = await Promise.all([
+      readMigrationFiles(this.#folder),
+      this.#pool.primary(() => this.#table.read()),
+    ]);
+    const rows = new Map(applied.map((row) => [row.name, row]));
+    const names = [...new Set([...files.map((file) => file.name), ...rows.keys()])].sort();
+    const byName = new Map(files.map((file) => [file.name, file]));
+    return names.map((name) => {
+      const row = rows.get(name);
+      const file = byName.get(name);
+      if (row === undefined) return { name, state: 'pending', appliedAt: null, batch: null };
+      const state = file === undefined ? 'missing' : file.checksum === row.checksum ? 'applied' : 'changed';
+      return { name, state, appliedAt: row.appliedAt, batch: row.batch };
+    });
+  }
+
+  /** Writes a new migration file named `<UTC timestamp>_<name>` from a template; resolves to its path. */
+  async create(name: string, options: { readonly format?: MigrationFormat } = {}): Promise<string> {
+    const format = options.format ?? 'ts';
+    if (!['sql', 'ts', 'js'].includes(format)) {
+      throw new MigrationFileError(`A migration is a sql, ts or js file, not ${String(format)}.`);
+    }
+    const slug = name
+      .trim()
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toLowerCase();
+    if (slug.length === 0) throw new MigrationFileError(`"${name}" gives no name for a migration file.`);
+    await mkdir(this.#folder, { recursive: true });
+    // Later than every existing migration, so that the new one applies last even if two are made in a second.
+    const latest = (await readMigrationFiles(this.#folder)).at(-1)?.name.slice(0, 14);
+    let time = Math.floor(Date.now() / 1000) * 1000;
+    if (latest !== undefined) time = Math.max(time, parseStamp(latest) + 1000);
+    const stamp = new Date(time).toISOString().replace(/\D/g, '').slice(0, 14);
+    const file = `${stamp}_${slug}`;
+    if (!MIGRATION_NAME.test(file)) throw new MigrationFileError(`"${name}" gives no valid migration name.`);
+    const path = join(this.#folder, `${file}.${format}`);
+    await writeFile(path, migrationTemplate(slug, format), { flag: 'wx' });
+    return path;
+  }
+
+  /**
+   * Plans a run with `plan` and runs it: under the lock, one migration after the other, each recorded in its
+   * own step; or, in a dry run, against a recording db without the lock or the table. A failed migration
+   * ends the run with MigrationError once the ones before it are committed.
+   */
+  async #locked(options: MigrateOptions, plan: () => Promise<Run>): Promise<string[]> {
+    const dryRun = options.dryRun === true;
+    if (dryRun) return this.#run(await this.#pool.primary(plan), options);
+    if (this.#pool.inTransaction) {
+      throw new MigrationLockError(
+        'Run migrations outside a transaction: each one runs in a transaction of its own.',
+      );
+    }
+    try {
+      const outcome = await this.#pool.primary(() =>
+        this.#lock.hold(async () => {
+          await this.#lock.step(() => this.#table.ensure());
+          const run = await plan();
+          // A failure leaves the lock's transaction as a value, so that the migrations before it commit (SQLite).
+          return this.#run(run, options).then(
+            (names) => ({ names }),
+            (error: unknown) => ({ error }),
+          );
+        }),
+      );
+      if ('error' in outcome) throw outcome.error;
+      return outcome.names;
+    } finally {
+      forgetColumns(this.#pool);
+    }
+  }
+
+  async #run(run: Run, options: MigrateOptions): Promise<string[]> {
+    const dryRun = options.dryRun === true;
+    const report = options.onProgress ?? (() => undefined);
+    const completed: string[] = [];
+    const total = run.items.length;
+    for (const [at, { file, step }] of run.items.entries()) {
+      const migration = file.name;
+      const index = at + 1;
+      const { direction } = run;
+      report({ type: 'migrating', migration, direction, index, total, dryRun });
+      const started = performance.now();
+      const db = new MigrationDb(this.#pool, {
+        dryRun,
+        onStatement: (sql, params) => report({ type: 'statement', migration, sql, params, dryRun }),
+      });
+      try {
+        if (dryRun) await step(db);
+        else {
+          await this.#lock.step(async () => {
+            await step(db);
+            await run.record(file);
+          });
+        }
+      } catch (error) {
+        throw migrationError(this.#pool, file, direction, db, completed, error);
+      }
+      completed.push(migration);
+      report({
+        type: 'migrated',
+        migration,
+        direction,
+        index,
+        total,
+        durationMs: performance.now() - started,
+        dryRun,
+      });
+    }
+    return completed;
+  }
+}
+
+function parseStamp(stamp: string): number {
+  const [y, mo, d, h, mi, s] = [0, 4, 6, 8, 10, 12].map((at, i) =>
+    Number(stamp.slice(at, at + (i === 0 ? 4 : 2))),
+  );
+  return Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s);
+}
+
+async function loadAll(
+  files: readonly MigrationFile[],
+  direction: Direction,
+  pool: ConnectionPool,
+): Promise<{ file: MigrationFile; step: MigrationStep }[]> {
+  const items = [];
+  // Every file is checked before the first migration runs.
+  for (const file of files) items.push({ file, step: await loadStep(file, direction, pool.dialect.lexical) });
+  return items;
+}
+
+function checkUnchanged(
+  files: readonly MigrationFile[],
+  applied: readonly AppliedMigration[],
+  options: MigrateOptions,
+): void {
+  if (options.allowChanged === true) return;
+  const checksums = new Map(applied.map((row) => [row.name, row.checksum]));
+  const changed = files.filter((file) => {
+    const checksum = checksums.get(file.name);
+    return checksum !== undefined && checksum !== file.checksum;
+  });
+  if (changed.length === 0) return;
+  const names = changed.map((file) => file.name);
+  throw new MigrationChangedError(
+    `Applied migration${names.length > 1 ? 's were' : ' was'} edited after running: ${names.join(', ')}. An edit ` +
+      'does not run again: restore the file and write a new migration for the change, or pass allowChanged: true.',
+    names,
+  );
+}
+
+function migrationError(
+  pool: ConnectionPool,
+  file: MigrationFile,
+  direction: Direction,
+  db: MigrationDb,
+  completed: readonly string[],
+  cause: unknown,
+): MigrationError {
+  const rolledBack = pool.dialect.transactionalDdl && !db.dryRun;
+  const appliedStatements = rolledBack || db.dryRun ? [] : [...db.statements];
+  const failed = db.failedStatement;
+  const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
+  let message = `Migration ${file.name} (${direction}) failed: ${reason}.`;
+  if (rolledBack) message += ' It was rolled back: nothing of it is applied.';
+  else if (!db.dryRun) {
+    message +=
+      appliedStatements.length === 0
+        ? ' None of its statements had been applied.'
+        : ' The database commits DDL at once (it has no transactional DDL), so these statements of it stay ' +
+          'applied; undo them (or finish the migration) by hand before running it again:\n' +
+          appliedStatements.map((statement, i) => `  ${i + 1}. ${statement}`).join('\n');
+  }
+  return new MigrationError(
+    message,
+    { migration: file.name, direction, appliedStatements, failedStatement: failed, rolledBack, completed },
+    cause,
+  );
+}

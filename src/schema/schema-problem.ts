@@ -1,0 +1,23 @@
+/** What `Registry.verify()` can find wrong between a model and the live schema. */
+export type SchemaProblemKind =
+  /** The model's table does not exist (or a related model's, when that model is not verified itself). */
+  | 'missing-table'
+  /** A column the model relies on does not exist: its primary key, a foreign key, a polymorphic type column. */
+  | 'missing-column'
+  /** A HABTM relation's join table does not exist. */
+  | 'missing-join-table'
+  /** A relation names a class that is not registered, so its table cannot be known. */
+  | 'missing-class';
+
+/** One disagreement between a model and the database. */
+export interface SchemaProblem {
+  /** The model class whose declaration needs what is missing. */
+  readonly model: string;
+  readonly kind: SchemaProblemKind;
+  /** The relation the problem comes from, when it comes from one. */
+  readonly relation?: string;
+  /** The table that is missing, or that lacks `column`. */
+  readonly table?: string;
+  readonly column?: string;
+  readonly message: string;
+}

@@ -1,0 +1,137 @@
+import { SchemaMismatchError } from '../errors.js';
+import { relationsOf, type RelatedModel, type RelationSpec } from '../relationships/declarations.js';
+import { provideVerifier, Registry } from '../registry.js';
+import type { DatabaseSchema, TableSchema } from './database-schema.js';
+import { introspect } from './introspect.js';
+import { joinTableFor, modelsToCheck, relatedClass } from './model-classes.js';
+import type { SchemaProblem } from './schema-problem.js';
+import type { VerifyOptions } from './verify-options.js';
+
+const KIND_WORDS: Record<RelationSpec['kind'], string> = {
+  hasMany: 'has many',
+  hasOne: 'has one',
+  belongsTo: 'belongs to',
+  habtm: 'habtm',
+};
+
+/** Compares `models` with `schema`, without I/O; an empty list means they agree. */
+export function compareModels(models: readonly RelatedModel[], schema: DatabaseSchema): SchemaProblem[] {
+  const tables = new Map(schema.tables.map((table) => [table.name, table]));
+  const problems: SchemaProblem[] = [];
+  for (const model of models) {
+    const table = tables.get(model.tablename());
+    if (table === undefined) {
+      problems.push({
+        model: model.name,
+        kind: 'missing-table',
+        table: model.tablename(),
+        message: `${model.name}: table "${model.tablename()}" does not exist.`,
+      });
+      continue;
+    }
+    if (!hasColumn(table, model.PRIMARY_KEY)) {
+      problems.push({
+        model: model.name,
+        kind: 'missing-column',
+        table: table.name,
+        column: model.PRIMARY_KEY,
+        message: `${model.name}: table "${table.name}" has no column "${model.PRIMARY_KEY}" (its primary key).`,
+      });
+    }
+    for (const spec of relationsOf(model).values()) {
+      problems.push(...relationProblems(model, spec, table, models, tables));
+    }
+  }
+  return problems;
+}
+
+function hasColumn(table: TableSchema, column: string): boolean {
+  return table.columns.some((each) => each.name === column);
+}
+
+/** A relation's problems, reported for `checked` (which may inherit the relation from its parent class). */
+function relationProblems(
+  checked: RelatedModel,
+  spec: RelationSpec,
+  owner: TableSchema,
+  models: readonly RelatedModel[],
+  tables: ReadonlyMap<string, TableSchema>,
+): SchemaProblem[] {
+  const model = checked.name;
+  const polymorphic = spec.typeColumn !== undefined ? ', polymorphic' : '';
+  const where = `${model}.${spec.name} (${KIND_WORDS[spec.kind]}${polymorphic})`;
+  const problems: SchemaProblem[] = [];
+  const need = (table: TableSchema, column: string | undefined, what: string, join = false) => {
+    if (column === undefined || hasColumn(table, column)) return;
+    problems.push({
+      model,
+      kind: 'missing-column',
+      relation: spec.name,
+      table: table.name,
+      column,
+      message: `${where}: ${join ? 'join table' : 'table'} "${table.name}" has no column "${column}" (${what}).`,
+    });
+  };
+  if (spec.kind === 'belongsTo') {
+    need(owner, spec.foreignKey, 'the foreign key');
+    need(owner, spec.typeColumn, 'the type column');
+    if (spec.typeColumn !== undefined) return problems;
+  }
+  const target = relatedClass(spec, models);
+  if (target === undefined) {
+    problems.push({
+      model,
+      kind: 'missing-class',
+      relation: spec.name,
+      message: `${where}: class "${spec.className}" is not registered; call Registry.register(${spec.className}).`,
+    });
+    return problems;
+  }
+  const targetTable = tables.get(target.tablename());
+  // A verified target reports its own missing table; one outside the list is reported here, once.
+  if (targetTable === undefined && !models.includes(target)) {
+    problems.push({
+      model,
+      kind: 'missing-table',
+      relation: spec.name,
+      table: target.tablename(),
+      message: `${where}: table "${target.tablename()}" of ${target.name} does not exist.`,
+    });
+  }
+  if (spec.kind === 'habtm') {
+    const joinName = joinTableFor(spec, target);
+    const join = tables.get(joinName);
+    if (join === undefined) {
+      problems.push({
+        model,
+        kind: 'missing-join-table',
+        relation: spec.name,
+        table: joinName,
+        message: `${where}: join table "${joinName}" does not exist.`,
+      });
+    } else {
+      need(join, spec.foreignKey, `the key of ${model}`, true);
+      need(join, spec.associationForeignKey, `the key of ${target.name}`, true);
+    }
+  } else if (spec.kind !== 'belongsTo' && targetTable !== undefined) {
+    need(targetTable, spec.foreignKey, 'the foreign key');
+    need(targetTable, spec.typeColumn, 'the type column');
+  }
+  return problems;
+}
+
+/**
+ * Compares every registered model (or `options.models`) with the live schema: each model's table and primary
+ * key, each relation's foreign key (and polymorphic type column) on the right table, each HABTM join table
+ * and its two keys, and that related classes are registered. Resolves to the problems, none when they agree;
+ * with `throw: true` rejects with SchemaMismatchError instead.
+ */
+export async function verifyModels(options: VerifyOptions = {}): Promise<SchemaProblem[]> {
+  const schema = options.schema ?? (await introspect(options.pool ?? Registry.getPool()));
+  const problems = compareModels(modelsToCheck(options.models), schema);
+  if (options.throw === true && problems.length > 0) throw new SchemaMismatchError(problems);
+  return problems;
+}
+
+// What Registry.verify() runs: the Registry cannot import this module (it would be a cycle).
+provideVerifier(verifyModels);

@@ -1,0 +1,254 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { connect, type ConnectionPool, type DialectName } from '../../src/index.js';
+
+/**
+ * End to end: the real `twistar` binary (dist/cli/main.js, built here) in a scratch project, against each
+ * database: migrations up, status, concurrent runs from two processes, rollback, model generation then a
+ * type-check of what it wrote, check finding drift, the console driven through its standard input, diagrams.
+ */
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const BIN = join(ROOT, 'dist/cli/main.js');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const run = promisify(execFile);
+
+interface Result {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `twistar args…` in `cwd`, feeding `input` to its standard input. */
+function twistar(cwd: string, url: string, args: readonly string[], input = ''): Promise<Result> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, '--url', url, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+const TEAMS_AND_USERS = `import type { MigrationDb } from 'twistar';
+
+export async function up(db: MigrationDb): Promise<void> {
+  await db.createTable('teams', (t) => {
+    t.id();
+    t.string('name').notNull().unique();
+    t.timestamps();
+  });
+  await db.createTable('users', (t) => {
+    t.id();
+    t.string('first_name').notNull();
+    t.integer('age');
+    t.references('team_id', 'teams');
+    t.timestamps();
+  });
+}
+
+export async function down(db: MigrationDb): Promise<void> {
+  await db.dropTable('users');
+  await db.dropTable('teams');
+}
+`;
+
+const PICTURES = `import type { MigrationDb } from 'twistar';
+
+export async function up(db: MigrationDb): Promise<void> {
+  await db.createTable('pictures', (t) => {
+    t.id();
+    t.string('name');
+    t.references('user_id', 'users');
+  });
+}
+
+export async function down(db: MigrationDb): Promise<void> {
+  await db.dropTable('pictures');
+}
+`;
+
+const TSCONFIG = JSON.stringify({
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+  },
+  include: ['src/**/*.ts'],
+});
+
+const SERVERS: readonly { name: DialectName; url: string | undefined }[] = [
+  { name: 'postgres', url: process.env.TWISTAR_PG_URL },
+  { name: 'mysql', url: process.env.TWISTAR_MYSQL_URL },
+];
+
+/** A database of its own for the CLI (it sees every table), emptied first; its URL. */
+async function scratchDatabase(name: DialectName, url: string): Promise<string> {
+  const admin: ConnectionPool = connect(url);
+  try {
+    if (name === 'postgres') {
+      const found = await admin.runQuery("SELECT 1 FROM pg_database WHERE datname = 'twistar_cli'");
+      if (found.length > 0) await admin.runOperation('DROP DATABASE twistar_cli WITH (FORCE)');
+      await admin.runOperation('CREATE DATABASE twistar_cli');
+    } else {
+      await admin.runOperation('DROP DATABASE IF EXISTS twistar_cli');
+      await admin.runOperation('CREATE DATABASE twistar_cli CHARACTER SET utf8mb4');
+    }
+  } finally {
+    await admin.close();
+  }
+  const parsed = new URL(url);
+  parsed.pathname = '/twistar_cli';
+  return parsed.toString();
+}
+
+before(async () => {
+  // The binary under test is the built one.
+  await run(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT });
+});
+
+const targets: { name: string; url: () => Promise<string> | string }[] = [
+  { name: 'sqlite', url: () => 'sqlite:app.db' },
+  ...SERVERS.filter((server) => server.url !== undefined).map((server) => ({
+    name: server.name,
+    url: () => scratchDatabase(server.name, server.url ?? ''),
+  })),
+];
+
+for (const target of targets) {
+  describe(`the twistar command [${target.name}]`, () => {
+    let project: string;
+    let url: string;
+
+    before(async () => {
+      project = mkdtempSync(join(tmpdir(), 'twistar-cli-'));
+      writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+      writeFileSync(join(project, 'tsconfig.json'), TSCONFIG);
+      mkdirSync(join(project, 'node_modules'));
+      symlinkSync(ROOT, join(project, 'node_modules/twistar'), 'dir');
+      url = await target.url();
+    });
+
+    after(() => rmSync(project, { recursive: true, force: true }));
+
+    it('creates, applies, lists and reverts migrations, once each under concurrent runs', async () => {
+      const created = await twistar(project, url, [
+        'migrate:new',
+        'create teams and users',
+        '--format',
+        'ts',
+      ]);
+      assert.equal(created.code, 0, created.stderr);
+      const [first] = readdirSync(join(project, 'migrations'));
+      assert.match(first ?? '', /^\d{14}_create_teams_and_users\.ts$/);
+      writeFileSync(join(project, 'migrations', first ?? ''), TEAMS_AND_USERS);
+      writeFileSync(join(project, 'migrations', '29990101000000_pictures.ts'), PICTURES);
+
+      const dry = await twistar(project, url, ['migrate', '--dry-run']);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stdout, /CREATE TABLE .?teams/);
+      const pending = await twistar(project, url, ['migrate:status']);
+      assert.equal((pending.stdout.match(/^pending/gm) ?? []).length, 2, pending.stdout);
+
+      // Two processes at once: each migration is applied exactly once.
+      const [one, two] = await Promise.all([
+        twistar(project, url, ['migrate']),
+        twistar(project, url, ['migrate']),
+      ]);
+      assert.equal(one.code, 0, one.stderr);
+      assert.equal(two.code, 0, two.stderr);
+      const applied = `${one.stdout}${two.stdout}`.match(/✓ \d{14}_\w+/g) ?? [];
+      assert.equal(applied.length, 2, `${one.stdout}\n${two.stdout}`);
+      const status = await twistar(project, url, ['migrate:status']);
+      assert.equal((status.stdout.match(/^applied/gm) ?? []).length, 2, status.stdout);
+
+      const back = await twistar(project, url, ['migrate:rollback']);
+      assert.equal(back.code, 0, back.stderr);
+      assert.match(back.stdout, /reverted 2 migration/);
+      const again = await twistar(project, url, ['migrate']);
+      assert.equal(again.code, 0, again.stderr);
+    });
+
+    it('generates typed models that type-check, and check agrees with the database', async () => {
+      const generated = await twistar(project, url, ['generate', 'models']);
+      assert.equal(generated.code, 0, generated.stderr);
+      assert.match(generated.stdout, /created src\/models\/user\.ts/);
+      await run(process.execPath, [TSC, '-p', join(project, 'tsconfig.json')], { cwd: project });
+      // Regenerating rewrites the bases and leaves the user's classes alone.
+      writeFileSync(
+        join(project, 'src/models/user.ts'),
+        "import { Registry } from 'twistar';\nimport { UserBase } from './generated/user-base.js';\n\n" +
+          'export class User extends UserBase {\n  greeting(): string {\n    return `Hi ${this.first_name}`;\n  }\n}\n\n' +
+          'Registry.register(User);\n',
+      );
+      const regenerated = await twistar(project, url, ['generate', 'models']);
+      assert.doesNotMatch(regenerated.stdout, /user\.ts/);
+      await run(process.execPath, [TSC, '-p', join(project, 'tsconfig.json')], { cwd: project });
+
+      const check = await twistar(project, url, ['check']);
+      assert.equal(check.code, 0, `${check.stdout}${check.stderr}`);
+    });
+
+    it('drives the console through its standard input', async () => {
+      const session = await twistar(
+        project,
+        url,
+        ['console'],
+        [
+          "const team = await Team.create({ name: 'red' })",
+          "await User.create({ first_name: 'Ann', team_id: team.id })",
+          '(await team.users.get()).map((user) => user.greeting()).join()',
+          '.log',
+          'await User.count()',
+          '.exit',
+        ].join('\n'),
+      );
+      assert.equal(session.code, 0, session.stderr);
+      assert.match(session.stdout, /'Hi Ann'/);
+      assert.match(session.stdout, /query logging on/);
+      assert.match(session.stdout, /twistar> 1\n/);
+    });
+
+    it('prints diagrams, and check finds drift with exit code 3', async () => {
+      const mermaid = await twistar(project, url, ['diagram']);
+      assert.equal(mermaid.code, 0, mermaid.stderr);
+      assert.match(mermaid.stdout, /^erDiagram/);
+      assert.match(mermaid.stdout, /"teams" \|\|--o\{ "users"/);
+      const dot = await twistar(project, url, ['diagram', '--format', 'dot']);
+      assert.match(dot.stdout, /digraph/);
+
+      const pool = connect(target.name === 'sqlite' ? `sqlite:${join(project, 'app.db')}` : url);
+      try {
+        await pool.runOperation('DROP TABLE pictures');
+      } finally {
+        await pool.close();
+      }
+      const drift = await twistar(project, url, ['check']);
+      assert.equal(drift.code, 3, drift.stdout);
+      assert.match(drift.stdout, /pictures/);
+    });
+
+    it('exits 1 with a message when the command fails, and 2 on a wrong command line', async () => {
+      const failed = await twistar(project, 'postgres://nobody@127.0.0.1:1/none', ['migrate:status']);
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, /ConnectionError/);
+      const usage = await twistar(project, url, ['no-such-command']);
+      assert.equal(usage.code, 2);
+      assert.match(usage.stderr, /unknown command/);
+    });
+  });
+}

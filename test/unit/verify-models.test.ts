@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  ConnectionError,
+  DBObject,
+  Registry,
+  verifyModels,
+  type ColumnSchema,
+  type DatabaseSchema,
+  type TableSchema,
+} from '../../src/index.js';
+
+const column = (name: string): ColumnSchema => ({
+  name,
+  type: 'integer',
+  kind: 'integer',
+  nullable: true,
+  default: null,
+  primaryKey: name === 'id',
+  autoIncrement: false,
+});
+
+const table = (name: string, ...columns: string[]): TableSchema => ({
+  name,
+  columns: columns.map(column),
+  primaryKey: columns.includes('id') ? ['id'] : [],
+  foreignKeys: [],
+  indexes: [],
+});
+
+class Person extends DBObject {
+  static override HABTM = [
+    {
+      name: 'friends',
+      className: 'Person',
+      joinTable: 'friendships',
+      foreignKey: 'person_id',
+      associationForeignKey: 'friend_id',
+    },
+  ];
+  static override HASMANY = [{ name: 'essays', className: 'Post', foreignKey: 'writer_id' }];
+}
+class Post extends DBObject {
+  static override BELONGSTO = [{ name: 'writer', className: 'Person' }];
+}
+/** Shares its parent's table and inherits its relationships. */
+class Editor extends Person {
+  static override TABLENAME = 'people';
+}
+/** Registered, but not a model: verify() leaves it alone. */
+class Helper {
+  readonly purpose = 'not a model';
+}
+Registry.register(Person, Post, Editor, Helper);
+
+const AGREEING: DatabaseSchema = {
+  dialect: 'sqlite',
+  tables: [
+    table('people', 'id'),
+    table('posts', 'id', 'writer_id'),
+    table('friendships', 'person_id', 'friend_id'),
+  ],
+};
+
+describe('verifyModels without a database', () => {
+  it('compares with a given schema, following foreignKey, joinTable and className options', async () => {
+    assert.deepEqual(await verifyModels({ schema: AGREEING }), []);
+    assert.deepEqual(await Registry.verify({ schema: AGREEING, models: [Person, Post, Editor, Helper] }), []);
+  });
+
+  it('checks a subclass by its own table, with the relationships it inherits', async () => {
+    const schema = { ...AGREEING, tables: [table('people', 'id'), table('posts', 'id', 'writer_id')] };
+    const problems = await Registry.verify({ schema });
+    assert.deepEqual(
+      problems.map((problem) => problem.message),
+      [
+        'Editor.friends (habtm): join table "friendships" does not exist.',
+        'Person.friends (habtm): join table "friendships" does not exist.',
+      ],
+    );
+  });
+
+  it('names both keys of a self-referencing join table', async () => {
+    const schema = {
+      ...AGREEING,
+      tables: [...AGREEING.tables.slice(0, 2), table('friendships', 'person_id')],
+    };
+    const problems = await verifyModels({ schema, models: [Person] });
+    assert.deepEqual(problems, [
+      {
+        model: 'Person',
+        kind: 'missing-column',
+        relation: 'friends',
+        table: 'friendships',
+        column: 'friend_id',
+        message:
+          'Person.friends (habtm): join table "friendships" has no column "friend_id" (the key of Person).',
+      },
+    ]);
+  });
+
+  it('needs a pool when no schema is given', async () => {
+    Registry.DBPOOL = null;
+    await assert.rejects(Registry.verify(), ConnectionError);
+  });
+});
