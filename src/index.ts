@@ -85,7 +85,7 @@ export {
   type MigratorOptions,
   type RollbackOptions,
 } from './migrations/migrator.js';
-export type { MigrationFormat } from './migrations/migration-templates.js';
+export type { MigrationFormat } from './migrations/new-migration.js';
 export { MigrationDb } from './migrations/migration-db.js';
 export {
   SchemaBuilder,

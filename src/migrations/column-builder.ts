@@ -1,3 +1,4 @@
+import { InvalidQueryError } from '../errors.js';
 import {
   columnType,
   type ColumnType,
@@ -13,7 +14,6 @@ import {
   type ForeignKeyDefinition,
   type ReferencesOptions,
 } from './table-definition.js';
-import { InvalidQueryError } from '../errors.js';
 
 /** The modifiers of one column: `t.string('email').notNull().unique()`. */
 export class ColumnBuilder {

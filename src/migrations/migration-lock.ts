@@ -109,12 +109,14 @@ function postgresLock(table: string, timeoutMs: number): SessionLock {
   const key = advisoryKey(table);
   return {
     async acquire(txn) {
+      // A transaction-level lock: released by COMMIT, or with the session if the process dies. The transaction
+      // stays idle while the migrations run on other connections: a server-wide idle timeout must spare it.
+      await txn.runOperation('SET LOCAL idle_in_transaction_session_timeout = 0');
       if (timeoutMs <= 0) {
         const [row] = await txn.runQuery('SELECT pg_try_advisory_xact_lock(?) AS locked', [key]);
         if (row?.locked !== true) throw timedOut(timeoutMs);
         return;
       }
-      // A transaction-level lock: released by COMMIT, or with the session if the process dies.
       await txn.runOperation(`SET LOCAL lock_timeout = ${Math.ceil(timeoutMs)}`);
       try {
         await txn.runQuery('SELECT pg_advisory_xact_lock(?)', [key]);

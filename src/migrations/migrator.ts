@@ -1,17 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import { forgetColumns } from '../crud/schema-cache.js';
 import {
   InvalidQueryError,
   MigrationChangedError,
-  MigrationError,
   MigrationFileError,
   MigrationLockError,
 } from '../errors.js';
 import { MigrationDb } from './migration-db.js';
 import {
-  MIGRATION_NAME,
   loadStep,
   readMigrationFiles,
   type Direction,
@@ -20,7 +16,8 @@ import {
 } from './migration-files.js';
 import { migrationLock, type MigrationLock } from './migration-lock.js';
 import { MigrationTable, type AppliedMigration } from './migration-table.js';
-import { migrationTemplate, type MigrationFormat } from './migration-templates.js';
+import { migrationError } from './migration-failure.js';
+import { createMigrationFile, type MigrationFormat } from './new-migration.js';
 
 /** Where the migrations are and how they are recorded. */
 export interface MigratorOptions {
@@ -176,28 +173,8 @@ export class Migrator {
   }
 
   /** Writes a new migration file named `<UTC timestamp>_<name>` from a template; resolves to its path. */
-  async create(name: string, options: { readonly format?: MigrationFormat } = {}): Promise<string> {
-    const format = options.format ?? 'ts';
-    if (!['sql', 'ts', 'js'].includes(format)) {
-      throw new MigrationFileError(`A migration is a sql, ts or js file, not ${String(format)}.`);
-    }
-    const slug = name
-      .trim()
-      .replace(/[^A-Za-z0-9]+/g, '_')
-      .replace(/^_+|_+$/g, '')
-      .toLowerCase();
-    if (slug.length === 0) throw new MigrationFileError(`"${name}" gives no name for a migration file.`);
-    await mkdir(this.#folder, { recursive: true });
-    // Later than every existing migration, so that the new one applies last even if two are made in a second.
-    const latest = (await readMigrationFiles(this.#folder)).at(-1)?.name.slice(0, 14);
-    let time = Math.floor(Date.now() / 1000) * 1000;
-    if (latest !== undefined) time = Math.max(time, parseStamp(latest) + 1000);
-    const stamp = new Date(time).toISOString().replace(/\D/g, '').slice(0, 14);
-    const file = `${stamp}_${slug}`;
-    if (!MIGRATION_NAME.test(file)) throw new MigrationFileError(`"${name}" gives no valid migration name.`);
-    const path = join(this.#folder, `${file}.${format}`);
-    await writeFile(path, migrationTemplate(slug, format), { flag: 'wx' });
-    return path;
+  create(name: string, options: { readonly format?: MigrationFormat } = {}): Promise<string> {
+    return createMigrationFile(this.#folder, name, options.format ?? 'ts');
   }
 
   /**
@@ -273,13 +250,6 @@ export class Migrator {
   }
 }
 
-function parseStamp(stamp: string): number {
-  const [y, mo, d, h, mi, s] = [0, 4, 6, 8, 10, 12].map((at, i) =>
-    Number(stamp.slice(at, at + (i === 0 ? 4 : 2))),
-  );
-  return Date.UTC(y ?? 0, (mo ?? 1) - 1, d, h, mi, s);
-}
-
 async function loadAll(
   files: readonly MigrationFile[],
   direction: Direction,
@@ -308,34 +278,5 @@ function checkUnchanged(
     `Applied migration${names.length > 1 ? 's were' : ' was'} edited after running: ${names.join(', ')}. An edit ` +
       'does not run again: restore the file and write a new migration for the change, or pass allowChanged: true.',
     names,
-  );
-}
-
-function migrationError(
-  pool: ConnectionPool,
-  file: MigrationFile,
-  direction: Direction,
-  db: MigrationDb,
-  completed: readonly string[],
-  cause: unknown,
-): MigrationError {
-  const rolledBack = pool.dialect.transactionalDdl && !db.dryRun;
-  const appliedStatements = rolledBack || db.dryRun ? [] : [...db.statements];
-  const failed = db.failedStatement;
-  const reason = (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
-  let message = `Migration ${file.name} (${direction}) failed: ${reason}.`;
-  if (rolledBack) message += ' It was rolled back: nothing of it is applied.';
-  else if (!db.dryRun) {
-    message +=
-      appliedStatements.length === 0
-        ? ' None of its statements had been applied.'
-        : ' The database commits DDL at once (it has no transactional DDL), so these statements of it stay ' +
-          'applied; undo them (or finish the migration) by hand before running it again:\n' +
-          appliedStatements.map((statement, i) => `  ${i + 1}. ${statement}`).join('\n');
-  }
-  return new MigrationError(
-    message,
-    { migration: file.name, direction, appliedStatements, failedStatement: failed, rolledBack, completed },
-    cause,
   );
 }

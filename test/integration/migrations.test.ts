@@ -257,6 +257,27 @@ describeEachBackend('migrations', (ctx) => {
     assert.deepEqual(new Set((await recorded(ctx.pool)).map((row) => row.batch)), new Set([1]));
   });
 
+  it('applies a migration older than the applied ones (merged from a branch) in a new batch, and rolls it back first', async () => {
+    const folder = folderWith({ '20240102000000_create_widgets.js': WIDGETS_JS });
+    const migrator = new Migrator(ctx.pool, { folder });
+    await migrator.latest();
+    writeFileSync(join(folder, '20240101000000_create_teams.sql'), TEAMS_SQL);
+    assert.deepEqual(await migrator.latest(), ['20240101000000_create_teams']);
+    assert.deepEqual(
+      (await recorded(ctx.pool)).map((row) => [row.name, row.batch]),
+      [
+        ['20240101000000_create_teams', 2],
+        ['20240102000000_create_widgets', 1],
+      ],
+    );
+    assert.deepEqual(
+      await migrator.rollback(),
+      ['20240101000000_create_teams'],
+      'the last batch, not the last name',
+    );
+    assert.equal(await tableExists(ctx.pool, 'mig_widgets'), true);
+  });
+
   it('checks every file before running any: a missing down or a BEGIN in a .sql file is refused up front', async () => {
     const folder = folderWith({
       '20240101000000_create_teams.sql': TEAMS_SQL,
