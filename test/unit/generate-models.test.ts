@@ -103,7 +103,7 @@ describe('generate models', () => {
     });
   });
 
-  it('writes a rewritable base and a write-once user class per table, none for Twistar's own table', () => {
+  it('writes a rewritable base and a write-once user class per table, none for the migrations table', () => {
     const files = generateModels(schema, 'src/models');
     const byPath = new Map(files.map((file) => [file.path, file]));
     const base = byPath.get('src/models/generated/user-base.ts');
