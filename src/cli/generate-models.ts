@@ -69,6 +69,11 @@ export function tsType(column: ColumnSchema): string {
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** A string literal as TypeScript source, in single quotes. */
+function quote(text: string): string {
+  return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
+}
+
 /** A property name as TypeScript source: bare when it can be, quoted otherwise. */
 function property(name: string): string {
   return IDENTIFIER.test(name) ? name : JSON.stringify(name);
@@ -154,18 +159,11 @@ export function inferRelations(schema: DatabaseSchema): Map<string, Relation[]> 
   return relations;
 }
 
+/** The accessor class each kind of relation is typed with. */
+const ACCESSOR = { HASMANY: 'HasMany', HASONE: 'HasOne', BELONGSTO: 'BelongsTo', HABTM: 'HABTM' } as const;
+
 function relationType(relation: Relation): string {
-  const target = relation.target ?? 'DBObject';
-  switch (relation.kind) {
-    case 'HASMANY':
-      return `HasMany<${target}>`;
-    case 'HASONE':
-      return `HasOne<${target}>`;
-    case 'BELONGSTO':
-      return `BelongsTo<${target}>`;
-    case 'HABTM':
-      return `HABTM<${target}>`;
-  }
+  return `${ACCESSOR[relation.kind]}<${relation.target ?? 'DBObject'}>`;
 }
 
 function declaration(relation: Relation): string {
@@ -173,7 +171,7 @@ function declaration(relation: Relation): string {
   if (relation.target !== null) options.className = relation.target;
   Object.assign(options, relation.options);
   const fields = Object.entries(options).map(
-    ([key, value]) => `${key}: ${JSON.stringify(value).replaceAll('"', "'")}`,
+    ([key, value]) => `${key}: ${typeof value === 'string' ? quote(value) : String(value)}`,
   );
   return `{ ${fields.join(', ')} }`;
 }
@@ -183,25 +181,22 @@ const HEADER =
   '// Put your own code in the class that extends this one.\n';
 
 function baseFile(table: TableSchema, relations: readonly Relation[], className: string): string {
-  const used = new Set(['DBObject']);
-  const typeImports = new Set<string>(['RelationDeclaration']);
-  const targets = new Set<string>();
-  for (const relation of relations) {
-    typeImports.add(relationType(relation).split('<')[0] ?? '');
-    if (relation.target !== null && relation.target !== className) targets.add(relation.target);
-  }
+  const typeImports = new Set<string>(relations.map((relation) => ACCESSOR[relation.kind]));
+  if (relations.length > 0) typeImports.add('RelationDeclaration');
+  // Related classes are imported for their types only (a class may relate to itself).
+  const targets = new Set(
+    relations.flatMap((relation) => (relation.target === null ? [] : [relation.target])),
+  );
   const lines: string[] = [HEADER];
-  const imports = [...used, ...[...typeImports].sort().map((name) => `type ${name}`)];
+  const imports = ['DBObject', ...[...typeImports].sort().map((name) => `type ${name}`)];
   lines.push(`import { ${imports.join(', ')} } from 'twistar';`);
   for (const target of [...targets].sort())
     lines.push(`import type { ${target} } from '../${fileOf(target)}.js';`);
-  if (relations.some((relation) => relation.target === className))
-    lines.push(`import type { ${className} } from '../${fileOf(className)}.js';`);
   lines.push('', `/** The \`${table.name}\` table. */`, `export class ${className}Base extends DBObject {`);
-  lines.push(`  static override TABLENAME = ${JSON.stringify(table.name).replaceAll('"', "'")};`);
+  lines.push(`  static override TABLENAME = ${quote(table.name)};`);
   const [key] = table.primaryKey;
   if (table.primaryKey.length === 1 && key !== undefined && key !== 'id')
-    lines.push(`  static override PRIMARY_KEY = '${key}';`);
+    lines.push(`  static override PRIMARY_KEY = ${quote(key)};`);
   for (const kind of ['BELONGSTO', 'HASMANY', 'HASONE', 'HABTM'] as const) {
     const list = relations.filter((relation) => relation.kind === kind);
     if (list.length === 0) continue;

@@ -184,22 +184,31 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     }
     const connection = this.#resources.tryAcquire() ?? (await this.#resources.acquire());
     try {
-      const result = await this.#run(connection, compiled.text, sql, params, single);
+      return await this.#runPooled(connection, compiled.text, sql, params, single);
+    } catch (error) {
+      // A statement that never reached the server, or a read, is sent once more on a fresh connection.
+      if (!(error instanceof ConnectionLostError) || (error.outcomeUnknown && !isReadOnly(sql))) throw error;
+    }
+    return this.#runPooled(await this.#resources.acquire(), compiled.text, sql, params, single);
+  }
+
+  /**
+   * One statement on a pooled connection, which then goes back to the pool: closed instead when the
+   * statement changed its session or the connection was lost.
+   */
+  async #runPooled(
+    connection: DriverConnection,
+    text: string,
+    sql: string,
+    params: readonly unknown[],
+    single: boolean,
+  ): Promise<QueryResult> {
+    try {
+      const result = await this.#run(connection, text, sql, params, single);
       this.#resources.release(connection, this.#changesSession(sql));
       return result;
     } catch (error) {
-      const lost = error instanceof ConnectionLostError;
-      this.#resources.release(connection, lost);
-      // A statement that never reached the server, or a read, is sent once more on a fresh connection.
-      if (!lost || (error.outcomeUnknown && !isReadOnly(sql))) throw error;
-    }
-    const fresh = await this.#resources.acquire();
-    try {
-      const result = await this.#run(fresh, compiled.text, sql, params, single);
-      this.#resources.release(fresh, this.#changesSession(sql));
-      return result;
-    } catch (error) {
-      this.#resources.release(fresh, error instanceof ConnectionLostError);
+      this.#resources.release(connection, error instanceof ConnectionLostError);
       throw error;
     }
   }
@@ -227,21 +236,13 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     } catch (error) {
       this.#leave();
       state.active = false;
-      const rolledBack = await this.#control(connection, 'ROLLBACK').then(
-        () => true,
-        () => false,
-      );
-      this.#resources.release(connection, !rolledBack || state.sessionChanged);
+      await this.#rollbackAndRelease(connection, state.sessionChanged);
       throw error;
     }
     this.#leave();
     state.active = false;
     if (state.aborted !== null) {
-      const rolledBack = await this.#control(connection, 'ROLLBACK').then(
-        () => true,
-        () => false,
-      );
-      this.#resources.release(connection, !rolledBack || state.sessionChanged);
+      await this.#rollbackAndRelease(connection, state.sessionChanged);
       throw new TransactionError(
         `The transaction was rolled back: a statement in it failed (${describe(state.aborted)}) and committing ` +
           'the rest would keep only part of the work, even though the error was caught. To go on after a ' +
@@ -262,17 +263,22 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
         );
       }
       // COMMIT refused (e.g. a deferred constraint or a serialisation failure): nothing was committed.
-      const rolledBack = await this.#control(connection, 'ROLLBACK').then(
-        () => true,
-        () => false,
-      );
-      this.#resources.release(connection, !rolledBack);
+      await this.#rollbackAndRelease(connection, false);
       throw new TransactionError(`COMMIT was refused, so nothing was committed: ${describe(error)}`, {
         cause: error,
       });
     }
     this.#resources.release(connection, state.sessionChanged);
     return result;
+  }
+
+  /** Rolls back and returns the connection; closes it when ROLLBACK failed or `discard` says so. */
+  async #rollbackAndRelease(connection: DriverConnection, discard: boolean): Promise<void> {
+    const rolledBack = await this.#control(connection, 'ROLLBACK').then(
+      () => true,
+      () => false,
+    );
+    this.#resources.release(connection, discard || !rolledBack);
   }
 
   /** A connection with a transaction begun on it; a connection found dead on BEGIN is replaced once. */

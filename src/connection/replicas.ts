@@ -1,4 +1,4 @@
-import { ConnectionError, QueryError } from '../errors.js';
+import { ConnectionError } from '../errors.js';
 
 /** What the replica set needs of a pool: a name for messages, and a way to close it. */
 export interface Replica {
@@ -48,20 +48,10 @@ export class ReplicaSet<R extends Replica> {
   }
 }
 
-/** A failure to reach a server at all (as opposed to an error in the statement). */
+/**
+ * A failure to reach a server at all (as opposed to an error in the statement). The pool has already typed it:
+ * a connection that could not be opened, or one lost with the statement on it (ConnectionLostError).
+ */
 export function isUnreachable(error: unknown): boolean {
-  if (error instanceof ConnectionError) return true;
-  const cause = error instanceof QueryError ? error.cause : error;
-  const code = (cause as { code?: unknown } | null)?.code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'EPIPE' ||
-    code === '57P01' ||
-    code === '57P03' ||
-    code === 'PROTOCOL_CONNECTION_LOST' ||
-    /Connection terminated|connection is closed|Connection lost/i.test(
-      String((cause as Error | null)?.message),
-    )
-  );
+  return error instanceof ConnectionError;
 }
