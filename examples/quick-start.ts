@@ -1,9 +1,10 @@
 /**
- * The quick start: an SQLite file, two tables, and the everyday model API.
+ * The quick start: an SQLite file, two tables created by a migration, and the everyday model API.
  * Run it with `npm run demo`.
  */
 import { rmSync } from 'node:fs';
-import { DBObject, Registry, connect, transaction, type BelongsTo, type HasMany } from 'twistar';
+import { fileURLToPath } from 'node:url';
+import { DBObject, Migrator, Registry, connect, transaction, type BelongsTo, type HasMany } from 'twistar';
 
 class User extends DBObject {
   static override HASMANY = ['pictures'];
@@ -37,14 +38,10 @@ rmSync(file, { force: true });
 const pool = connect(`sqlite:${file}`);
 Registry.DBPOOL = pool;
 
-await pool.runOperation(`CREATE TABLE users (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  first_name TEXT NOT NULL, last_name TEXT NOT NULL, age INTEGER,
-  created_at DATETIME, updated_at DATETIME)`);
-await pool.runOperation(
-  'CREATE TABLE pictures (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER REFERENCES users (id), name TEXT)',
-);
-console.log(`Created tables users and pictures in ${file}`);
+// The tables come from a migration (examples/quick-start-migrations), as `npx twistar migrate` would apply it.
+const folder = fileURLToPath(new URL('./quick-start-migrations', import.meta.url));
+const applied = await new Migrator(pool, { folder }).latest();
+console.log(`Applied ${applied.join(', ')}: tables users and pictures in ${file}`);
 
 const ann = await new User({ first_name: ' Ann ', last_name: 'Smith', age: 31 }).save();
 console.log(

@@ -18,6 +18,7 @@ it('the quick start (npm run demo) runs on a fresh SQLite file and reports what 
       // tsx reads the tsconfig paths (which map 'twistar' to src/) from the project folder.
       { cwd, env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') } },
     );
+    assert.match(stdout, /^Applied 20250101120000_create_users_and_pictures: tables users and pictures/m);
     assert.match(stdout, /Saved Ann Smith with id 1/);
     assert.match(stdout, /Older than 30: Cid, Ann/);
     assert.match(stdout, /errors: First name cannot be blank\./);
