@@ -254,7 +254,51 @@ export class MigrationFileError extends TwistarError {}
 export class MigrationLockError extends TwistarError {}
 
 /**
+ * The run lost the migration lock while it ran (the connection holding it was closed or killed, which releases
+ * it), so another run could take it: the run stopped before applying anything further. `migration` is the one it
+ * stopped at and `completed` the ones applied (or reverted) before it; `appliedStatements` are the statements of
+ * `migration` that stay applied (on MySQL/MariaDB; none where DDL is transactional, as it was rolled back). Run the
+ * migrations again to apply the rest.
+ */
+export class MigrationLockLostError extends MigrationLockError {
+  readonly migration: string;
+  readonly direction: 'up' | 'down';
+  readonly appliedStatements: readonly string[];
+  readonly completed: readonly string[];
+
+  constructor(
+    message: string,
+    details: {
+      migration: string;
+      direction: 'up' | 'down';
+      appliedStatements: readonly string[];
+      completed: readonly string[];
+    },
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.migration = details.migration;
+    this.direction = details.direction;
+    this.appliedStatements = details.appliedStatements;
+    this.completed = details.completed;
+  }
+}
+
+/**
  * The schema builder was asked for a change the database cannot make in place (SQLite cannot add a foreign
  * key or a primary key to an existing table); nothing was sent.
  */
 export class UnsupportedSchemaChangeError extends TwistarError {}
+
+/**
+ * The `twistar` command's configuration is wrong: the config file named by `--config` does not exist, it does
+ * not export an object, or a setting has an unknown name or the wrong type. The message names the file and
+ * the setting.
+ */
+export class ConfigError extends TwistarError {}
+
+/**
+ * An option of the schema tools (`introspect`, `verifyModels`, `generateModels`) has the wrong type, such as an
+ * `exclude` entry that is neither a table name nor a RegExp. The message says what the option takes.
+ */
+export class InvalidSchemaOptionError extends TwistarError {}

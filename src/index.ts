@@ -30,8 +30,12 @@ export {
   MigrationChangedError,
   MigrationFileError,
   MigrationLockError,
+  MigrationLockLostError,
   UnsupportedSchemaChangeError,
+  ConfigError,
+  InvalidSchemaOptionError,
 } from './errors.js';
+export { defineConfig, type TwistarConfig } from './cli/config.js';
 export { connect } from './connection/connect.js';
 export {
   ConnectionPool,
@@ -104,7 +108,9 @@ export type {
 } from './migrations/table-definition.js';
 export type { ColumnTypeArguments, ColumnTypeName } from './migrations/column-types.js';
 export type { DefaultValue } from './migrations/ddl-literals.js';
+export type { MysqlServer } from './migrations/mysql-server.js';
 export { introspect } from './schema/introspect.js';
+export { MIGRATIONS_TABLE, type IntrospectOptions } from './schema/introspect-options.js';
 export type {
   ColumnSchema,
   DatabaseSchema,

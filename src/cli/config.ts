@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConnectionError } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { MIGRATIONS_TABLE } from '../schema/introspect-options.js';
 
 /** What `twistar.config.ts` (or `.js`, `.mjs`, `.json`) may say; every field is optional. */
 export interface TwistarConfig {
@@ -11,6 +12,16 @@ export interface TwistarConfig {
   readonly migrations?: string;
   /** The folder of model classes (default `src/models`): `check`, `diagram` and `console` load them. */
   readonly models?: string;
+  /** The table that records applied migrations (default `twistar_migrations`); introspection leaves it out. */
+  readonly migrationsTable?: string;
+}
+
+/**
+ * Types a config file's settings: `export default defineConfig({ url: process.env.DATABASE_URL, … })` in
+ * `twistar.config.ts`. It returns its argument.
+ */
+export function defineConfig(config: TwistarConfig): TwistarConfig {
+  return config;
 }
 
 /** The command line's say over the config file. */
@@ -19,6 +30,7 @@ export interface ConfigFlags {
   readonly config?: string;
   readonly migrations?: string;
   readonly models?: string;
+  readonly migrationsTable?: string;
 }
 
 /** Where the settings in effect came from, for messages. */
@@ -27,6 +39,7 @@ export interface ResolvedConfig {
   readonly urlFrom: '--url' | 'DATABASE_URL' | 'config file' | 'default';
   readonly migrations: string;
   readonly models: string;
+  readonly migrationsTable: string;
   readonly file: string | null;
 }
 
@@ -38,22 +51,33 @@ const CONFIG_FILES = [
   'twistar.config.json',
 ];
 
+const KEYS = ['url', 'migrations', 'models', 'migrationsTable'] as const;
+
 /** The SQLite file a project without any configuration gets, in the current folder. */
 export const DEFAULT_URL = 'sqlite:twistar.db';
 
-async function loadFile(path: string): Promise<TwistarConfig> {
-  if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8')) as TwistarConfig;
-  const module = (await import(pathToFileURL(path).href)) as { default?: TwistarConfig } & TwistarConfig;
-  return module.default ?? module;
+async function loadFile(path: string): Promise<unknown> {
+  try {
+    if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));
+    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    return module.default ?? module;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(`Could not load ${path}: ${reason}`, { cause: error });
+  }
 }
 
 function checkConfig(config: unknown, file: string): TwistarConfig {
   if (config === null || typeof config !== 'object' || Array.isArray(config))
-    throw new ConnectionError(`${file} must export an object ({ url, migrations, models }).`);
-  for (const key of ['url', 'migrations', 'models'] as const) {
+    throw new ConfigError(`${file} must export an object ({ url, migrations, models, migrationsTable }).`);
+  for (const key of Object.keys(config)) {
+    if (!(KEYS as readonly string[]).includes(key))
+      throw new ConfigError(`${file}: unknown setting "${key}"; the settings are ${KEYS.join(', ')}.`);
+  }
+  for (const key of KEYS) {
     const value = (config as Record<string, unknown>)[key];
     if (value !== undefined && typeof value !== 'string')
-      throw new ConnectionError(`${file}: "${key}" must be a string, got ${typeof value}.`);
+      throw new ConfigError(`${file}: "${key}" must be a string, got ${typeof value}.`);
   }
   return config as TwistarConfig;
 }
@@ -66,7 +90,7 @@ export async function resolveConfig(flags: ConfigFlags, cwd = process.cwd()): Pr
   let file: string | null = null;
   if (flags.config !== undefined) {
     file = resolve(cwd, flags.config);
-    if (!existsSync(file)) throw new ConnectionError(`No config file at ${file}.`);
+    if (!existsSync(file)) throw new ConfigError(`No config file at ${file}.`);
   } else {
     file = CONFIG_FILES.map((name) => resolve(cwd, name)).find((path) => existsSync(path)) ?? null;
   }
@@ -85,6 +109,7 @@ export async function resolveConfig(flags: ConfigFlags, cwd = process.cwd()): Pr
     urlFrom,
     migrations: resolve(cwd, flags.migrations ?? fromFile.migrations ?? 'migrations'),
     models: resolve(cwd, flags.models ?? fromFile.models ?? 'src/models'),
+    migrationsTable: flags.migrationsTable ?? fromFile.migrationsTable ?? MIGRATIONS_TABLE,
     file,
   };
 }

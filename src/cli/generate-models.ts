@@ -1,5 +1,11 @@
-import { classify, pluralize, singularize, underscore } from 'inflection';
-import type { ColumnSchema, DatabaseSchema, TableSchema } from '../schema/database-schema.js';
+import type { ColumnSchema, DatabaseSchema } from '../schema/database-schema.js';
+import type { IntrospectOptions } from '../schema/introspect-options.js';
+import {
+  planModels,
+  type PlannedModel,
+  type PlannedRelation,
+  type PlannedRelationKind,
+} from '../schema/model-plan.js';
 
 /**
  * Typed model classes from an introspected schema, Lucid's way: a generated base class per table (rewritten
@@ -7,32 +13,14 @@ import type { ColumnSchema, DatabaseSchema, TableSchema } from '../schema/databa
  * never touches code the user wrote.
  */
 
+export { classOf } from '../schema/model-names.js';
+export { planModels, type ModelPlan } from '../schema/model-plan.js';
+
 /** One file to write: `overwrite` false for the user's own classes, which are only created when missing. */
 export interface GeneratedFile {
   readonly path: string;
   readonly text: string;
   readonly overwrite: boolean;
-}
-
-/** Tables that are not models: Twistar's own bookkeeping. */
-const SKIPPED = new Set(['twistar_migrations']);
-
-interface Relation {
-  readonly kind: 'HASMANY' | 'HASONE' | 'BELONGSTO' | 'HABTM';
-  readonly name: string;
-  /** The related model's class name; null for a polymorphic belongs-to (the row names the class). */
-  readonly target: string | null;
-  readonly options: Readonly<Record<string, string | boolean>>;
-}
-
-/** The class of a table: `user_pictures` → `UserPicture`. */
-export function classOf(table: string): string {
-  return classify(table);
-}
-
-/** The file name of a class: `UserPicture` → `user-picture`. */
-function fileOf(className: string): string {
-  return underscore(className).replaceAll('_', '-');
 }
 
 /** The TypeScript type a column's values arrive as. */
@@ -67,106 +55,40 @@ export function tsType(column: ColumnSchema): string {
   return column.nullable && base !== 'unknown' ? `${base} | null` : base;
 }
 
+/** The relationships of each table's model, by table (the tables that get a model only). */
+export function inferRelations(
+  schema: DatabaseSchema,
+  options: IntrospectOptions = {},
+): Map<string, readonly PlannedRelation[]> {
+  return new Map(planModels(schema, options).models.map((model) => [model.table.name, model.relations]));
+}
+
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** A string literal as TypeScript source, in single quotes. */
+/** A string literal as TypeScript source, in single quotes (JSON escapes backslashes and control characters). */
 function quote(text: string): string {
   return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
 }
 
 /** A property name as TypeScript source: bare when it can be, quoted otherwise. */
 function property(name: string): string {
-  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+  return IDENTIFIER.test(name) ? name : quote(name);
 }
 
-/** A join table: two foreign keys, and no columns but them, a key and timestamps. */
-function isJoinTable(table: TableSchema): boolean {
-  const keys = table.foreignKeys.filter((key) => key.columns.length === 1);
-  if (keys.length !== 2 || table.foreignKeys.length !== 2) return false;
-  const keyColumns = new Set(keys.map((key) => key.columns[0]));
-  return table.columns.every(
-    (column) => keyColumns.has(column.name) || ['id', 'created_at', 'updated_at'].includes(column.name),
-  );
-}
-
-/** The relationships each table's model gets, by table, from foreign keys and `<x>_id`/`<x>_type` pairs. */
-export function inferRelations(schema: DatabaseSchema): Map<string, Relation[]> {
-  const tables = schema.tables.filter((table) => !SKIPPED.has(table.name));
-  const known = new Set(tables.map((table) => table.name));
-  const relations = new Map<string, Relation[]>(tables.map((table) => [table.name, []]));
-  const add = (table: string, relation: Relation) => relations.get(table)?.push(relation);
-
-  for (const table of tables) {
-    if (isJoinTable(table)) {
-      const [left, right] = table.foreignKeys;
-      if (left === undefined || right === undefined) continue;
-      const pairs = [
-        [left, right],
-        [right, left],
-      ] as const;
-      for (const [own, other] of pairs) {
-        if (!known.has(own.referencedTable) || !known.has(other.referencedTable)) continue;
-        add(own.referencedTable, {
-          kind: 'HABTM',
-          name: pluralize(singularize(other.referencedTable)),
-          target: classOf(other.referencedTable),
-          options: {
-            joinTable: table.name,
-            foreignKey: own.columns[0] ?? '',
-            associationForeignKey: other.columns[0] ?? '',
-          },
-        });
-      }
-      continue;
-    }
-    const columns = new Set(table.columns.map((column) => column.name));
-    for (const key of table.foreignKeys) {
-      const [column] = key.columns;
-      if (key.columns.length !== 1 || column === undefined || !known.has(key.referencedTable)) continue;
-      const name = column.endsWith('_id') ? column.slice(0, -3) : `${column}_ref`;
-      add(table.name, {
-        kind: 'BELONGSTO',
-        name,
-        target: classOf(key.referencedTable),
-        options: { foreignKey: column },
-      });
-      // The other side: one child per parent when the key column is unique on its own.
-      const unique = table.indexes.some(
-        (index) =>
-          index.unique && !index.partial && index.columns.length === 1 && index.columns[0] === column,
-      );
-      const plural = table.name;
-      const sameNameOnce =
-        table.foreignKeys.filter((other) => other.referencedTable === key.referencedTable).length === 1;
-      const relationName = unique ? singularize(table.name) : sameNameOnce ? plural : `${plural}_as_${name}`;
-      add(key.referencedTable, {
-        kind: unique ? 'HASONE' : 'HASMANY',
-        name: relationName,
-        target: classOf(table.name),
-        options: { foreignKey: column },
-      });
-    }
-    // Polymorphic belongs-to: `<x>_id` beside `<x>_type`, with no foreign key (it cannot have one).
-    for (const column of table.columns) {
-      if (!column.name.endsWith('_type')) continue;
-      const stem = column.name.slice(0, -5);
-      if (!columns.has(`${stem}_id`)) continue;
-      if (table.foreignKeys.some((key) => key.columns.includes(`${stem}_id`))) continue;
-      add(table.name, { kind: 'BELONGSTO', name: stem, target: null, options: { polymorphic: true } });
-    }
-  }
-  for (const list of relations.values()) list.sort((a, b) => (a.kind + a.name < b.kind + b.name ? -1 : 1));
-  return relations;
+/** Text for a comment: on one line, and never ending it. */
+function commentText(text: string): string {
+  return text.replace(/[\p{Cc}\u2028\u2029]/gu, ' ').replaceAll('*/', '*\\/');
 }
 
 /** The accessor class each kind of relation is typed with. */
-const ACCESSOR = { HASMANY: 'HasMany', HASONE: 'HasOne', BELONGSTO: 'BelongsTo', HABTM: 'HABTM' } as const;
+const ACCESSOR: Record<PlannedRelationKind, string> = {
+  HASMANY: 'HasMany',
+  HASONE: 'HasOne',
+  BELONGSTO: 'BelongsTo',
+  HABTM: 'HABTM',
+};
 
-function relationType(relation: Relation): string {
-  return `${ACCESSOR[relation.kind]}<${relation.target ?? 'DBObject'}>`;
-}
-
-function declaration(relation: Relation): string {
+function declaration(relation: PlannedRelation): string {
   const options: Record<string, string | boolean> = { name: relation.name };
   if (relation.target !== null) options.className = relation.target;
   Object.assign(options, relation.options);
@@ -180,7 +102,8 @@ const HEADER =
   '// Generated by `twistar generate models` from the database schema: do not edit, it is rewritten on every run.\n' +
   '// Put your own code in the class that extends this one.\n';
 
-function baseFile(table: TableSchema, relations: readonly Relation[], className: string): string {
+function baseFile(model: PlannedModel, fileOf: ReadonlyMap<string, string>): string {
+  const { table, className, relations } = model;
   const typeImports = new Set<string>(relations.map((relation) => ACCESSOR[relation.kind]));
   if (relations.length > 0) typeImports.add('RelationDeclaration');
   // Related classes are imported for their types only (a class may relate to itself).
@@ -191,12 +114,16 @@ function baseFile(table: TableSchema, relations: readonly Relation[], className:
   const imports = ['DBObject', ...[...typeImports].sort().map((name) => `type ${name}`)];
   lines.push(`import { ${imports.join(', ')} } from 'twistar';`);
   for (const target of [...targets].sort())
-    lines.push(`import type { ${target} } from '../${fileOf(target)}.js';`);
-  lines.push('', `/** The \`${table.name}\` table. */`, `export class ${className}Base extends DBObject {`);
+    lines.push(`import type { ${target} } from '../${fileOf.get(target) ?? ''}.js';`);
+  lines.push('');
+  for (const note of model.notes) lines.push(`// No relationship for ${commentText(note)}.`);
+  for (const note of model.columnNotes) lines.push(`// Note: ${commentText(note)}.`);
+  lines.push(
+    `/** The \`${commentText(table.name)}\` table. */`,
+    `export class ${className}Base extends DBObject {`,
+  );
   lines.push(`  static override TABLENAME = ${quote(table.name)};`);
-  const [key] = table.primaryKey;
-  if (table.primaryKey.length === 1 && key !== undefined && key !== 'id')
-    lines.push(`  static override PRIMARY_KEY = ${quote(key)};`);
+  if (model.primaryKey !== 'id') lines.push(`  static override PRIMARY_KEY = ${quote(model.primaryKey)};`);
   for (const kind of ['BELONGSTO', 'HASMANY', 'HASONE', 'HABTM'] as const) {
     const list = relations.filter((relation) => relation.kind === kind);
     if (list.length === 0) continue;
@@ -206,20 +133,23 @@ function baseFile(table: TableSchema, relations: readonly Relation[], className:
   }
   lines.push('');
   for (const column of table.columns) {
+    // DBObject declares id, an accessor that reads the key column.
     if (column.name === 'id') continue;
     lines.push(`  declare ${property(column.name)}: ${tsType(column)};`);
   }
   if (relations.length > 0) lines.push('');
-  for (const relation of relations)
-    lines.push(`  declare ${property(relation.name)}: ${relationType(relation)};`);
+  for (const relation of relations) {
+    lines.push(`  declare ${relation.name}: ${ACCESSOR[relation.kind]}<${relation.target ?? 'DBObject'}>;`);
+  }
   lines.push('}', '');
   return lines.join('\n');
 }
 
-function userFile(className: string): string {
+function userFile(model: PlannedModel): string {
+  const { className, fileName } = model;
   return [
     `import { Registry } from 'twistar';`,
-    `import { ${className}Base } from './generated/${fileOf(className)}-base.js';`,
+    `import { ${className}Base } from './generated/${fileName}-base.js';`,
     '',
     `/** Your code for ${className} goes here; \`twistar generate models\` never rewrites this file. */`,
     `export class ${className} extends ${className}Base {}`,
@@ -229,25 +159,35 @@ function userFile(className: string): string {
   ].join('\n');
 }
 
-/** The files `twistar generate models` writes under `out`: one base class and one user class per table. */
-export function generateModels(schema: DatabaseSchema, out: string): GeneratedFile[] {
-  const relations = inferRelations(schema);
+/**
+ * The files `twistar generate models` writes under `out`: one base class and one user class per table that
+ * Twistar can model, and `generated/index.ts`, which imports them all and names the tables that got no model
+ * and why. Tables `options` leaves out (the migrations table by default) are left out here too.
+ */
+export function generateModels(
+  schema: DatabaseSchema,
+  out: string,
+  options: IntrospectOptions = {},
+): GeneratedFile[] {
+  const plan = planModels(schema, options);
+  const fileOf = new Map(plan.models.map((model) => [model.className, model.fileName]));
   const files: GeneratedFile[] = [];
   const index: string[] = [];
-  for (const table of schema.tables) {
-    if (SKIPPED.has(table.name)) continue;
-    const className = classOf(table.name);
+  for (const model of plan.models) {
     files.push({
-      path: `${out}/generated/${fileOf(className)}-base.ts`,
-      text: baseFile(table, relations.get(table.name) ?? [], className),
+      path: `${out}/generated/${model.fileName}-base.ts`,
+      text: baseFile(model, fileOf),
       overwrite: true,
     });
-    files.push({ path: `${out}/${fileOf(className)}.ts`, text: userFile(className), overwrite: false });
-    index.push(`export { ${className} } from '../${fileOf(className)}.js';`);
+    files.push({ path: `${out}/${model.fileName}.ts`, text: userFile(model), overwrite: false });
+    index.push(`export { ${model.className} } from '../${model.fileName}.js';`);
   }
+  const skipped = plan.skipped.map(
+    ({ table, reason }) => `// No model for ${commentText(table)}: ${commentText(reason)}.`,
+  );
   files.push({
     path: `${out}/generated/index.ts`,
-    text: `${HEADER}// Importing this module registers every model.\n${index.sort().join('\n')}\n`,
+    text: `${HEADER}// Importing this module registers every model.\n${[...index.sort(), ...skipped].join('\n')}\n`,
     overwrite: true,
   });
   return files;

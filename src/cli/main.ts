@@ -11,10 +11,11 @@ import * as twistar from '../index.js';
 import { connect, InteractionBase, Registry, TwistarError, type ConnectionPool } from '../index.js';
 import { Migrator, type MigrationProgress } from '../migrations/migrator.js';
 import { diagram } from '../schema/diagram.js';
-import { introspect } from '../schema/introspect.js';
+import { introspect, type IntrospectOptions } from '../schema/introspect.js';
 import { verifyModels } from '../schema/verify-models.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
 import { generateModels } from './generate-models.js';
+import { progressIntervalFrom, progressReporter } from './migration-progress.js';
 
 /** Exit codes: 0 done, 1 failed, 2 the command line was wrong, 3 `check` found the models and schema apart. */
 const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3 } as const;
@@ -60,13 +61,35 @@ async function loadModels(folder: string): Promise<number> {
   return files.length;
 }
 
-function progress(event: MigrationProgress): void {
-  if (event.type === 'migrating') {
-    const verb = event.direction === 'up' ? 'migrating' : 'reverting';
-    out(`${dim(`[${event.index}/${event.total}]`)} ${verb} ${event.migration}`);
-  } else if (event.type === 'statement' && event.dryRun) out(`${event.sql};`);
-  else if (event.type === 'migrated')
-    out(`${green('✓')} ${event.migration} ${dim(`(${event.durationMs.toFixed(0)} ms)`)}`);
+/** What introspection leaves out: the configured migrations table (and its companions). */
+function tablesOf(config: ResolvedConfig): IntrospectOptions {
+  return { migrationsTable: config.migrationsTable };
+}
+
+/** The migrator of a command, on the configured folder and table. */
+function migratorFor(config: ResolvedConfig, pool: ConnectionPool): Migrator {
+  return new Migrator(pool, { folder: config.migrations, tableName: config.migrationsTable });
+}
+
+/**
+ * Runs `work` with the progress reporter of a migrate command: a status line redrawn on standard error when it is
+ * a terminal, "still running" lines every TWISTAR_PROGRESS_INTERVAL_MS (default 10 s) when it is not.
+ */
+async function withProgress<T>(
+  work: (onProgress: (event: MigrationProgress) => void) => Promise<T>,
+): Promise<T> {
+  const reporter = progressReporter({
+    out,
+    status: process.stderr,
+    live: process.stderr.isTTY === true && process.env.TERM !== 'dumb',
+    intervalMs: progressIntervalFrom(process.env),
+    paint: { ok: green, dim },
+  });
+  try {
+    return await work(reporter.onProgress);
+  } finally {
+    reporter.stop();
+  }
 }
 
 function program(): Command {
@@ -76,6 +99,7 @@ function program(): Command {
     .option('--config <file>', 'config file (default: twistar.config.ts/.js/.mjs/.json in this folder)')
     .option('--migrations <dir>', 'migrations folder (default: migrations)')
     .option('--models <dir>', 'models folder (default: src/models)')
+    .option('--migrations-table <name>', 'table recording applied migrations (default: twistar_migrations)')
     .showHelpAfterError()
     .exitOverride();
   const flags = () => cli.opts<ConfigFlags>();
@@ -87,12 +111,13 @@ function program(): Command {
     .option('--allow-changed', 'go on although applied migrations were edited since')
     .action((options: { dryRun?: boolean; allowChanged?: boolean }) =>
       withDatabase(flags(), async ({ config, pool }) => {
-        const migrator = new Migrator(pool, { folder: config.migrations });
-        const applied = await migrator.latest({
-          dryRun: options.dryRun === true,
-          allowChanged: options.allowChanged === true,
-          onProgress: progress,
-        });
+        const applied = await withProgress((onProgress) =>
+          migratorFor(config, pool).latest({
+            dryRun: options.dryRun === true,
+            allowChanged: options.allowChanged === true,
+            onProgress,
+          }),
+        );
         const what = options.dryRun === true ? 'would apply' : 'applied';
         out(applied.length === 0 ? 'Nothing to migrate.' : `${what} ${applied.length} migration(s).`);
       }),
@@ -103,7 +128,7 @@ function program(): Command {
     .description('list the applied and pending migrations')
     .action(() =>
       withDatabase(flags(), async ({ config, pool }) => {
-        const rows = await new Migrator(pool, { folder: config.migrations }).status();
+        const rows = await migratorFor(config, pool).status();
         if (rows.length === 0) out(`No migrations in ${relative(process.cwd(), config.migrations) || '.'}.`);
         for (const row of rows) {
           const state =
@@ -126,11 +151,13 @@ function program(): Command {
     .option('--dry-run', 'print the SQL instead of running it')
     .action((options: { steps: number; dryRun?: boolean }) =>
       withDatabase(flags(), async ({ config, pool }) => {
-        const reverted = await new Migrator(pool, { folder: config.migrations }).rollback({
-          steps: options.steps,
-          dryRun: options.dryRun === true,
-          onProgress: progress,
-        });
+        const reverted = await withProgress((onProgress) =>
+          migratorFor(config, pool).rollback({
+            steps: options.steps,
+            dryRun: options.dryRun === true,
+            onProgress,
+          }),
+        );
         out(reverted.length === 0 ? 'Nothing to roll back.' : `reverted ${reverted.length} migration(s).`);
       }),
     );
@@ -143,9 +170,7 @@ function program(): Command {
     .action((name: string, options: { format: 'sql' | 'ts' | 'js' }) =>
       // No statement is sent: the pool opens no connection, the migrator only writes the file.
       withDatabase(flags(), async ({ config, pool }) => {
-        const path = await new Migrator(pool, { folder: config.migrations }).create(name, {
-          format: options.format,
-        });
+        const path = await migratorFor(config, pool).create(name, { format: options.format });
         out(`created ${relative(process.cwd(), path)}`);
       }),
     );
@@ -156,7 +181,7 @@ function program(): Command {
     .action(() =>
       withDatabase(flags(), async ({ config }) => {
         const count = await loadModels(config.models);
-        const problems = await verifyModels();
+        const problems = await verifyModels(tablesOf(config));
         if (problems.length === 0) {
           out(
             `${green('✓')} ${Registry.registeredClasses().length} model(s) from ${count} file(s) agree with the database.`,
@@ -177,7 +202,7 @@ function program(): Command {
     .action((options: { format: 'mermaid' | 'dot' }) =>
       withDatabase(flags(), async ({ config, pool }) => {
         await loadModels(config.models);
-        const schema = await introspect(pool);
+        const schema = await introspect(pool, tablesOf(config));
         out(diagram({ schema, models: Registry.registeredClasses() }, { format: options.format }));
       }),
     );
@@ -192,7 +217,7 @@ function program(): Command {
     .action((options: { out?: string }) =>
       withDatabase(flags(), async ({ config, pool }) => {
         const folder = options.out ?? config.models;
-        const files = generateModels(await introspect(pool), folder);
+        const files = generateModels(await introspect(pool, tablesOf(config)), folder, tablesOf(config));
         let written = 0;
         for (const file of files) {
           if (!file.overwrite && existsSync(file.path)) continue;

@@ -99,10 +99,10 @@ export abstract class ColumnsBuilder {
 
   /** A column of a type given by name: `t.addColumn('price', 'decimal', 10, 2)`. */
   addColumn<K extends ColumnTypeName>(name: string, type: K, ...args: ColumnTypeArguments[K]): ColumnBuilder {
-    return this.#add(name, columnType(type, args));
+    return new ColumnBuilder(this.#define(name, columnType(type, args)));
   }
 
-  #add(name: string, type: ColumnType): ColumnBuilder {
+  #define(name: string, type: ColumnType): ColumnDefinition {
     const column: ColumnDefinition = {
       name,
       type,
@@ -114,12 +114,12 @@ export abstract class ColumnsBuilder {
       index: false,
     };
     this.addColumnDefinition(column);
-    return new ColumnBuilder(column);
+    return column;
   }
 
   /** An auto-incrementing 64-bit integer primary key (`id` unless named). */
   id(name = 'id'): ColumnBuilder {
-    return this.#add(name, { name: 'id' });
+    return new ColumnBuilder(this.#define(name, { name: 'id' }));
   }
 
   /** A 32-bit integer. */
@@ -192,12 +192,11 @@ export abstract class ColumnsBuilder {
    * `t.references('team_id', 'teams').notNull().onDelete('cascade')`.
    */
   references(name: string, table: string, options: ReferencesOptions = {}): ColumnBuilder {
-    const builder = this.bigint(name);
-    builder.references(table, options.column ?? 'id');
-    if (options.onDelete !== undefined) builder.onDelete(options.onDelete);
-    if (options.onUpdate !== undefined) builder.onUpdate(options.onUpdate);
-    if (options.index !== false) builder.index();
-    return builder;
+    const { index, ...foreign } = options;
+    const column = this.#define(name, { name: 'bigint' });
+    column.references = foreignKey(name, table, foreign);
+    column.index = index !== false;
+    return new ColumnBuilder(column);
   }
 
   /** `created_at` and `updated_at` datetimes; with `defaultNow`, NOT NULL and defaulting to the current time. */

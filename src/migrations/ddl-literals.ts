@@ -9,15 +9,20 @@ export const MAX_NAME_LENGTH = 63;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
+/** A caller's value, shown in a message whatever its type (JSON.stringify throws on a bigint). */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
 /**
- * A table, column, index or constraint name checked and quoted: letters, digits, `_` and `$`, not starting with
- * a digit, at most 63 characters. Anything else is refused with UnsafeSqlError, before any SQL is built.
+ * `name` if it is a plain identifier: letters, digits, `_` and `$`, not starting with a digit, at most 63
+ * characters. Anything else is refused with UnsafeSqlError, before any SQL is built.
  */
-export function ddlName(dialect: Dialect, name: unknown, what = 'Name'): string {
+export function checkName(name: unknown, what = 'Name'): string {
   if (typeof name !== 'string' || !NAME.test(name)) {
     throw new UnsafeSqlError(
-      `${what} ${JSON.stringify(name) ?? String(name)} is not a plain identifier: the schema builder takes letters, ` +
-        'digits, _ and $, not starting with a digit. For anything else, run the SQL yourself with db.runOperation().',
+      `${what} ${shown(name)} is not a plain identifier: the schema builder takes letters, digits, _ and $, ` +
+        'not starting with a digit. For anything else, run the SQL yourself with db.runOperation().',
     );
   }
   if (name.length > MAX_NAME_LENGTH) {
@@ -26,14 +31,22 @@ export function ddlName(dialect: Dialect, name: unknown, what = 'Name'): string 
         'every database keeps them as written.',
     );
   }
-  return dialect.quoteIdentifier(name);
+  return name;
+}
+
+/** A table, column, index or constraint name checked (see `checkName`) and quoted. */
+export function ddlName(dialect: Dialect, name: unknown, what = 'Name'): string {
+  return dialect.quoteIdentifier(checkName(name, what));
 }
 
 /**
  * The name Twistar gives an index or constraint: `users_email_unique`, `pictures_user_id_foreign`. A name past 63
  * characters keeps its start and ends with a hash of the whole, so that it stays unique and the same every time.
+ * The table and columns are checked first, since a cut name would not show what was wrong with them.
  */
 export function generatedName(table: string, columns: readonly string[], suffix: string): string {
+  checkName(table, 'Table name');
+  for (const column of columns) checkName(column, 'Column name');
   const full = `${table}_${columns.join('_')}_${suffix}`;
   if (full.length <= MAX_NAME_LENGTH) return full;
   const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
@@ -59,7 +72,11 @@ export const NOW = Symbol('now');
 /** A column's default as given to the builder. */
 export type ColumnDefault = DefaultValue | typeof NOW;
 
-/** `'text'` with its quotes doubled (and, on MySQL, its backslashes, which are escapes there). */
+/**
+ * `'text'` with its quotes doubled. Backslashes are doubled too where they may be escapes: always on MySQL; on
+ * PostgreSQL the literal is then an `E'…'` string, whose backslashes are escapes whatever
+ * standard_conforming_strings says (a plain '…' would change meaning, and end early, with the setting off).
+ */
 function stringLiteral(dialect: Dialect, text: string): string {
   if (text.includes('\0')) {
     throw new InvalidValueError(
@@ -71,8 +88,11 @@ function stringLiteral(dialect: Dialect, text: string): string {
       'A default value cannot contain a lone surrogate (half of a UTF-16 pair): UTF-8 cannot encode it.',
     );
   }
-  const escaped = dialect.lexical.backslashEscapes ? text.replaceAll('\\', '\\\\') : text;
-  return `'${escaped.replaceAll("'", "''")}'`;
+  const quoted = (body: string) => body.replaceAll("'", "''");
+  if (dialect.lexical.backslashEscapes) return `'${quoted(text.replaceAll('\\', '\\\\'))}'`;
+  if (dialect.name === 'postgres' && text.includes('\\'))
+    return `E'${quoted(text.replaceAll('\\', '\\\\'))}'`;
+  return `'${quoted(text)}'`;
 }
 
 function nowSql(dialect: Dialect, type: ColumnType): string {
@@ -119,8 +139,27 @@ export function defaultSql(dialect: Dialect, value: ColumnDefault, type: ColumnT
     : literal;
 }
 
+/** The JSON text of a json column's default; InvalidValueError when it has none (a bigint, a cycle, a function). */
+function jsonText(value: unknown): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new InvalidValueError(`A json default cannot be written as JSON: ${(error as Error).message}.`, {
+      cause: error,
+    });
+  }
+  if (text === undefined) {
+    throw new InvalidValueError(`A json default of ${shown(value)} has no JSON text; use null for none.`);
+  }
+  return text;
+}
+
 function valueLiteral(dialect: Dialect, value: DefaultValue, type: ColumnType): string {
   if (value === null) return 'NULL';
+  if (value === undefined) {
+    throw new InvalidValueError('A default cannot be undefined: use .default(null) for NULL, or no default.');
+  }
   switch (typeof value) {
     case 'boolean':
       if (dialect.name === 'postgres') return value ? 'TRUE' : 'FALSE';
@@ -141,9 +180,10 @@ function valueLiteral(dialect: Dialect, value: DefaultValue, type: ColumnType): 
   }
   if (value instanceof Uint8Array) {
     const hex = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
-    return dialect.name === 'postgres' ? `'\\x${hex}'` : `X'${hex}'`;
+    // PostgreSQL's bytea hex input is text: '\x…' in a string literal.
+    return dialect.name === 'postgres' ? stringLiteral(dialect, `\\x${hex}`) : `X'${hex}'`;
   }
-  if (type.name === 'json') return stringLiteral(dialect, JSON.stringify(value));
+  if (type.name === 'json') return stringLiteral(dialect, jsonText(value));
   throw new InvalidValueError(
     `A default of a ${type.name} column cannot be an object or array (only json columns take one); ` +
       'use a string, number, boolean, Date, bytes, null or a sql`…` fragment.',

@@ -1,4 +1,4 @@
-import { UnsupportedSchemaChangeError } from '../errors.js';
+import { InvalidQueryError, UnsupportedSchemaChangeError } from '../errors.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { typeSql } from './column-types.js';
 import { ddlName, defaultSql, generatedName } from './ddl-literals.js';
@@ -11,6 +11,23 @@ import type {
   ForeignKeyAction,
   TableDefinition,
 } from './table-definition.js';
+
+/**
+ * One DDL statement to send. With `unlessIndex`, it is sent only when that index does not exist yet: the way to
+ * write CREATE INDEX IF NOT EXISTS on MySQL, which lacks it (MariaDB, PostgreSQL and SQLite have it).
+ */
+export interface DdlStatement {
+  readonly sql: string;
+  readonly unlessIndex?: { readonly table: string; readonly name: string };
+}
+
+/** How a CREATE INDEX may skip an index that exists. */
+export interface IfNotExists {
+  /** Leave out what exists already (CREATE TABLE IF NOT EXISTS and its indexes). */
+  readonly ifNotExists: boolean;
+  /** The server takes CREATE INDEX IF NOT EXISTS; when not, the statement names the index to look for first. */
+  readonly indexIfNotExists: boolean;
+}
 
 const ACTION_SQL: Record<ForeignKeyAction, string> = {
   cascade: 'CASCADE',
@@ -42,8 +59,13 @@ function referencesSql(dialect: Dialect, foreign: ForeignKeyDefinition): string 
   return text;
 }
 
+/** The name of an index or key given by name, or by the columns of one whose name Twistar generated. */
+function nameOf(table: string, nameOrColumns: NameOrColumns, suffix: string): string {
+  return typeof nameOrColumns === 'string' ? nameOrColumns : generatedName(table, nameOrColumns, suffix);
+}
+
 function foreignName(table: string, foreign: ForeignKeyDefinition): string {
-  return foreign.name ?? generatedName(table, foreign.columns, 'foreign');
+  return nameOf(table, foreign.name ?? foreign.columns, 'foreign');
 }
 
 /** `CONSTRAINT "x" FOREIGN KEY ("a") REFERENCES …`, as a table constraint. */
@@ -54,24 +76,24 @@ function foreignKeySql(dialect: Dialect, table: string, foreign: ForeignKeyDefin
   );
 }
 
-/** CREATE [UNIQUE] INDEX. */
+/** CREATE [UNIQUE] INDEX [IF NOT EXISTS], or a CREATE INDEX to send unless the index exists (MySQL). */
 export function createIndexSql(
   dialect: Dialect,
   table: string,
   index: IndexDefinition,
-  ifNotExists = false,
-): string {
-  const name = index.name ?? generatedName(table, index.columns, index.unique ? 'unique' : 'index');
-  return (
-    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}` +
-    `${ddlName(dialect, name, 'Index name')} ON ${ddlName(dialect, table, 'Table name')} (${names(dialect, index.columns)})`
-  );
+  options: IfNotExists = { ifNotExists: false, indexIfNotExists: true },
+): DdlStatement {
+  const name = nameOf(table, index.name ?? index.columns, index.unique ? 'unique' : 'index');
+  const inline = options.ifNotExists && options.indexIfNotExists;
+  const sql =
+    `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${inline ? 'IF NOT EXISTS ' : ''}` +
+    `${ddlName(dialect, name, 'Index name')} ON ${ddlName(dialect, table, 'Table name')} (${names(dialect, index.columns)})`;
+  return options.ifNotExists && !inline ? { sql, unlessIndex: { table, name } } : { sql };
 }
 
 /** DROP INDEX (MySQL names the table too: index names are per table there). */
 export function dropIndexSql(dialect: Dialect, table: string, index: NameOrColumns, unique = false): string {
-  const name = typeof index === 'string' ? index : generatedName(table, index, unique ? 'unique' : 'index');
-  const quoted = ddlName(dialect, name, 'Index name');
+  const quoted = ddlName(dialect, nameOf(table, index, unique ? 'unique' : 'index'), 'Index name');
   return dialect.name === 'mysql'
     ? `DROP INDEX ${quoted} ON ${ddlName(dialect, table, 'Table name')}`
     : `DROP INDEX ${quoted}`;
@@ -86,8 +108,32 @@ function columnIndexes(column: ColumnDefinition): IndexDefinition[] {
   return [];
 }
 
+/** The one primary key a table may declare: t.id(), columns marked primary(), or t.primary([…]). */
+function checkOnePrimaryKey(table: TableDefinition): void {
+  const ids = table.columns
+    .filter((column) => column.type.name === 'id')
+    .map((column) => `t.id('${column.name}')`);
+  const marked = table.columns.filter((column) => column.primary && column.type.name !== 'id');
+  const declared = [
+    ...ids,
+    ...(marked.length > 0 ? [`primary() on ${marked.map((column) => column.name).join(', ')}`] : []),
+    ...(table.primaryKey !== undefined ? [`t.primary([${table.primaryKey.join(', ')}])`] : []),
+  ];
+  if (declared.length > 1) {
+    throw new InvalidQueryError(
+      `createTable(${table.name}) declares ${declared.length} primary keys (${declared.join('; ')}); a table has one. ` +
+        'Keep one of them, and make the other columns unique() if they must be.',
+    );
+  }
+}
+
 /** CREATE TABLE, then the indexes its columns and callback asked for. */
-export function createTableSql(dialect: Dialect, table: TableDefinition, ifNotExists = false): string[] {
+export function createTableSql(
+  dialect: Dialect,
+  table: TableDefinition,
+  options: IfNotExists = { ifNotExists: false, indexIfNotExists: true },
+): DdlStatement[] {
+  checkOnePrimaryKey(table);
   const primaries = table.columns.filter((column) => column.primary).map((column) => column.name);
   const primaryKey = table.primaryKey ?? (primaries.length > 1 ? primaries : undefined);
   const notNull = new Set(primaryKey);
@@ -104,14 +150,17 @@ export function createTableSql(dialect: Dialect, table: TableDefinition, ifNotEx
     if (column.references !== undefined) body.push(foreignKeySql(dialect, table.name, column.references));
   }
   for (const foreign of table.foreignKeys) body.push(foreignKeySql(dialect, table.name, foreign));
-  if (body.length === 0)
-    throw new UnsupportedSchemaChangeError(`createTable(${table.name}) defines no column.`);
-  const statements = [
-    `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${ddlName(dialect, table.name, 'Table name')} (${body.join(', ')})`,
-  ];
+  if (body.length === 0) {
+    throw new UnsupportedSchemaChangeError(
+      `createTable(${table.name}) defines no column; declare at least one in its callback (t.id(), t.string(…)).`,
+    );
+  }
+  const create = `CREATE TABLE ${options.ifNotExists ? 'IF NOT EXISTS ' : ''}${ddlName(dialect, table.name, 'Table name')}`;
   const indexes = [...table.columns.flatMap(columnIndexes), ...table.indexes];
-  for (const index of indexes) statements.push(createIndexSql(dialect, table.name, index, ifNotExists));
-  return statements;
+  return [
+    { sql: `${create} (${body.join(', ')})` },
+    ...indexes.map((index) => createIndexSql(dialect, table.name, index, options)),
+  ];
 }
 
 function refuse(table: string, what: string): never {
@@ -141,7 +190,7 @@ function addColumnSql(dialect: Dialect, table: string, column: ColumnDefinition)
   if (column.references !== undefined && dialect.name !== 'sqlite') {
     statements.push(`ALTER TABLE ${quotedTable} ADD ${foreignKeySql(dialect, table, column.references)}`);
   }
-  for (const index of columnIndexes(column)) statements.push(createIndexSql(dialect, table, index));
+  for (const index of columnIndexes(column)) statements.push(createIndexSql(dialect, table, index).sql);
   return statements;
 }
 
@@ -158,7 +207,7 @@ function alterSql(dialect: Dialect, table: string, operation: AlterOperation): s
           ddlName(dialect, operation.to, 'Column name'),
       ];
     case 'addIndex':
-      return [createIndexSql(dialect, table, operation.index)];
+      return [createIndexSql(dialect, table, operation.index).sql];
     case 'dropIndex':
       return [dropIndexSql(dialect, table, operation.index, operation.unique)];
     case 'addForeign':
@@ -166,11 +215,7 @@ function alterSql(dialect: Dialect, table: string, operation: AlterOperation): s
       return [`ALTER TABLE ${quotedTable} ADD ${foreignKeySql(dialect, table, operation.foreign)}`];
     case 'dropForeign': {
       if (dialect.name === 'sqlite') refuse(table, 'drop a foreign key');
-      const name =
-        typeof operation.foreign === 'string'
-          ? operation.foreign
-          : generatedName(table, operation.foreign, 'foreign');
-      const quoted = ddlName(dialect, name, 'Constraint name');
+      const quoted = ddlName(dialect, nameOf(table, operation.foreign, 'foreign'), 'Constraint name');
       return [
         dialect.name === 'mysql'
           ? `ALTER TABLE ${quotedTable} DROP FOREIGN KEY ${quoted}`

@@ -1,8 +1,14 @@
 import type { ConnectionPool, OperationResult } from '../connection/connection-pool.js';
-import type { Row } from '../connection/driver.js';
+import type { QueryResult, Row } from '../connection/driver.js';
 import { isReadOnly } from '../connection/replicas.js';
 import { sql } from '../sql/fragments.js';
 import { SchemaBuilder, type SchemaBuilderOptions } from './schema-builder.js';
+
+/** Options of a MigrationDb. @internal */
+export interface MigrationDbOptions extends SchemaBuilderOptions {
+  /** Awaited before each statement is sent (the Migrator checks there that it still holds its lock). */
+  readonly beforeStatement?: () => Promise<void>;
+}
 
 /**
  * What a migration's `up(db)` and `down(db)` receive: the schema builder (`db.createTable(…)`, …), plus
@@ -12,9 +18,11 @@ import { SchemaBuilder, type SchemaBuilderOptions } from './schema-builder.js';
 export class MigrationDb extends SchemaBuilder {
   /** The `sql` tag, for defaults such as sql`CURRENT_TIMESTAMP`. */
   readonly sql = sql;
+  readonly #beforeStatement: (() => Promise<void>) | undefined;
 
-  constructor(pool: ConnectionPool, options: SchemaBuilderOptions = {}) {
+  constructor(pool: ConnectionPool, options: MigrationDbOptions = {}) {
     super(pool, options);
+    this.#beforeStatement = options.beforeStatement;
   }
 
   /**
@@ -31,5 +39,10 @@ export class MigrationDb extends SchemaBuilder {
   async runOperation(text: string, params: readonly unknown[] = []): Promise<OperationResult> {
     const { affectedRows, insertId } = await this.send(text, params);
     return { affectedRows, insertId };
+  }
+
+  protected override async send(text: string, params: readonly unknown[] = []): Promise<QueryResult> {
+    await this.#beforeStatement?.();
+    return super.send(text, params);
   }
 }

@@ -98,7 +98,12 @@ export async function loadStep(
     try {
       section = sqlSections(file.text)[direction];
     } catch (error) {
-      throw new MigrationFileError(`${file.path} is not a valid SQL migration: ${(error as Error).message}.`);
+      throw new MigrationFileError(
+        `${file.path} is not a valid SQL migration: ${(error as Error).message}.`,
+        {
+          cause: error,
+        },
+      );
     }
     const statements = section === undefined ? [] : splitStatements(section, rules);
     if (statements.length === 0) {
@@ -128,12 +133,10 @@ export async function loadStep(
     const hint = /\.[cm]?ts$/.test(file.path)
       ? ' (a .ts migration needs a TypeScript loader: run it with `node --import tsx`, or use a .js file)'
       : '';
-    throw new MigrationFileError(
-      `Cannot load the migration ${file.path}${hint}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MigrationFileError(`Cannot load the migration ${file.path}${hint}: ${reason}`, {
+      cause: error,
+    });
   }
   const step = module[direction] ?? module.default?.[direction];
   if (typeof step !== 'function') {

@@ -8,9 +8,24 @@ import { MigrationLockError, SerializationError } from '../errors.js';
  * run holding the lock; `step(work)` runs one migration: in a transaction where DDL is transactional.
  */
 export interface MigrationLock {
-  hold<T>(work: () => Promise<T>): Promise<T>;
+  hold<T>(work: (held: HeldLock) => Promise<T>): Promise<T>;
   step<T>(work: () => Promise<T>): Promise<T>;
 }
+
+/** The lock while a run holds it. */
+export interface HeldLock {
+  /**
+   * Resolves while the run still holds the lock; rejects with LockLost once it does not (its connection was
+   * closed or killed, which releases it), and from then on at once.
+   */
+  verify(): Promise<void>;
+}
+
+/** The run no longer holds the migration lock; the Migrator reports it as MigrationLockLostError. */
+export class LockLost extends Error {}
+
+/** How long a check of the lock's connection may take before the lock counts as lost. */
+const VERIFY_TIMEOUT_MS = 10_000;
 
 /** The lock of the migrations table `table` on `pool`'s database. */
 export function migrationLock(pool: ConnectionPool, table: string, timeoutMs: number): MigrationLock {
@@ -35,8 +50,10 @@ function timedOut(timeoutMs: number, cause?: unknown): MigrationLockError {
 /**
  * SQLite: the whole run is one BEGIN IMMEDIATE transaction, which holds the database's write lock (so a run in
  * another process waits); each migration is a savepoint in it. Committing keeps the migrations that succeeded.
+ * The lock is the connection the migrations run on: it cannot be lost without them failing too.
  */
 function sqliteLock(pool: ConnectionPool, timeoutMs: number): MigrationLock {
+  const held: HeldLock = { verify: () => Promise.resolve() };
   return {
     async hold(work) {
       const deadline = Date.now() + timeoutMs;
@@ -45,7 +62,7 @@ function sqliteLock(pool: ConnectionPool, timeoutMs: number): MigrationLock {
         try {
           return await pool.runInteraction(() => {
             entered = true;
-            return work();
+            return work(held);
           });
         } catch (error) {
           // BEGIN IMMEDIATE gave up after the busy timeout: another process is writing (or migrating).
@@ -59,15 +76,19 @@ function sqliteLock(pool: ConnectionPool, timeoutMs: number): MigrationLock {
   };
 }
 
+/** A lock held by one database session. */
 interface SessionLock {
-  acquire(txn: Transaction): Promise<void>;
+  /** Takes the lock; resolves to the session's name for messages (`PostgreSQL session 4242`). */
+  acquire(txn: Transaction): Promise<string>;
+  /** Whether the session still holds the lock (a statement on it: fails once the connection is gone). */
+  holds(txn: Transaction): Promise<boolean>;
   release(txn: Transaction): Promise<void>;
 }
 
 /**
  * PostgreSQL and MySQL: a connection of its own holds the lock for the whole run (in a transaction, the
  * pool's way of keeping one connection); the migrations run on other connections. A crash or a lost
- * connection releases the lock with the session.
+ * connection releases the lock with the session, which `verify()` finds out.
  */
 function sessionLock(pool: ConnectionPool, lock: SessionLock, transactional: boolean): MigrationLock {
   return {
@@ -79,17 +100,18 @@ function sessionLock(pool: ConnectionPool, lock: SessionLock, transactional: boo
       }
       let finish!: () => void;
       const finished = new Promise<void>((resolve) => (finish = resolve));
-      let held!: () => void;
-      const acquired = new Promise<void>((resolve) => (held = resolve));
+      let acquired!: (held: HeldLock) => void;
+      const holding = new Promise<HeldLock>((resolve) => (acquired = resolve));
       const session = pool.runInteraction(async (txn) => {
-        await lock.acquire(txn);
-        held();
+        const session = await lock.acquire(txn);
+        acquired(verifier(() => lock.holds(txn), session));
         await finished;
         await lock.release(txn);
       });
-      await Promise.race([acquired, session]);
+      // The session ends only after finish(), unless it fails first: then the lock was not taken.
+      const held = (await Promise.race([holding, session])) as HeldLock;
       try {
-        return await work();
+        return await work(held);
       } finally {
         finish();
         // The lock goes with its session in any case: a release that fails changes nothing for the run.
@@ -97,6 +119,40 @@ function sessionLock(pool: ConnectionPool, lock: SessionLock, transactional: boo
       }
     },
     step: (work) => (transactional ? pool.runInteraction(work) : work()),
+  };
+}
+
+/**
+ * The HeldLock of a session: `holds()` asked on the lock's connection, one check at a time, within
+ * VERIFY_TIMEOUT_MS. The first failure is kept: the lock cannot come back.
+ */
+function verifier(holds: () => Promise<boolean>, session: string): HeldLock {
+  let lost: LockLost | undefined;
+  let pending: Promise<void> | undefined;
+  const check = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`the connection did not answer within ${VERIFY_TIMEOUT_MS} ms`)),
+        VERIFY_TIMEOUT_MS,
+      );
+    });
+    try {
+      if (!(await Promise.race([holds(), late]))) throw new Error('the session no longer holds the lock');
+    } catch (error) {
+      const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+      lost ??= new LockLost(`its connection (${session}) was lost: ${reason}`, { cause: error });
+      throw lost;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    verify() {
+      if (lost !== undefined) return Promise.reject(lost);
+      pending ??= check().finally(() => (pending = undefined));
+      return pending;
+    },
   };
 }
 
@@ -113,17 +169,29 @@ function postgresLock(table: string, timeoutMs: number): SessionLock {
       // stays idle while the migrations run on other connections: a server-wide idle timeout must spare it.
       await txn.runOperation('SET LOCAL idle_in_transaction_session_timeout = 0');
       if (timeoutMs <= 0) {
-        const [row] = await txn.runQuery('SELECT pg_try_advisory_xact_lock(?) AS locked', [key]);
+        const [row] = await txn.runQuery(
+          'SELECT pg_try_advisory_xact_lock(?) AS locked, pg_backend_pid() AS session',
+          [key],
+        );
         if (row?.locked !== true) throw timedOut(timeoutMs);
-        return;
+        return `PostgreSQL session ${String(row.session)}`;
       }
       await txn.runOperation(`SET LOCAL lock_timeout = ${Math.ceil(timeoutMs)}`);
       try {
-        await txn.runQuery('SELECT pg_advisory_xact_lock(?)', [key]);
+        const [row] = await txn.runQuery(
+          'SELECT pg_advisory_xact_lock(?) AS locked, pg_backend_pid() AS session',
+          [key],
+        );
+        return `PostgreSQL session ${String(row?.session)}`;
       } catch (error) {
         if ((error as { code?: unknown }).code === '55P03') throw timedOut(timeoutMs, error);
         throw error;
       }
+    },
+    async holds(txn) {
+      // Granted at once to the session that holds it (the lock is re-entrant), refused to any other.
+      const [row] = await txn.runQuery('SELECT pg_try_advisory_xact_lock(?) AS locked', [key]);
+      return row?.locked === true;
     },
     release: async () => undefined,
   };
@@ -135,8 +203,22 @@ function mysqlLock(table: string, timeoutMs: number): SessionLock {
   return {
     async acquire(txn) {
       const seconds = Math.max(0, Math.ceil(timeoutMs / 1000));
-      const [row] = await txn.runQuery(`SELECT GET_LOCK(${name}, ?) AS locked`, [table, seconds]);
-      if (Number(row?.locked) !== 1) throw timedOut(timeoutMs);
+      const [row] = await txn.runQuery(`SELECT GET_LOCK(${name}, ?) AS locked, CONNECTION_ID() AS session`, [
+        table,
+        seconds,
+      ]);
+      if (row?.locked === null || row?.locked === undefined) {
+        throw new MigrationLockError(
+          'GET_LOCK answered NULL: the server failed to take the migration lock, or no database is selected. ' +
+            'Name the database in the URL (mysql://user@host/app) and try again.',
+        );
+      }
+      if (Number(row.locked) !== 1) throw timedOut(timeoutMs);
+      return `MySQL connection ${String(row.session)}`;
+    },
+    async holds(txn) {
+      const [row] = await txn.runQuery(`SELECT IS_USED_LOCK(${name}) = CONNECTION_ID() AS held`, [table]);
+      return Number(row?.held) === 1;
     },
     async release(txn) {
       await txn.runQuery(`SELECT RELEASE_LOCK(${name}) AS released`, [table]);

@@ -37,6 +37,7 @@ export class MigrationTable {
     );
   }
 
+  /** Whether the table exists yet (the first run creates it). */
   async exists(): Promise<boolean> {
     return new SchemaBuilder(this.#pool).hasTable(this.#name);
   }
@@ -60,6 +61,7 @@ export class MigrationTable {
     });
   }
 
+  /** Records `name` as applied in `batch`, now. */
   async insert(name: string, checksum: string, batch: number): Promise<void> {
     const { sql, params } = insertStatement(this.#pool.dialect, this.#name, {
       name,
@@ -70,6 +72,7 @@ export class MigrationTable {
     await this.#pool.runOperation(sql, params);
   }
 
+  /** Forgets `name` (it was rolled back). */
   async remove(name: string): Promise<void> {
     const { sql, params } = deleteStatement(this.#pool.dialect, this.#name, ['name = ?', name]);
     await this.#pool.runOperation(sql, params);

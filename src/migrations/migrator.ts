@@ -6,6 +6,7 @@ import {
   MigrationFileError,
   MigrationLockError,
 } from '../errors.js';
+import { MIGRATIONS_TABLE } from '../schema/introspect-options.js';
 import { MigrationDb } from './migration-db.js';
 import {
   loadStep,
@@ -14,9 +15,9 @@ import {
   type MigrationFile,
   type MigrationStep,
 } from './migration-files.js';
-import { migrationLock, type MigrationLock } from './migration-lock.js';
+import { LockLost, migrationLock, type HeldLock, type MigrationLock } from './migration-lock.js';
 import { MigrationTable, type AppliedMigration } from './migration-table.js';
-import { migrationError } from './migration-failure.js';
+import { lockLostError, migrationError } from './migration-failure.js';
 import { createMigrationFile, type MigrationFormat } from './new-migration.js';
 
 /** Where the migrations are and how they are recorded. */
@@ -29,9 +30,13 @@ export interface MigratorOptions {
   readonly lockTimeoutMs?: number;
 }
 
+/** The longest lockTimeoutMs: PostgreSQL's lock_timeout is a 32-bit number of milliseconds. */
+const MAX_LOCK_TIMEOUT_MS = 2_147_483_647;
+
 /**
  * What `onProgress` hears: a migration starts, one of its statements is sent (or, in a dry run, shown), it is
- * done. `index` counts from 1 to `total`, the number of migrations in the run.
+ * done. `index` counts from 1 to `total`, the number of migrations in the run; `statementIndex` counts the
+ * statements of one migration from 1.
  */
 export type MigrationProgress =
   | {
@@ -45,6 +50,7 @@ export type MigrationProgress =
   | {
       readonly type: 'statement';
       readonly migration: string;
+      readonly statementIndex: number;
       readonly sql: string;
       readonly params: readonly unknown[];
       readonly dryRun: boolean;
@@ -82,7 +88,8 @@ export interface MigrationStatus {
   readonly batch: number | null;
 }
 
-interface Run {
+/** What a run will do, planned under the lock from the migrations table. */
+interface RunPlan {
   readonly direction: Direction;
   readonly items: readonly { readonly file: MigrationFile; readonly step: MigrationStep }[];
   /** Records the migration as applied (up) or not (down), inside its transaction. */
@@ -100,17 +107,28 @@ export class Migrator {
   readonly #lock: MigrationLock;
 
   constructor(pool: ConnectionPool, options: MigratorOptions) {
+    if (typeof options?.folder !== 'string' || options.folder === '') {
+      throw new MigrationFileError(
+        "A Migrator needs the folder of its migrations: new Migrator(pool, { folder: 'migrations' }).",
+      );
+    }
+    const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
+    if (typeof lockTimeoutMs !== 'number' || !(lockTimeoutMs >= 0 && lockTimeoutMs <= MAX_LOCK_TIMEOUT_MS)) {
+      throw new InvalidQueryError(
+        `lockTimeoutMs must be a number of milliseconds from 0 to ${MAX_LOCK_TIMEOUT_MS}, got ${String(lockTimeoutMs)}.`,
+      );
+    }
     this.#pool = pool;
     this.#folder = options.folder;
-    const tableName = options.tableName ?? 'twistar_migrations';
+    const tableName = options.tableName ?? MIGRATIONS_TABLE;
     this.#table = new MigrationTable(pool, tableName);
-    this.#lock = migrationLock(pool, tableName, options.lockTimeoutMs ?? 60_000);
+    this.#lock = migrationLock(pool, tableName, lockTimeoutMs);
   }
 
   /** Applies the pending migrations in name order, as one new batch; resolves to their names. */
   async latest(options: MigrateOptions = {}): Promise<string[]> {
     const files = await readMigrationFiles(this.#folder);
-    return this.#locked(options, async () => {
+    return this.#planAndRun(options, async () => {
       const applied = await this.#table.read();
       checkUnchanged(files, applied, options);
       const done = new Set(applied.map((row) => row.name));
@@ -131,7 +149,7 @@ export class Migrator {
       throw new InvalidQueryError(`steps must be a positive integer, got ${String(steps)}.`);
     }
     const files = new Map((await readMigrationFiles(this.#folder)).map((file) => [file.name, file]));
-    return this.#locked(options, async () => {
+    return this.#planAndRun(options, async () => {
       const applied = await this.#table.read();
       const batches = [...new Set(applied.map((row) => row.batch))].sort((a, b) => b - a).slice(0, steps);
       // Newest batch first, and in each batch the reverse of the order they were applied in.
@@ -182,9 +200,9 @@ export class Migrator {
    * own step; or, in a dry run, against a recording db without the lock or the table. A failed migration
    * ends the run with MigrationError once the ones before it are committed.
    */
-  async #locked(options: MigrateOptions, plan: () => Promise<Run>): Promise<string[]> {
+  async #planAndRun(options: MigrateOptions, plan: () => Promise<RunPlan>): Promise<string[]> {
     const dryRun = options.dryRun === true;
-    if (dryRun) return this.#run(await this.#pool.primary(plan), options);
+    if (dryRun) return this.#run(await this.#pool.primary(plan), options, undefined);
     if (this.#pool.inTransaction) {
       throw new MigrationLockError(
         'Run migrations outside a transaction: each one runs in a transaction of its own.',
@@ -192,11 +210,11 @@ export class Migrator {
     }
     try {
       const outcome = await this.#pool.primary(() =>
-        this.#lock.hold(async () => {
+        this.#lock.hold(async (held) => {
           await this.#lock.step(() => this.#table.ensure());
           const run = await plan();
           // A failure leaves the lock's transaction as a value, so that the migrations before it commit (SQLite).
-          return this.#run(run, options).then(
+          return this.#run(run, options, held).then(
             (names) => ({ names }),
             (error: unknown) => ({ error }),
           );
@@ -209,31 +227,48 @@ export class Migrator {
     }
   }
 
-  async #run(run: Run, options: MigrateOptions): Promise<string[]> {
+  /**
+   * Runs the planned migrations in order. `held` is the lock (none in a dry run): it is verified before each
+   * migration and before each is recorded, and, where statements commit as they go (no transactional DDL),
+   * before each statement, so that a run which lost its lock applies nothing further.
+   */
+  async #run(run: RunPlan, options: MigrateOptions, held: HeldLock | undefined): Promise<string[]> {
     const dryRun = options.dryRun === true;
     const report = options.onProgress ?? (() => undefined);
+    const verifyEachStatement = held !== undefined && !this.#pool.dialect.transactionalDdl;
     const completed: string[] = [];
     const total = run.items.length;
+    const { direction } = run;
     for (const [at, { file, step }] of run.items.entries()) {
       const migration = file.name;
       const index = at + 1;
-      const { direction } = run;
+      try {
+        await held?.verify();
+      } catch (error) {
+        throw lockLostError(this.#pool, file, direction, undefined, completed, error);
+      }
       report({ type: 'migrating', migration, direction, index, total, dryRun });
       const started = performance.now();
+      let statementIndex = 0;
       const db = new MigrationDb(this.#pool, {
         dryRun,
-        onStatement: (sql, params) => report({ type: 'statement', migration, sql, params, dryRun }),
+        onStatement: (sql, params) =>
+          report({ type: 'statement', migration, statementIndex: ++statementIndex, sql, params, dryRun }),
+        beforeStatement: verifyEachStatement ? () => held.verify() : undefined,
       });
       try {
         if (dryRun) await step(db);
         else {
           await this.#lock.step(async () => {
             await step(db);
+            await held?.verify();
             await run.record(file);
           });
         }
       } catch (error) {
-        throw migrationError(this.#pool, file, direction, db, completed, error);
+        throw error instanceof LockLost
+          ? lockLostError(this.#pool, file, direction, db, completed, error)
+          : migrationError(this.#pool, file, direction, db, completed, error);
       }
       completed.push(migration);
       report({

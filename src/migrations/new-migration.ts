@@ -45,6 +45,9 @@ export async function createMigrationFile(
   if (!['sql', 'ts', 'js'].includes(format)) {
     throw new MigrationFileError(`A migration is a sql, ts or js file, not ${String(format)}.`);
   }
+  if (typeof name !== 'string') {
+    throw new MigrationFileError(`A migration's name is text, such as 'create users'; got ${String(name)}.`);
+  }
   const slug = name
     .trim()
     .replace(/[^A-Za-z0-9]+/g, '_')

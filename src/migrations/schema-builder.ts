@@ -14,9 +14,16 @@ import {
   dropIndexSql,
   dropTableSql,
   renameTableSql,
+  type DdlStatement,
 } from './ddl.js';
+import {
+  detectMysqlServer,
+  mysqlIndexExistsQuery,
+  takesCreateIndexIfNotExists,
+  type MysqlServer,
+} from './mysql-server.js';
 import { AlterTableBuilder, TableBuilder } from './table-builder.js';
-import type { IndexOptions, NameOrColumns } from './table-definition.js';
+import { indexDefinition, nameOrColumns, type IndexOptions, type NameOrColumns } from './table-definition.js';
 
 const DIALECTS: Record<DialectName, Dialect> = {
   sqlite: sqliteDialect,
@@ -30,6 +37,12 @@ export interface SchemaBuilderOptions {
   readonly dryRun?: boolean;
   /** Called with each statement before it is sent (in a dry run, instead of sending it). */
   readonly onStatement?: (sql: string, params: readonly unknown[]) => void;
+  /**
+   * Which server a `mysql` builder writes for: MariaDB takes CREATE INDEX IF NOT EXISTS; for MySQL, which does
+   * not, the builder looks the index up in information_schema first and skips it when it exists. Asked of the
+   * pool's server when not given; a builder without a pool assumes MariaDB.
+   */
+  readonly mysqlServer?: MysqlServer;
 }
 
 /** Options of `createTable`. */
@@ -60,14 +73,18 @@ export class SchemaBuilder {
   readonly #pool: ConnectionPool | undefined;
   readonly #rules: Dialect;
   readonly #onStatement: SchemaBuilderOptions['onStatement'];
+  readonly #mysqlServer: MysqlServer | undefined;
   #failedStatement: string | undefined;
 
   /** A builder running on `pool`; or, given a database name, one that only collects SQL for it. */
   constructor(target: ConnectionPool | DialectName, options: SchemaBuilderOptions = {}) {
     if (typeof target === 'string') {
-      const rules = DIALECTS[target];
-      if (rules === undefined) throw new ConnectionError(`Unknown database ${JSON.stringify(target)}.`);
-      this.#rules = rules;
+      if (!Object.hasOwn(DIALECTS, target)) {
+        throw new ConnectionError(
+          `Unknown database ${JSON.stringify(target)}: a SchemaBuilder writes for 'sqlite', 'postgres' or 'mysql'.`,
+        );
+      }
+      this.#rules = DIALECTS[target];
       this.#pool = undefined;
       this.dryRun = true;
     } else {
@@ -77,6 +94,7 @@ export class SchemaBuilder {
     }
     this.dialect = this.#rules.name;
     this.#onStatement = options.onStatement;
+    this.#mysqlServer = options.mysqlServer;
   }
 
   /** The statement the database refused, if one was. */
@@ -92,7 +110,12 @@ export class SchemaBuilder {
   ): Promise<void> {
     const table = new TableBuilder(name);
     await build(table);
-    await this.#runAll(createTableSql(this.#rules, table.definition, options.ifNotExists === true), name);
+    const ifNotExists = options.ifNotExists === true;
+    const indexIfNotExists = !ifNotExists || (await this.#takesIndexIfNotExists());
+    await this.#runAll(
+      createTableSql(this.#rules, table.definition, { ifNotExists, indexIfNotExists }),
+      name,
+    );
   }
 
   /** The changes `build` asks for (columns added, dropped and renamed; indexes; foreign keys), in order. */
@@ -120,8 +143,7 @@ export class SchemaBuilder {
     columns: string | readonly string[],
     options: AddIndexOptions = {},
   ): Promise<void> {
-    const list = typeof columns === 'string' ? [columns] : [...columns];
-    const index = { name: options.name, columns: list, unique: options.unique === true };
+    const index = indexDefinition(columns, options, options.unique === true);
     await this.#runAll([createIndexSql(this.#rules, table, index)], table);
   }
 
@@ -131,7 +153,10 @@ export class SchemaBuilder {
     index: NameOrColumns,
     options: { readonly unique?: boolean } = {},
   ): Promise<void> {
-    await this.#runAll([dropIndexSql(this.#rules, table, index, options.unique === true)], table);
+    await this.#runAll(
+      [dropIndexSql(this.#rules, table, nameOrColumns(index), options.unique === true)],
+      table,
+    );
   }
 
   /** True when the table exists (a read, run even in a dry run when there is a pool). */
@@ -169,11 +194,32 @@ export class SchemaBuilder {
     return this.#pool;
   }
 
-  async #runAll(statements: readonly string[], table: string): Promise<void> {
+  /** Sends each statement in order, skipping one whose `unlessIndex` exists; the table's columns are read anew. */
+  async #runAll(statements: readonly (string | DdlStatement)[], table: string): Promise<void> {
     try {
-      for (const statement of statements) await this.send(statement);
+      for (const statement of statements) {
+        if (typeof statement === 'string') await this.send(statement);
+        else if (statement.unlessIndex === undefined || !(await this.#indexExists(statement.unlessIndex))) {
+          await this.send(statement.sql);
+        }
+      }
     } finally {
       if (this.#pool !== undefined && !this.dryRun) forgetColumns(this.#pool, table);
     }
+  }
+
+  /** Whether the server takes CREATE INDEX IF NOT EXISTS (every one but MySQL's). */
+  async #takesIndexIfNotExists(): Promise<boolean> {
+    if (this.#rules.name !== 'mysql') return true;
+    const server =
+      this.#mysqlServer ?? (this.#pool === undefined ? 'mariadb' : await detectMysqlServer(this.#pool));
+    return takesCreateIndexIfNotExists(server);
+  }
+
+  /** Whether `table` has the index `name` (a read, run in a dry run too; false without a pool). */
+  async #indexExists(index: { readonly table: string; readonly name: string }): Promise<boolean> {
+    if (this.#pool === undefined) return false;
+    const [sql, params] = mysqlIndexExistsQuery(index.table, index.name);
+    return (await this.#pool.runQuery(sql, params)).length > 0;
   }
 }

@@ -43,6 +43,22 @@ function stripComments(text: string): string {
 /** Words that close a block body's `END` without having opened a level (`END IF`, `END LOOP`, …). */
 const END_CLOSES_NOTHING = new Set(['IF', 'LOOP', 'WHILE', 'REPEAT', 'FOR']);
 const ROUTINE = new Set(['TRIGGER', 'FUNCTION', 'PROCEDURE', 'EVENT']);
+/** Words that say a CREATE makes something other than a routine: a later `event` or `trigger` is a name. */
+const NOT_A_ROUTINE = new Set([
+  'TABLE',
+  'INDEX',
+  'UNIQUE',
+  'VIEW',
+  'MATERIALIZED',
+  'SEQUENCE',
+  'SCHEMA',
+  'DATABASE',
+  'TYPE',
+  'DOMAIN',
+  'EXTENSION',
+  'ROLE',
+  'USER',
+]);
 const WORD = /[A-Za-z_][A-Za-z0-9_$]*/y;
 
 /**
@@ -97,8 +113,10 @@ export function splitStatements(script: string, rules: LexicalRules): string[] {
     startCode(i);
     const word = match[0].toUpperCase();
     i += match[0].length;
-    // CREATE [OR REPLACE] [DEFINER = …] [TEMP] TRIGGER: the routine's word comes within the first few.
+    // CREATE [OR REPLACE] [DEFINER = …] [TEMP] TRIGGER: the routine's word comes within the first few, before
+    // the word of any other kind of object (CREATE TABLE t (event …) makes no routine).
     if (words++ === 0) creating = word === 'CREATE';
+    else if (creating && NOT_A_ROUTINE.has(word)) creating = false;
     else if (creating && words <= 8 && ROUTINE.has(word)) routine = true;
     if (!routine) continue;
     if (word === 'BEGIN' || (word === 'CASE' && depth > 0)) depth++;

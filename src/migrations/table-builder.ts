@@ -1,7 +1,9 @@
 import { ColumnsBuilder } from './column-builder.js';
 import {
   foreignKey,
+  indexDefinition,
   list,
+  nameOrColumns,
   type AlterOperation,
   type ColumnDefinition,
   type ForeignOptions,
@@ -35,12 +37,12 @@ export class TableBuilder extends ColumnsBuilder {
 
   /** An index, named `<table>_<columns>_index` unless named. */
   index(columns: string | readonly string[], options: IndexOptions = {}): void {
-    this.#definition.indexes.push({ name: options.name, columns: list(columns), unique: false });
+    this.#definition.indexes.push(indexDefinition(columns, options, false));
   }
 
   /** A unique index, named `<table>_<columns>_unique` unless named. */
   unique(columns: string | readonly string[], options: IndexOptions = {}): void {
-    this.#definition.indexes.push({ name: options.name, columns: list(columns), unique: true });
+    this.#definition.indexes.push(indexDefinition(columns, options, true));
   }
 
   /** A foreign key from existing `columns` to `table` (`options.column`, default id). */
@@ -74,28 +76,22 @@ export class AlterTableBuilder extends ColumnsBuilder {
 
   /** CREATE INDEX, named `<table>_<columns>_index` unless named. */
   index(columns: string | readonly string[], options: IndexOptions = {}): void {
-    this.#operations.push({
-      kind: 'addIndex',
-      index: { name: options.name, columns: list(columns), unique: false },
-    });
+    this.#operations.push({ kind: 'addIndex', index: indexDefinition(columns, options, false) });
   }
 
   /** CREATE UNIQUE INDEX, named `<table>_<columns>_unique` unless named. */
   unique(columns: string | readonly string[], options: IndexOptions = {}): void {
-    this.#operations.push({
-      kind: 'addIndex',
-      index: { name: options.name, columns: list(columns), unique: true },
-    });
+    this.#operations.push({ kind: 'addIndex', index: indexDefinition(columns, options, true) });
   }
 
   /** DROP INDEX by name, or by the columns of an index whose name Twistar generated. */
   dropIndex(index: NameOrColumns): void {
-    this.#operations.push({ kind: 'dropIndex', index: checked(index), unique: false });
+    this.#operations.push({ kind: 'dropIndex', index: nameOrColumns(index), unique: false });
   }
 
   /** Drops a unique index, by name or by the columns of one whose name Twistar generated. */
   dropUnique(index: NameOrColumns): void {
-    this.#operations.push({ kind: 'dropIndex', index: checked(index), unique: true });
+    this.#operations.push({ kind: 'dropIndex', index: nameOrColumns(index), unique: true });
   }
 
   /** ADD a foreign key from existing `columns` (PostgreSQL, MySQL; SQLite cannot: UnsupportedSchemaChangeError). */
@@ -105,10 +101,6 @@ export class AlterTableBuilder extends ColumnsBuilder {
 
   /** DROP a foreign key by name, or by the columns of one whose name Twistar generated (not on SQLite). */
   dropForeign(foreign: NameOrColumns): void {
-    this.#operations.push({ kind: 'dropForeign', foreign: checked(foreign) });
+    this.#operations.push({ kind: 'dropForeign', foreign: nameOrColumns(foreign) });
   }
-}
-
-function checked(nameOrColumns: NameOrColumns): NameOrColumns {
-  return typeof nameOrColumns === 'string' ? nameOrColumns : list(nameOrColumns);
 }

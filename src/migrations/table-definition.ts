@@ -104,6 +104,20 @@ export function list(columns: string | readonly string[]): readonly string[] {
   return names;
 }
 
+/** An index on `columns`, as `index()`, `unique()` and `addIndex()` describe it. */
+export function indexDefinition(
+  columns: string | readonly string[],
+  options: IndexOptions,
+  unique: boolean,
+): IndexDefinition {
+  return { name: options.name, columns: list(columns), unique };
+}
+
+/** An index or key by name, or by a non-empty list of columns. */
+export function nameOrColumns(index: NameOrColumns): NameOrColumns {
+  return typeof index === 'string' ? index : list(index);
+}
+
 /** A foreign key definition from the builder's arguments. */
 export function foreignKey(
   columns: string | readonly string[],

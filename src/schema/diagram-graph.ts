@@ -156,7 +156,7 @@ export function diagramGraph(input: {
         foreignKey:
           keyed.get(name)?.has(column.name) === true ||
           table?.foreignKeys.some((key) => key.columns.includes(column.name)) === true,
-        unique: !column.primaryKey && uniques.some((index) => same1(index.columns, column.name)),
+        unique: !column.primaryKey && uniques.some((index) => isOnlyColumn(index.columns, column.name)),
       })),
     };
   });
@@ -175,6 +175,7 @@ export function diagramGraph(input: {
   return { entities, edges: edges.sort((a, b) => compareText(order(a), order(b))) };
 }
 
-function same1(columns: readonly string[], column: string): boolean {
+/** `columns` is `column` alone. */
+function isOnlyColumn(columns: readonly string[], column: string): boolean {
   return columns.length === 1 && columns[0] === column;
 }

@@ -1,18 +1,13 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import { Registry } from '../registry.js';
 import type { DatabaseSchema, TableSchema } from './database-schema.js';
+import { tableExclusion, type IntrospectOptions } from './introspect-options.js';
 import { introspectMysql } from './mysql-introspector.js';
 import { introspectPostgres } from './postgres-introspector.js';
 import { introspectSqlite } from './sqlite-introspector.js';
 import { compareText } from './text-order.js';
 
-/** The table where migrations record what was applied; Twistar's bookkeeping, not the application's. */
-export const MIGRATIONS_TABLE = 'twistar_migrations';
-
-/** Twistar's own tables (the migrations table and any `twistar_migrations_…` companion), left out of a schema. */
-export function isInternalTable(name: string): boolean {
-  return name === MIGRATIONS_TABLE || name.startsWith(`${MIGRATIONS_TABLE}_`);
-}
+export { MIGRATIONS_TABLE, type IntrospectOptions } from './introspect-options.js';
 
 const READERS = {
   sqlite: introspectSqlite,
@@ -31,15 +26,20 @@ function sorted(table: TableSchema): TableSchema {
 
 /**
  * Reads the tables of the database `pool` (default `Registry.DBPOOL`) is connected to: columns with their
- * declared and portable types, primary keys, foreign keys and indexes. System tables and Twistar's migration
- * bookkeeping are left out; on PostgreSQL only the current schema is read. Reads go to the primary.
+ * declared and portable types, primary keys, foreign keys and indexes. System tables, Twistar's migration
+ * bookkeeping (`options.migrationsTable`, default `twistar_migrations`) and the `options.exclude` tables are
+ * left out; on PostgreSQL only the current schema is read. Reads go to the primary.
  */
-export async function introspect(pool: ConnectionPool = Registry.getPool()): Promise<DatabaseSchema> {
+export async function introspect(
+  pool: ConnectionPool = Registry.getPool(),
+  options: IntrospectOptions = {},
+): Promise<DatabaseSchema> {
+  const excluded = tableExclusion(options);
   const tables = await pool.primary(() => READERS[pool.dialect.name](pool));
   return {
     dialect: pool.dialect.name,
     tables: tables
-      .filter((table) => !isInternalTable(table.name))
+      .filter((table) => !excluded(table.name))
       .map(sorted)
       .sort((a, b) => compareText(a.name, b.name)),
   };

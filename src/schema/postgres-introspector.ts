@@ -1,8 +1,7 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
-import type { Row } from '../connection/driver.js';
-import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from './database-schema.js';
-import { groupBy } from './group-by.js';
-import { portableType, referentialAction } from './portable-kind.js';
+import type { ColumnSchema, PortableKind, TableSchema } from './database-schema.js';
+import { foreignKeyFromRows, groupBy, indexFromRows, text } from './catalogue-rows.js';
+import { portableType } from './portable-kind.js';
 
 // Ordinary and partitioned tables of the current schema; partitions are part of their parent.
 const IN_SCHEMA = `JOIN pg_namespace n ON n.oid = t.relnamespace
@@ -17,14 +16,17 @@ const COLUMNS = `SELECT t.relname AS table_name, a.attname AS name, format_type(
   ${IN_SCHEMA}
  ORDER BY t.relname, a.attnum`;
 
+// A table of another schema is named schema.table, so that it never passes for a table of this one.
 const CONSTRAINTS = `SELECT t.relname AS table_name, c.conname AS name, c.contype AS type,
-       a.attname AS column_name, rt.relname AS referenced_table, ra.attname AS referenced_column,
+       a.attname AS column_name, ra.attname AS referenced_column,
+       CASE WHEN rn.oid = n.oid THEN rt.relname ELSE rn.nspname || '.' || rt.relname END AS referenced_table,
        c.confdeltype AS on_delete, c.confupdtype AS on_update
   FROM pg_constraint c
   JOIN pg_class t ON t.oid = c.conrelid
   CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, ord)
   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
   LEFT JOIN pg_class rt ON rt.oid = c.confrelid
+  LEFT JOIN pg_namespace rn ON rn.oid = rt.relnamespace
   LEFT JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = c.confkey[k.ord]
   ${IN_SCHEMA} AND c.contype IN ('p', 'f')
  ORDER BY t.relname, c.conname, k.ord`;
@@ -40,13 +42,18 @@ const INDEXES = `SELECT t.relname AS table_name, ic.relname AS name, i.indisuniq
   ${IN_SCHEMA} AND NOT i.indisprimary AND k.ord <= i.indnkeyatts
  ORDER BY t.relname, ic.relname, k.ord`;
 
-/** `'active'::character varying` → `'active'`: the literal without the cast PostgreSQL adds. */
-export function postgresDefault(expression: string): string {
-  const literal = /^('(?:[^']|'')*')::[a-z_ ."[\]()0-9]+$/i.exec(expression)?.[1];
-  return literal ?? expression;
-}
+const NUMERIC: ReadonlySet<PortableKind> = new Set(['integer', 'bigint', 'decimal', 'float']);
 
-const text = (value: unknown): string => String(value);
+/**
+ * `'active'::character varying` → `'active'`: the literal without the cast PostgreSQL adds. For a column of a
+ * numeric `kind`, a quoted number (PostgreSQL keeps `DEFAULT -1` as `'-1'::integer`) is unquoted: `-1`.
+ */
+export function postgresDefault(expression: string, kind?: PortableKind): string {
+  const literal = /^('(?:[^']|'')*')::[a-z_ ."[\]()0-9]+$/i.exec(expression)?.[1];
+  if (literal === undefined) return expression;
+  const number = /^'(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)'$/i.exec(literal)?.[1];
+  return number !== undefined && kind !== undefined && NUMERIC.has(kind) ? number : literal;
+}
 
 /** The tables of PostgreSQL's current schema, from pg_catalog, in three statements. */
 export async function introspectPostgres(pool: ConnectionPool): Promise<TableSchema[]> {
@@ -58,51 +65,40 @@ export async function introspectPostgres(pool: ConnectionPool): Promise<TableSch
   const constraints = groupBy(constraintRows, (row) => text(row.table_name));
   const indexes = groupBy(indexRows, (row) => text(row.table_name));
   return [...groupBy(columnRows, (row) => text(row.table_name))].map(([table, rows]) => {
-    const own = groupBy(constraints.get(table) ?? [], (row) => text(row.name));
-    const primary = [...own.values()].find((parts) => parts[0]?.type === 'p') ?? [];
+    const own = [...groupBy(constraints.get(table) ?? [], (row) => text(row.name))];
+    const primary = own.find(([, parts]) => parts[0]?.type === 'p')?.[1] ?? [];
     const primaryKey = primary.map((part) => text(part.column_name));
     const columns = rows.map((row): ColumnSchema => {
       const type = text(row.type);
+      const portable = portableType('postgres', type);
       const generated = row.generated !== '' && row.generated != null;
       const expression = row.default_value == null || generated ? null : text(row.default_value);
       return {
         name: text(row.name),
         type,
-        ...portableType('postgres', type),
+        ...portable,
         nullable: row.nullable === true,
-        default: expression === null ? null : postgresDefault(expression),
+        default: expression === null ? null : postgresDefault(expression, portable.kind),
         primaryKey: primaryKey.includes(text(row.name)),
         autoIncrement:
           row.identity === 'a' || row.identity === 'd' || (expression?.startsWith('nextval(') ?? false),
       };
     });
-    const foreignKeys = [...own.values()]
-      .filter((parts) => parts[0]?.type === 'f')
-      .map((parts): ForeignKeySchema => {
-        const first = parts[0] as Row;
-        return {
-          name: text(first.name),
-          columns: parts.map((part) => text(part.column_name)),
-          referencedTable: text(first.referenced_table),
-          referencedColumns: parts.map((part) => text(part.referenced_column)),
-          onDelete: referentialAction(first.on_delete),
-          onUpdate: referentialAction(first.on_update),
-        };
-      });
-    const tableIndexes = [...groupBy(indexes.get(table) ?? [], (row) => text(row.name))]
-      .filter(([, parts]) => parts.every((part) => Number(part.attnum) !== 0))
-      .map(([name, parts]): IndexSchema => ({
-        name,
-        columns: parts.map((part) => text(part.column_name)),
-        unique: parts[0]?.is_unique === true,
-        partial: parts[0]?.partial === true,
-      }));
     return {
       name: table,
       columns,
       primaryKey,
-      foreignKeys,
-      indexes: tableIndexes,
+      foreignKeys: own
+        .filter(([, parts]) => parts[0]?.type === 'f')
+        .map(([name, parts]) => foreignKeyFromRows(name, parts)),
+      indexes: [...groupBy(indexes.get(table) ?? [], (row) => text(row.name))]
+        .filter(([, parts]) => parts.every((part) => Number(part.attnum) !== 0))
+        .map(([name, parts]) =>
+          indexFromRows(name, parts, {
+            unique: parts[0]?.is_unique === true,
+            partial: parts[0]?.partial === true,
+          }),
+        ),
     };
   });
 }

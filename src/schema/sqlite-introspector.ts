@@ -1,18 +1,19 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
-import type { Row } from '../connection/driver.js';
-import type { ColumnSchema, ForeignKeySchema, IndexSchema, TableSchema } from './database-schema.js';
-import { portableType, referentialAction } from './portable-kind.js';
-import { groupBy } from './group-by.js';
+import type { ColumnSchema, IndexSchema, TableSchema } from './database-schema.js';
+import { foreignKeyFromRows, groupBy, indexFromRows, text } from './catalogue-rows.js';
+import { portableType } from './portable-kind.js';
 
-const text = (value: unknown): string => String(value);
+// The main database's ordinary tables: not views, virtual tables or their shadow tables, nor SQLite's own;
+// every PRAGMA names 'main', since a TEMP table of the same name would otherwise answer instead.
+const TABLES = `SELECT name, wr FROM pragma_table_list
+ WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`;
 
-/** The tables of an SQLite database, from sqlite_master and the table-valued PRAGMA functions. */
+/** The tables of an SQLite database (`main`), from the table-valued PRAGMA functions. */
 export async function introspectSqlite(pool: ConnectionPool): Promise<TableSchema[]> {
-  const names = await pool.runQuery(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-  );
   const tables: TableSchema[] = [];
-  for (const { name } of names) tables.push(await sqliteTable(pool, text(name)));
+  for (const { name, wr } of await pool.runQuery(TABLES)) {
+    tables.push(await sqliteTable(pool, text(name), Number(wr) === 1));
+  }
   // A foreign key that names no columns references the other table's primary key.
   return tables.map((table) => ({
     ...table,
@@ -27,9 +28,9 @@ export async function introspectSqlite(pool: ConnectionPool): Promise<TableSchem
   }));
 }
 
-async function sqliteTable(pool: ConnectionPool, table: string): Promise<TableSchema> {
+async function sqliteTable(pool: ConnectionPool, table: string, withoutRowid: boolean): Promise<TableSchema> {
   const columnRows = await pool.runQuery(
-    'SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?) ORDER BY cid',
+    `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?, 'main') ORDER BY cid`,
     [table],
   );
   const primaryKey = columnRows
@@ -38,8 +39,9 @@ async function sqliteTable(pool: ConnectionPool, table: string): Promise<TableSc
     .map((row) => text(row.name));
   const columns = columnRows.map((row): ColumnSchema => {
     const type = text(row.type);
-    // INTEGER PRIMARY KEY (alone, that exact type) is the rowid: never NULL, numbered by SQLite.
-    const rowid = primaryKey.length === 1 && Number(row.pk) === 1 && type.toUpperCase() === 'INTEGER';
+    // INTEGER PRIMARY KEY (alone, that exact type, in a rowid table) is the rowid: never NULL, numbered by SQLite.
+    const rowid =
+      !withoutRowid && primaryKey.length === 1 && Number(row.pk) === 1 && type.toUpperCase() === 'INTEGER';
     return {
       name: text(row.name),
       type,
@@ -50,53 +52,43 @@ async function sqliteTable(pool: ConnectionPool, table: string): Promise<TableSc
       autoIncrement: rowid,
     };
   });
+  const keyRows = await pool.runQuery(
+    `SELECT id, "from" AS column_name, "table" AS referenced_table, "to" AS referenced_column, on_update,
+            on_delete
+       FROM pragma_foreign_key_list(?, 'main') ORDER BY id, seq`,
+    [table],
+  );
   return {
     name: table,
     columns,
     primaryKey,
-    foreignKeys: foreignKeysOf(
-      await pool.runQuery(
-        'SELECT id, seq, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq',
-        [table],
-      ),
+    foreignKeys: [...groupBy(keyRows, (row) => text(row.id)).values()].map((parts) =>
+      foreignKeyFromRows(null, parts),
     ),
     indexes: await indexesOf(pool, table),
   };
 }
 
-function foreignKeysOf(rows: readonly Row[]): ForeignKeySchema[] {
-  return [...groupBy(rows, (row) => String(row.id)).values()].map((parts): ForeignKeySchema => {
-    const first = parts[0] as Row;
-    return {
-      name: null,
-      columns: parts.map((part) => text(part.from)),
-      referencedTable: text(first.table),
-      referencedColumns: parts.some((part) => part.to == null) ? [] : parts.map((part) => text(part.to)),
-      onDelete: referentialAction(first.on_delete),
-      onUpdate: referentialAction(first.on_update),
-    };
-  });
-}
-
 async function indexesOf(pool: ConnectionPool, table: string): Promise<IndexSchema[]> {
   const list = await pool.runQuery(
-    'SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name',
+    `SELECT name, "unique", origin, partial FROM pragma_index_list(?, 'main') ORDER BY name`,
     [table],
   );
   const indexes: IndexSchema[] = [];
   for (const index of list) {
     if (index.origin === 'pk') continue;
-    const parts = await pool.runQuery('SELECT seqno, cid, name FROM pragma_index_info(?) ORDER BY seqno', [
-      index.name,
-    ]);
-    // cid -2 is an expression, -1 the rowid.
-    if (parts.some((part) => part.name == null)) continue;
-    indexes.push({
-      name: text(index.name),
-      columns: parts.map((part) => text(part.name)),
-      unique: Number(index.unique) === 1,
-      partial: Number(index.partial) === 1,
-    });
+    const parts = await pool.runQuery(
+      `SELECT seqno, name AS column_name FROM pragma_index_info(?, 'main') ORDER BY seqno`,
+      [index.name],
+    );
+    // An expression (cid -2) or the rowid (cid -1) has no name.
+    if (parts.some((part) => part.column_name == null)) continue;
+    indexes.push(
+      indexFromRows(text(index.name), parts, {
+        unique: Number(index.unique) === 1,
+        partial: Number(index.partial) === 1,
+      }),
+    );
   }
   return indexes;
 }

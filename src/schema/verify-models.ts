@@ -124,10 +124,11 @@ function relationProblems(
  * Compares every registered model (or `options.models`) with the live schema: each model's table and primary
  * key, each relation's foreign key (and polymorphic type column) on the right table, each HABTM join table
  * and its two keys, and that related classes are registered. Resolves to the problems, none when they agree;
- * with `throw: true` rejects with SchemaMismatchError instead.
+ * with `throw: true` rejects with SchemaMismatchError instead. `migrationsTable` and `exclude` go to
+ * `introspect()`.
  */
 export async function verifyModels(options: VerifyOptions = {}): Promise<SchemaProblem[]> {
-  const schema = options.schema ?? (await introspect(options.pool ?? Registry.getPool()));
+  const schema = options.schema ?? (await introspect(options.pool ?? Registry.getPool(), options));
   const problems = compareModels(modelsToCheck(options.models), schema);
   if (options.throw === true && problems.length > 0) throw new SchemaMismatchError(problems);
   return problems;

@@ -1,8 +1,12 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import type { DatabaseSchema } from './database-schema.js';
+import type { IntrospectOptions } from './introspect-options.js';
 
-/** Options of `Registry.verify()` / `verifyModels()`. */
-export interface VerifyOptions {
+/**
+ * Options of `Registry.verify()` / `verifyModels()`. `migrationsTable` and `exclude` are passed to
+ * `introspect()` when the schema is read here: a model whose table they leave out is reported missing.
+ */
+export interface VerifyOptions extends IntrospectOptions {
   /** The database to compare with (default `Registry.DBPOOL`). */
   readonly pool?: ConnectionPool;
   /** The models to check (default: every registered model class). */

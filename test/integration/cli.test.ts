@@ -25,12 +25,18 @@ interface Result {
   readonly stderr: string;
 }
 
-/** Runs `twistar args…` in `cwd`, feeding `input` to its standard input. */
-function twistar(cwd: string, url: string, args: readonly string[], input = ''): Promise<Result> {
+/** Runs `twistar args…` in `cwd`, feeding `input` to its standard input, with `env` added to its environment. */
+function twistar(
+  cwd: string,
+  url: string,
+  args: readonly string[],
+  input = '',
+  env: Record<string, string> = {},
+): Promise<Result> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [BIN, '--url', url, ...args], {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' },
+      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -96,23 +102,28 @@ const SERVERS: readonly { name: DialectName; url: string | undefined }[] = [
   { name: 'mysql', url: process.env.TWISTAR_MYSQL_URL },
 ];
 
-/** A database of its own for the CLI (it sees every table), emptied first; its URL. */
+/**
+ * A database of its own for the CLI (it sees every table), emptied first; its URL. It is named after the test
+ * database (`<name>_cli`), so that suites run at once against different databases of one server stay apart.
+ */
 async function scratchDatabase(name: DialectName, url: string): Promise<string> {
+  const parsed = new URL(url);
+  const scratch = `${decodeURIComponent(parsed.pathname.slice(1)) || 'twistar'}_cli`;
+  assert.match(scratch, /^\w+$/, 'a plain database name');
   const admin: ConnectionPool = connect(url);
   try {
     if (name === 'postgres') {
-      const found = await admin.runQuery("SELECT 1 FROM pg_database WHERE datname = 'twistar_cli'");
-      if (found.length > 0) await admin.runOperation('DROP DATABASE twistar_cli WITH (FORCE)');
-      await admin.runOperation('CREATE DATABASE twistar_cli');
+      const found = await admin.runQuery('SELECT 1 FROM pg_database WHERE datname = ?', [scratch]);
+      if (found.length > 0) await admin.runOperation(`DROP DATABASE ${scratch} WITH (FORCE)`);
+      await admin.runOperation(`CREATE DATABASE ${scratch}`);
     } else {
-      await admin.runOperation('DROP DATABASE IF EXISTS twistar_cli');
-      await admin.runOperation('CREATE DATABASE twistar_cli CHARACTER SET utf8mb4');
+      await admin.runOperation(`DROP DATABASE IF EXISTS ${scratch}`);
+      await admin.runOperation(`CREATE DATABASE ${scratch} CHARACTER SET utf8mb4`);
     }
   } finally {
     await admin.close();
   }
-  const parsed = new URL(url);
-  parsed.pathname = '/twistar_cli';
+  parsed.pathname = `/${scratch}`;
   return parsed.toString();
 }
 
@@ -252,3 +263,61 @@ for (const target of targets) {
     });
   });
 }
+
+describe('the twistar command: progress of a long migration run, without a terminal', () => {
+  let project: string;
+
+  before(() => {
+    project = mkdtempSync(join(tmpdir(), 'twistar-cli-progress-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    mkdirSync(join(project, 'migrations'));
+    writeFileSync(
+      join(project, 'migrations', '20240101000000_slow.js'),
+      'export async function up(db) {\n' +
+        "  await db.runOperation('CREATE TABLE slow_a (id INTEGER)');\n" +
+        '  await new Promise((resolve) => setTimeout(resolve, 1200));\n' +
+        "  await db.runOperation('CREATE TABLE slow_b (id INTEGER)');\n" +
+        '}\n' +
+        "export async function down(db) {\n  await db.runOperation('DROP TABLE slow_b');\n" +
+        "  await db.runOperation('DROP TABLE slow_a');\n}\n",
+    );
+    writeFileSync(
+      join(project, 'migrations', '20240102000000_quick.sql'),
+      '-- up\nCREATE TABLE quick (id INTEGER);\n-- down\nDROP TABLE quick;\n',
+    );
+  });
+
+  after(() => rmSync(project, { recursive: true, force: true }));
+
+  it('prints each migration with its time, and "still running" lines at the interval, without control characters', async () => {
+    const run = await twistar(project, 'sqlite:app.db', ['migrate'], '', {
+      TWISTAR_PROGRESS_INTERVAL_MS: '300',
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^\[1\/2\] migrating 20240101000000_slow$/m);
+    assert.match(run.stdout, /^✓ 20240101000000_slow \(1\.\d s\)$/m);
+    assert.match(run.stdout, /^✓ 20240102000000_quick \(\d+ ms\)$/m);
+    const still = run.stderr.match(/^still running 20240101000000_slow \(.*\)$/gm) ?? [];
+    assert.ok(still.length >= 2, run.stderr);
+    assert.match(still[0] ?? '', /^still running 20240101000000_slow \(\d+ ms, statement 1\)$/);
+    assert.doesNotMatch(run.stderr, /quick/, 'a quick migration prints no "still running" line');
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(`${run.stdout}${run.stderr}`, /[\u0000-\u0009\u000b-\u001f\u007f]/);
+
+    const rollback = await twistar(project, 'sqlite:app.db', ['migrate:rollback'], '', {
+      TWISTAR_PROGRESS_INTERVAL_MS: '300',
+    });
+    assert.equal(rollback.code, 0, rollback.stderr);
+    assert.match(rollback.stdout, /reverted 2 migration/);
+  });
+
+  it('refuses a TWISTAR_PROGRESS_INTERVAL_MS that is not a number, before running anything', async () => {
+    const run = await twistar(project, 'sqlite:app.db', ['migrate'], '', {
+      TWISTAR_PROGRESS_INTERVAL_MS: 'often',
+    });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /ConfigError: TWISTAR_PROGRESS_INTERVAL_MS must be a number of milliseconds/);
+    const status = await twistar(project, 'sqlite:app.db', ['migrate:status']);
+    assert.equal((status.stdout.match(/^pending/gm) ?? []).length, 2, status.stdout);
+  });
+});

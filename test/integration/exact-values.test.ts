@@ -128,7 +128,13 @@ class Moment extends DBObject {
   declare day: Date | string | null;
 }
 
-Registry.register(LargeValue, BigParent, BigChild, TextSample, RangeSample, Moment);
+class JsonNames extends DBObject {
+  static override TABLENAME = 'exact_json_names';
+  declare data_x: string | null;
+  declare dataYx: unknown;
+}
+
+Registry.register(LargeValue, BigParent, BigChild, TextSample, RangeSample, Moment, JsonNames);
 
 describeEachBackend('exact values: 10 MiB strings and Buffers', (db) => {
   beforeEach(async () => {
@@ -164,6 +170,21 @@ describeOn(['mysql'], 'exact values: MariaDB limits, charset and sql_mode', (db)
   beforeEach(async () => {
     await createTable(db.pool, 'exact_large', { id: 'pk', body: 'longtext', data: 'longblob' });
     await createTable(db.pool, 'exact_texts', { id: 'pk', name: 'string', body: 'text' });
+  });
+
+  it('reads as JSON exactly the columns MariaDB validates with json_valid, and no other', async () => {
+    await db.pool.runOperation('DROP TABLE IF EXISTS exact_json_names');
+    // `data_x` is TEXT: a LIKE pattern would take its `_` for any character and match dataYx's check.
+    await db.pool.runOperation(
+      'CREATE TABLE exact_json_names (id INT AUTO_INCREMENT PRIMARY KEY, data_x TEXT, dataYx JSON)',
+    );
+    try {
+      const saved = await JsonNames.create({ data_x: '{"kept":"as text"}', dataYx: { parsed: 1 } });
+      const row = await JsonNames.find(saved.id ?? 0);
+      assert.deepEqual([row?.data_x, row?.dataYx], ['{"kept":"as text"}', { parsed: 1 }]);
+    } finally {
+      await db.pool.runOperation('DROP TABLE IF EXISTS exact_json_names');
+    }
   });
 
   it('refuses a value over max_allowed_packet with ValueTooLargeError, and the pool serves the next statements', async (t) => {

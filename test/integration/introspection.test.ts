@@ -1,18 +1,31 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { before, beforeEach, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { generateModels } from '../../src/cli/generate-models.js';
 import {
   DBObject,
+  InvalidSchemaOptionError,
   Registry,
   SchemaMismatchError,
   diagram,
   introspect,
+  verifyModels,
   type DatabaseSchema,
   type DialectName,
+  type IntrospectOptions,
   type SchemaProblem,
   type TableSchema,
 } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
-import { INTROSPECTION_TABLES, createIntrospectionTables } from '../support/introspection-tables.js';
+import {
+  INTROSPECTION_TABLES,
+  ODD_TABLE,
+  createHostileTables,
+  createIntrospectionTables,
+} from '../support/introspection-tables.js';
 import {
   Avatar,
   Boy,
@@ -40,6 +53,17 @@ const QUIRKS: Record<
     readonly onUpdate: string;
     /** The database indexes each foreign key not already covered by an index (InnoDB). */
     readonly indexesForeignKeys: boolean;
+    /** Creates a temporary table (of the session) and drops it. */
+    readonly temporary: { readonly create: string; readonly drop: (quoted: string) => string };
+    /**
+     * A schema of this database that may hold a table a foreign key references, or why there is none (MySQL:
+     * it would be another database; SQLite: keys do not cross attached databases).
+     */
+    readonly otherSchema: { readonly name: string } | { readonly none: string };
+    /** Tables only this database has, which are not the application's (virtual tables and their shadows). */
+    readonly internalTables: readonly string[];
+    /** Creates hx_norowid, whose INTEGER PRIMARY KEY id the database does not number (SQLite: WITHOUT ROWID). */
+    readonly unnumberedIntegerKey: string | null;
   }
 > = {
   sqlite: {
@@ -48,6 +72,10 @@ const QUIRKS: Record<
     idDefault: () => null,
     onUpdate: 'no action',
     indexesForeignKeys: false,
+    temporary: { create: 'CREATE TEMP TABLE', drop: (quoted) => `DROP TABLE temp.${quoted}` },
+    otherSchema: { none: 'SQLite foreign keys do not reference tables of attached databases' },
+    internalTables: ['CREATE VIRTUAL TABLE hx_search USING fts5(body)'],
+    unnumberedIntegerKey: 'CREATE TABLE hx_norowid (id INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID',
   },
   postgres: {
     constraintNames: true,
@@ -55,6 +83,10 @@ const QUIRKS: Record<
     idDefault: (table) => `nextval('${table}_id_seq'::regclass)`,
     onUpdate: 'no action',
     indexesForeignKeys: false,
+    temporary: { create: 'CREATE TEMP TABLE', drop: (quoted) => `DROP TABLE pg_temp.${quoted}` },
+    otherSchema: { name: 'hx_other' },
+    internalTables: [],
+    unnumberedIntegerKey: null,
   },
   mysql: {
     constraintNames: true,
@@ -62,6 +94,10 @@ const QUIRKS: Record<
     idDefault: () => null,
     onUpdate: 'restrict',
     indexesForeignKeys: true,
+    temporary: { create: 'CREATE TEMPORARY TABLE', drop: (quoted) => `DROP TEMPORARY TABLE ${quoted}` },
+    otherSchema: { none: 'another database is not ours to create (the tests use one database each)' },
+    internalTables: [],
+    unnumberedIntegerKey: null,
   },
 };
 
@@ -272,6 +308,59 @@ describeEachBackend('introspection', (db) => {
     assert.deepEqual(
       indexes('is_members_projects'),
       quirks().indexesForeignKeys ? [{ columns: ['project_id'], unique: false, partial: false }] : [],
+    );
+  });
+
+  it('reads the tables themselves, not a temporary table of the same name', async () => {
+    const q = (name: string) => db.pool.dialect.quoteIdentifier(name);
+    await db.pool.runInteraction(async (txn) => {
+      await txn.runOperation(`${quirks().temporary.create} ${q('is_teams')} (${q('shadow')} INTEGER)`);
+      try {
+        const again = await introspect(db.pool);
+        assert.deepEqual(
+          tableOf(again, 'is_teams').columns.map((each) => each.name),
+          tableOf(schema, 'is_teams').columns.map((each) => each.name),
+        );
+      } finally {
+        await txn.runOperation(quirks().temporary.drop(q('is_teams')));
+      }
+    });
+  });
+
+  // Declared only where the database has schemas of its own (see QUIRKS for why not elsewhere).
+  const other = QUIRKS[db.name].otherSchema;
+  if (!('none' in other))
+    it("names a table of another schema schema.table, so that it never passes for this schema's", async () => {
+      const q = (name: string) => db.pool.dialect.quoteIdentifier(name);
+      await db.pool.runOperation(`DROP SCHEMA IF EXISTS ${q(other.name)} CASCADE`);
+      await db.pool.runOperation(`CREATE SCHEMA ${q(other.name)}`);
+      try {
+        await db.pool.runOperation(
+          `CREATE TABLE ${q(other.name)}.${q('is_teams')} (${q('id')} INTEGER PRIMARY KEY)`,
+        );
+        await db.pool.runOperation(`CREATE TABLE ${q(other.name)}.${q('is_hidden')} (${q('id')} INTEGER)`);
+        await db.pool.runOperation(
+          `CREATE TABLE ${q('is_elsewhere')} (${q('id')} INTEGER, ${q('team_id')} INTEGER ` +
+            `REFERENCES ${q(other.name)}.${q('is_teams')} (${q('id')}))`,
+        );
+        const again = await introspect(db.pool);
+        assert.ok(!again.tables.some((table) => table.name === 'is_hidden'));
+        assert.deepEqual(
+          tableOf(again, 'is_elsewhere').foreignKeys.map((key) => key.referencedTable),
+          [`${other.name}.is_teams`],
+        );
+      } finally {
+        await db.pool.runOperation(`DROP TABLE IF EXISTS ${q('is_elsewhere')}`);
+        await db.pool.runOperation(`DROP SCHEMA ${q(other.name)} CASCADE`);
+      }
+    });
+
+  it("leaves out the database's own tables: virtual tables and their shadow tables", async () => {
+    for (const statement of quirks().internalTables) await db.pool.runOperation(statement);
+    const names = (await introspect(db.pool)).tables.map((table) => table.name);
+    assert.deepEqual(
+      names.filter((name) => name.startsWith('hx_search')),
+      [],
     );
   });
 
@@ -490,3 +579,157 @@ const RELATIONSHIP_MERMAID = `erDiagram
     "users" ||--o{ "pictures" : "user_id"
     "users" ||--o{ "user_tag_links" : "user_id"
 `;
+
+const HOSTILE_OPTIONS: IntrospectOptions = { migrationsTable: 'hx_migrations', exclude: [/^tmp_/] };
+
+/** The model classes of `files`, written to a folder and imported (twistar resolving to src/). */
+async function loadGenerated(files: readonly { path: string; text: string }[]): Promise<DBObjectClass[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'twistar-models-'));
+  // The specifier this file imports twistar by, so that the models register in the same Registry.
+  const twistar = new URL('../../src/index.js', import.meta.url).href;
+  try {
+    // ES modules, as a project using Twistar is: loaded as CommonJS they would get a Registry of their own.
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    for (const file of files) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.text.replaceAll("from 'twistar'", `from '${twistar}'`));
+    }
+    const index = (await import(pathToFileURL(join(dir, 'generated/index.ts')).href)) as Record<
+      string,
+      unknown
+    >;
+    return Object.values(index) as DBObjectClass[];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+type DBObjectClass = typeof DBObject & (new () => DBObject);
+
+// Last in the file: the generated models it loads stay registered (the Registry has no unregister), and the
+// suites above verify every registered model.
+describeEachBackend('schema tools on hostile names and shapes', (db) => {
+  let schema: DatabaseSchema;
+
+  before(async () => {
+    await createHostileTables(db.pool);
+    schema = await introspect(db.pool, HOSTILE_OPTIONS);
+  });
+
+  it('reads odd and reserved identifiers exactly, and leaves out views', () => {
+    const odd = tableOf(schema, ODD_TABLE);
+    assert.deepEqual(
+      odd.columns.map((each) => each.name),
+      ['id', 'hx_team_id', 'note "x"'],
+    );
+    assert.deepEqual(
+      odd.foreignKeys.map((key) => [key.columns, key.referencedTable]),
+      [[['hx_team_id'], 'hx_teams']],
+    );
+    assert.deepEqual(
+      tableOf(schema, 'hx_teams').columns.map((each) => each.name),
+      ['id', 'name', 'select', "it's", 'ñame', 'first name', 'data_x', 'dataYx'],
+    );
+    assert.ok(!schema.tables.some((table) => table.name === 'hx_view'));
+  });
+
+  it('reads a JSON column by its own CHECK constraint only (MariaDB keeps JSON as LONGTEXT)', () => {
+    const kind = (table: string, name: string) =>
+      tableOf(schema, table).columns.find((each) => each.name === name)?.kind;
+    assert.equal(kind('hx_teams', 'dataYx'), 'json');
+    // Not a LIKE pattern: `_` matches itself only.
+    assert.equal(kind('hx_teams', 'data_x'), 'text');
+    // A check of the same name on another table is not this column's.
+    assert.equal(kind('hx_messages', 'dataYx'), 'text');
+    // A backquote in the name is doubled in the check clause.
+    assert.equal(kind('hx_members', 'we`ird'), 'json');
+  });
+
+  it('reads a negative number default as a number on every database', () => {
+    const rank = tableOf(schema, 'hx_messages').columns.find((each) => each.name === 'rank');
+    assert.equal(rank?.default, '-1');
+  });
+
+  const unnumbered = QUIRKS[db.name].unnumberedIntegerKey;
+  if (unnumbered !== null)
+    it('reads an INTEGER PRIMARY KEY of a WITHOUT ROWID table (SQLite) as not numbered by the database', async () => {
+      const create = unnumbered;
+      await db.pool.runOperation('DROP TABLE IF EXISTS hx_norowid');
+      await db.pool.runOperation(create);
+      const id = tableOf(await introspect(db.pool), 'hx_norowid').columns[0];
+      assert.deepEqual([id?.primaryKey, id?.nullable, id?.autoIncrement], [true, false, false]);
+    });
+
+  it('leaves out the named migrations table, its companions and the excluded tables', async () => {
+    const names = schema.tables.map((table) => table.name);
+    for (const left of ['hx_migrations', 'hx_migrations_lock', 'tmp_scratch'])
+      assert.ok(!names.includes(left));
+    const all = (await introspect(db.pool)).tables.map((table) => table.name);
+    for (const kept of ['hx_migrations', 'hx_migrations_lock', 'tmp_scratch']) assert.ok(all.includes(kept));
+    const byName = (await introspect(db.pool, { exclude: ['tmp_scratch'] })).tables.map(
+      (table) => table.name,
+    );
+    assert.ok(!byName.includes('tmp_scratch'));
+    assert.ok(byName.includes('hx_migrations'));
+  });
+
+  it('passes the same options from verifyModels to introspect', async () => {
+    class Scratch extends DBObject {
+      static override TABLENAME = 'tmp_scratch';
+    }
+    assert.deepEqual(await verifyModels({ models: [Scratch] }), []);
+    assert.deepEqual(
+      (await verifyModels({ models: [Scratch], ...HOSTILE_OPTIONS })).map((problem) => problem.kind),
+      ['missing-table'],
+    );
+  });
+
+  it('rejects an option of the wrong type with InvalidSchemaOptionError, saying what it takes', async () => {
+    await assert.rejects(
+      introspect(db.pool, { exclude: ['tmp_*', 5 as unknown as string] }),
+      (error: unknown) => error instanceof InvalidSchemaOptionError && /RegExp/.test(error.message),
+    );
+    await assert.rejects(
+      introspect(db.pool, { migrationsTable: '' }),
+      (error: unknown) =>
+        error instanceof InvalidSchemaOptionError && /Migrator's tableName/.test(error.message),
+    );
+  });
+
+  it('generates models that load, query, follow their relationships and agree with the database', async () => {
+    const hostile = { ...schema, tables: schema.tables.filter((table) => table.name.startsWith('hx')) };
+    const files = generateModels(hostile, '.', HOSTILE_OPTIONS).map((file) => ({
+      ...file,
+      path: file.path.slice(2),
+    }));
+    const index = files.find((file) => file.path === 'generated/index.ts')?.text ?? '';
+    assert.match(index, /No model for hx_friendships: a join table/);
+    assert.match(index, /No model for hx_nokey: it has neither a primary key nor an id column/);
+    assert.match(index, /No model for hx_scores: its primary key has 2 columns/);
+    assert.match(index, /No model for hx "odd" `t` ü\*\\\/: Twistar's statements take plain table names/);
+    const models = await loadGenerated(files);
+    const byName = new Map(models.map((model) => [model.name, model]));
+    assert.deepEqual([...byName.keys()].sort(), ['HxMember', 'HxMessage', 'HxTeam']);
+    assert.deepEqual(await verifyModels({ models }), []);
+    for (const model of models) assert.equal(await model.count(), 0);
+
+    const team = await byName.get('HxTeam')?.create({ name: 'red', select: 1 } as never);
+    const member = await byName.get('HxMember')?.create({ hx_team_id: team?.id } as never);
+    const relations = (record: DBObject | undefined) =>
+      record as unknown as Record<string, { get(): Promise<DBObject | DBObject[] | null> } | undefined>;
+    assert.equal(((await relations(member).hx_team?.get()) as DBObject | null)?.id, team?.id);
+    assert.equal(((await relations(team).hx_members?.get()) as DBObject[]).length, 1);
+    assert.deepEqual(await relations(member).friends?.get(), []);
+    assert.deepEqual(await relations(member).members?.get(), []);
+    assert.deepEqual(await relations(member).hx_messages_as_sender?.get(), []);
+  });
+
+  it('draws odd names safely in Mermaid and DOT', () => {
+    const mermaid = diagram(schema);
+    assert.match(mermaid, /^ {4}"hx _odd_ `t` ü\*\/" \{$/m);
+    assert.match(mermaid, /^ {4}"hx_teams" \|\|--o\{ "hx _odd_ `t` ü\*\/" : "hx_team_id"$/m);
+    const dot = diagram(schema, { format: 'dot' });
+    assert.match(dot, /^ {2}"hx \\"odd\\" `t` ü\*\/" \[label=</m);
+    assert.match(dot, /<td align="left">note &quot;x&quot;: text<\/td>/);
+  });
+});

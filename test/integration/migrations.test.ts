@@ -7,16 +7,21 @@ import { basename, join } from 'node:path';
 import { after, beforeEach, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
+  InvalidQueryError,
   MigrationChangedError,
   MigrationError,
   MigrationFileError,
   MigrationLockError,
+  MigrationLockLostError,
   Migrator,
+  UnsafeSqlError,
   connect,
   type ConnectionPool,
+  type DialectName,
   type MigrationProgress,
 } from '../../src/index.js';
-import { describeEachBackend, describeEachServer } from '../support/backends.js';
+import { advisoryKey } from '../../src/migrations/migration-lock.js';
+import { describeEachBackend, describeEachServer, describeOn } from '../support/backends.js';
 
 const RUNNER = fileURLToPath(new URL('../support/migrate-runner.ts', import.meta.url));
 
@@ -483,6 +488,27 @@ describeEachBackend('migrations', (ctx) => {
     await assert.rejects(migrator.create('  '), MigrationFileError);
   });
 
+  it('refuses bad options when the Migrator is made: the lock timeout, the table name, the folder', () => {
+    for (const lockTimeoutMs of [
+      Number.NaN,
+      -1,
+      Number.POSITIVE_INFINITY,
+      2 ** 31,
+      '100' as unknown as number,
+    ]) {
+      assert.throws(
+        () => new Migrator(ctx.pool, { folder: 'migrations', lockTimeoutMs }),
+        InvalidQueryError,
+        String(lockTimeoutMs),
+      );
+    }
+    assert.throws(
+      () => new Migrator(ctx.pool, { folder: 'migrations', tableName: 'x; DROP TABLE y' }),
+      UnsafeSqlError,
+    );
+    assert.throws(() => new Migrator(ctx.pool, {} as { folder: string }), MigrationFileError);
+  });
+
   it('records in the table tableName names', async () => {
     const folder = folderWith({ '20240101000000_create_teams.sql': TEAMS_SQL });
     await ctx.pool.runOperation('DROP TABLE IF EXISTS mig_other_migrations');
@@ -526,5 +552,134 @@ describeEachServer('migrations: the lock', (ctx) => {
     const folder = folderWith({ '20240101000000_create_teams.sql': TEAMS_SQL });
     const small = ctx.openPool({ max: 1 });
     await assert.rejects(new Migrator(small, { folder }).latest(), MigrationLockError);
+  });
+});
+
+/** How a test kills the session that holds a server's migration lock (of twistar_migrations), from another one. */
+const KILL_LOCK_SESSION: Record<Exclude<DialectName, 'sqlite'>, (pool: ConnectionPool) => Promise<void>> = {
+  async postgres(pool) {
+    const key = advisoryKey('twistar_migrations');
+    const [row] = await pool.runQuery(
+      "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 " +
+        'AND classid::bigint = ? AND objid::bigint = ?',
+      [Math.floor(key / 2 ** 32), key % 2 ** 32],
+    );
+    assert.ok(row !== undefined, 'a session holds the lock');
+    await pool.runQuery('SELECT pg_terminate_backend(?)', [row.pid]);
+    for (let i = 0; i < 200; i++) {
+      if ((await pool.runQuery('SELECT 1 FROM pg_stat_activity WHERE pid = ?', [row.pid])).length === 0)
+        return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.fail(`PostgreSQL session ${String(row.pid)} did not end`);
+  },
+  async mysql(pool) {
+    const name = "LEFT(CONCAT('twistar_migrations', ':', DATABASE()), 64)";
+    const [row] = await pool.runQuery(`SELECT IS_USED_LOCK(${name}) AS id`);
+    const id = Number(row?.id);
+    assert.ok(Number.isSafeInteger(id) && id > 0, 'a connection holds the lock');
+    await pool.runOperation(`KILL ${id}`);
+    for (let i = 0; i < 200; i++) {
+      if ((await pool.runQuery(`SELECT IS_USED_LOCK(${name}) AS id`))[0]?.id === null) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.fail(`MySQL connection ${id} did not end`);
+  },
+};
+
+describeOn(['mysql'], 'migrations: the MySQL lock', (ctx) => {
+  it('says to name the database when the URL names none (GET_LOCK answers NULL then)', async () => {
+    const url = new URL(ctx.url);
+    url.pathname = '/';
+    const pool = ctx.openPool();
+    const bare = connect(url.toString());
+    try {
+      const folder = folderWith({ '20240101000000_create_teams.sql': TEAMS_SQL });
+      await assert.rejects(new Migrator(bare, { folder }).latest(), (error: unknown) => {
+        assert.ok(error instanceof MigrationLockError);
+        assert.match(error.message, /no database is selected/);
+        return true;
+      });
+      assert.equal(await tableExists(pool, 'mig_teams'), false);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describeEachServer('migrations: the lock is lost during a run', (ctx) => {
+  beforeEach(() => dropAll(ctx.pool));
+
+  /**
+   * Runs latest() on LOG_SQL, a migration whose `up` is `waiting` (it awaits globalThis.lockLossGate) and one
+   * more; kills the lock's session while the second waits, then lets it go on. Resolves to what latest() threw.
+   */
+  async function loseTheLock(waiting: string): Promise<{ error: unknown; folder: string }> {
+    let release!: () => void;
+    (globalThis as { lockLossGate?: Promise<void> }).lockLossGate = new Promise(
+      (resolve) => (release = resolve),
+    );
+    const folder = folderWith({
+      '20240101000000_create_log.sql': LOG_SQL,
+      '20240102000000_waits.ts': `export async function up(db) {\n${waiting}\n}\nexport async function down() {}\n`,
+      '20240103000000_three.ts': slowLogging('three', 0),
+    });
+    let inSecond!: () => void;
+    const reached = new Promise<void>((resolve) => (inSecond = resolve));
+    const run = new Migrator(ctx.pool, { folder }).latest({
+      onProgress: (event) => event.type === 'migrating' && event.index === 2 && inSecond(),
+    });
+    const outcome = run.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    await reached;
+    await KILL_LOCK_SESSION[ctx.name as 'postgres' | 'mysql'](ctx.pool);
+    release();
+    return { error: await outcome, folder };
+  }
+
+  async function assertStoppedThenResumed(error: unknown, folder: string): Promise<void> {
+    assert.ok(error instanceof MigrationLockLostError, String(error));
+    assert.ok(error instanceof MigrationLockError);
+    assert.equal(error.migration, '20240102000000_waits');
+    assert.deepEqual(error.completed, ['20240101000000_create_log']);
+    assert.deepEqual(error.appliedStatements, []);
+    assert.match(
+      error.message,
+      /The migration lock was lost: its connection \((PostgreSQL session|MySQL connection) \d+\)/,
+    );
+    assert.match(error.message, /Run the migrations again/);
+    assert.deepEqual(await ctx.pool.runQuery('SELECT migration FROM mig_log'), [], 'nothing further applied');
+    assert.deepEqual(
+      (await recorded(ctx.pool)).map((row) => row.name),
+      ['20240101000000_create_log'],
+    );
+
+    assert.deepEqual(await new Migrator(ctx.pool, { folder }).latest(), [
+      '20240102000000_waits',
+      '20240103000000_three',
+    ]);
+    assert.deepEqual(
+      (await recorded(ctx.pool)).map((row) => row.name),
+      ['20240101000000_create_log', '20240102000000_waits', '20240103000000_three'],
+    );
+  }
+
+  it('stops before the next statement or the record of the migration running then, and a rerun applies the rest once', async () => {
+    const { error, folder } = await loseTheLock(
+      '  await globalThis.lockLossGate;\n  await db.runOperation("INSERT INTO mig_log (migration) VALUES (\'two\')");',
+    );
+    await assertStoppedThenResumed(error, folder);
+    assert.deepEqual(await ctx.pool.runQuery('SELECT migration FROM mig_log ORDER BY migration'), [
+      { migration: 'three' },
+      { migration: 'two' },
+    ]);
+  });
+
+  it('stops before recording a migration that sent no statement after the loss', async () => {
+    const { error, folder } = await loseTheLock('  await globalThis.lockLossGate;');
+    await assertStoppedThenResumed(error, folder);
+    assert.deepEqual(await ctx.pool.runQuery('SELECT migration FROM mig_log'), [{ migration: 'three' }]);
   });
 });

@@ -8,8 +8,9 @@ import {
   UniqueViolationError,
   sql,
   type ConnectionPool,
+  type TableBuilder,
 } from '../../src/index.js';
-import { describeEachBackend, describeEachServer } from '../support/backends.js';
+import { describeEachBackend, describeEachServer, describeOn } from '../support/backends.js';
 
 /** Every table these tests create, children before parents. */
 const TABLES = ['sb_books', 'sb_novels', 'sb_authors', 'sb_gadgets', 'sb_defaults'];
@@ -248,5 +249,99 @@ describeEachServer('schema builder: foreign keys on existing columns', (ctx) => 
     await assert.rejects(db.insert('sb_books', { author_id: 5 }), QueryError);
     await schema.alterTable('sb_books', (t) => t.dropForeign(['author_id']));
     await db.insert('sb_books', { author_id: 5 });
+  });
+});
+
+// Only PostgreSQL has standard_conforming_strings; MySQL's backslash escapes are covered by the defaults test.
+describeOn(
+  ['postgres'],
+  'schema builder: string defaults whatever standard_conforming_strings says',
+  (ctx) => {
+    beforeEach(() => dropAll(ctx.pool));
+
+    it('writes a default with backslashes so that it stays one literal with the setting off', async () => {
+      const value = "\\'); CREATE TABLE sb_books (id INT); -- \\\\ \\x41";
+      for (const setting of ['off', 'on']) {
+        await ctx.pool.runInteraction(async (txn) => {
+          await txn.runOperation(`SET LOCAL standard_conforming_strings = ${setting}`);
+          const schema = new SchemaBuilder(ctx.pool);
+          await schema.createTable('sb_defaults', (t) => {
+            t.id();
+            t.string('s').default(value);
+            t.binary('b').default(Buffer.from('A\\', 'latin1'));
+          });
+        });
+        assert.equal(
+          await new SchemaBuilder(ctx.pool).hasTable('sb_books'),
+          false,
+          `${setting}: no injection`,
+        );
+        await ctx.pool.runOperation(
+          ctx.pool.dialect.insertDefaults(ctx.pool.dialect.quoteIdentifier('sb_defaults')),
+        );
+        const [row] = await ctx.pool.runQuery('SELECT s, b FROM sb_defaults');
+        assert.equal(row?.s, value, setting);
+        assert.deepEqual(row?.b, Buffer.from('A\\', 'latin1'), setting);
+        await dropAll(ctx.pool);
+      }
+    });
+  },
+);
+
+// MySQL 8 has no CREATE INDEX IF NOT EXISTS; MariaDB has. The MySQL way is forced here on whichever server runs.
+describeOn(['mysql'], 'schema builder: createTable ifNotExists indexes on MariaDB and MySQL', (ctx) => {
+  beforeEach(() => dropAll(ctx.pool));
+
+  const authors = (t: TableBuilder) => {
+    t.id();
+    t.string('name').unique();
+    t.index(['name', 'id'], { name: 'sb_authors_by_name' });
+  };
+  const indexesOf = async (table: string) =>
+    (
+      await ctx.pool.runQuery(
+        'SELECT DISTINCT index_name AS name FROM information_schema.statistics ' +
+          "WHERE table_schema = DATABASE() AND table_name = ? AND index_name <> 'PRIMARY' ORDER BY 1",
+        [table],
+      )
+    ).map((row) => row.name);
+
+  it('uses IF NOT EXISTS where the server takes it, as its version says', async () => {
+    const [row] = await ctx.pool.runQuery('SELECT VERSION() AS version');
+    const mariadb = /mariadb/i.test(String(row?.version));
+    const schema = new SchemaBuilder(ctx.pool);
+    await schema.createTable('sb_authors', authors, { ifNotExists: true });
+    await schema.createTable('sb_authors', authors, { ifNotExists: true });
+    const indexStatements = schema.statements.filter((statement) =>
+      /^CREATE (UNIQUE )?INDEX/.test(statement),
+    );
+    assert.ok(indexStatements.length > 0);
+    for (const statement of indexStatements)
+      assert.equal(/IF NOT EXISTS/.test(statement), mariadb, statement);
+    assert.deepEqual(await indexesOf('sb_authors'), ['sb_authors_by_name', 'sb_authors_name_unique']);
+  });
+
+  it('the MySQL way: looks each index up in information_schema and creates only the missing ones', async () => {
+    const mysql = new SchemaBuilder(ctx.pool, { mysqlServer: 'mysql' });
+    await ctx.pool.runOperation(
+      'CREATE TABLE sb_authors (id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, name VARCHAR(255))',
+    );
+    await ctx.pool.runOperation('CREATE UNIQUE INDEX sb_authors_name_unique ON sb_authors (name)');
+    await mysql.createTable('sb_authors', authors, { ifNotExists: true });
+    assert.deepEqual(mysql.statements, [
+      'CREATE TABLE IF NOT EXISTS `sb_authors` (`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, `name` VARCHAR(255))',
+      'CREATE INDEX `sb_authors_by_name` ON `sb_authors` (`name`, `id`)',
+    ]);
+    assert.deepEqual(await indexesOf('sb_authors'), ['sb_authors_by_name', 'sb_authors_name_unique']);
+
+    const again = new SchemaBuilder(ctx.pool, { mysqlServer: 'mysql' });
+    await again.createTable('sb_authors', authors, { ifNotExists: true });
+    assert.equal(again.statements.length, 1, 'every index exists: only CREATE TABLE IF NOT EXISTS is sent');
+
+    const dry = new SchemaBuilder(ctx.pool, { mysqlServer: 'mysql', dryRun: true });
+    await dry.createTable('sb_books', (t) => t.string('isbn').unique(), { ifNotExists: true });
+    assert.deepEqual(dry.statements.slice(1), [
+      'CREATE UNIQUE INDEX `sb_books_isbn_unique` ON `sb_books` (`isbn`)',
+    ]);
   });
 });

@@ -58,3 +58,68 @@ export async function dropIntrospectionTables(pool: ConnectionPool): Promise<voi
     Registry.getConfig(pool).forgetColumns(table);
   }
 }
+
+/** A table name with what needs care: both kinds of quote, spaces, the end of a comment, unicode. */
+export const ODD_TABLE = 'hx "odd" `t` ü*/';
+
+/** The tables of the hostile-names suite, children last; dropped in the reverse order. */
+export const HOSTILE_TABLES = [
+  'hx_teams',
+  'hx_members',
+  'hx_messages',
+  'hx_friendships',
+  ODD_TABLE,
+  'hx_scores',
+  'hx_nokey',
+  'hx_migrations',
+  'hx_migrations_lock',
+  'tmp_scratch',
+] as const;
+
+/**
+ * (Re)creates tables that have tripped the schema tools: odd and reserved identifiers, a self-referencing
+ * foreign key, two foreign keys to one table, a self-referencing join table with a composite key, a table with
+ * a composite key and one with no key, a view, and a custom migrations table with a companion.
+ */
+export async function createHostileTables(pool: ConnectionPool): Promise<void> {
+  await dropHostileTables(pool);
+  const q = (name: string) => pool.dialect.quoteIdentifier(name);
+  const t = (description: string) => columnType(pool.dialect.name, description);
+  const fk = (column: string, table: string) =>
+    `FOREIGN KEY (${q(column)}) REFERENCES ${q(table)} (${q('id')})`;
+  const statements = [
+    `CREATE TABLE ${q('hx_teams')} (${q('id')} ${t('pk')}, ${q('name')} VARCHAR(50),
+       ${q('select')} ${t('int')}, ${q("it's")} VARCHAR(20), ${q('ñame')} ${t('text')},
+       ${q('first name')} VARCHAR(20), ${q('data_x')} ${t('text')}, ${q('dataYx')} ${t('json')})`,
+    `CREATE TABLE ${q('hx_members')} (${q('id')} ${t('pk')}, ${q('hx_team_id')} ${t('int')},
+       ${q('mentor_id')} ${t('int')}, ${q('born')} ${t('date')}, ${q('we`ird')} ${t('json')},
+       ${fk('hx_team_id', 'hx_teams')}, ${fk('mentor_id', 'hx_members')})`,
+    `CREATE TABLE ${q('hx_messages')} (${q('id')} ${t('pk')}, ${q('sender_id')} ${t('int')},
+       ${q('recipient_id')} ${t('int')}, ${q('body')} ${t('text')},
+       ${q('dataYx')} ${t('text')} CHECK (length(${q('dataYx')}) < 100),
+       ${q('rank')} ${t('int')} DEFAULT -1,
+       ${fk('sender_id', 'hx_members')}, ${fk('recipient_id', 'hx_members')})`,
+    `CREATE TABLE ${q('hx_friendships')} (${q('member_id')} ${t('int')} NOT NULL,
+       ${q('friend_id')} ${t('int')} NOT NULL, PRIMARY KEY (${q('member_id')}, ${q('friend_id')}),
+       ${fk('member_id', 'hx_members')}, ${fk('friend_id', 'hx_members')})`,
+    `CREATE TABLE ${q(ODD_TABLE)} (${q('id')} ${t('pk')}, ${q('hx_team_id')} ${t('int')},
+       ${q('note "x"')} ${t('text')}, ${fk('hx_team_id', 'hx_teams')})`,
+    `CREATE TABLE ${q('hx_scores')} (${q('member_id')} ${t('int')} NOT NULL, ${q('game')} ${t('int')} NOT NULL,
+       PRIMARY KEY (${q('member_id')}, ${q('game')}), ${fk('member_id', 'hx_members')})`,
+    `CREATE TABLE ${q('hx_nokey')} (${q('value')} ${t('int')})`,
+    `CREATE VIEW ${q('hx_view')} AS SELECT ${q('id')}, ${q('name')} FROM ${q('hx_teams')}`,
+    `CREATE TABLE ${q('hx_migrations')} (${q('name')} VARCHAR(200) PRIMARY KEY)`,
+    `CREATE TABLE ${q('hx_migrations_lock')} (${q('id')} ${t('int')})`,
+    `CREATE TABLE ${q('tmp_scratch')} (${q('id')} ${t('pk')})`,
+  ];
+  for (const statement of statements) await pool.runOperation(statement);
+}
+
+/** Drops the hostile-names suite's view and tables, children first. */
+export async function dropHostileTables(pool: ConnectionPool): Promise<void> {
+  await pool.runOperation(`DROP VIEW IF EXISTS ${pool.dialect.quoteIdentifier('hx_view')}`);
+  for (const table of [...HOSTILE_TABLES].reverse()) {
+    await pool.runOperation(`DROP TABLE IF EXISTS ${pool.dialect.quoteIdentifier(table)}`);
+    Registry.getConfig(pool).forgetColumns(table);
+  }
+}

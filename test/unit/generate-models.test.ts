@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { classOf, generateModels, inferRelations, tsType } from '../../src/cli/generate-models.js';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import {
+  classOf,
+  generateModels,
+  inferRelations,
+  planModels,
+  tsType,
+  type GeneratedFile,
+} from '../../src/cli/generate-models.js';
 import type { ColumnSchema, DatabaseSchema, TableSchema } from '../../src/schema/database-schema.js';
 
 function column(name: string, kind: ColumnSchema['kind'], extra: Partial<ColumnSchema> = {}): ColumnSchema {
@@ -124,5 +136,219 @@ describe('generate models', () => {
       byPath.get('src/models/generated/index.ts')?.text ?? '',
       /export \{ User \} from '\.\.\/user\.js';/,
     );
+  });
+});
+
+/** A foreign key of `columnName` to `referencedTable`'s `referencedColumn`. */
+function keyTo(columnName: string, referencedTable: string, referencedColumn = 'id') {
+  return { ...key(columnName, referencedTable), referencedColumns: [referencedColumn] };
+}
+
+const unique = (name: string, ...columns: string[]) => ({ name, columns, unique: true, partial: false });
+
+/** Names and shapes that tripped the generator: odd characters, clashing names, keys it cannot model. */
+const HOSTILE: DatabaseSchema = {
+  dialect: 'postgres',
+  tables: [
+    table('teams', [id, column('name', 'string')]),
+    table(
+      'users',
+      [
+        id,
+        column('team_id', 'integer'),
+        column('date_id', 'integer'),
+        column('born', 'date'),
+        column('first name', 'string'),
+        column('class', 'integer'),
+        column('it\'s \\ "quoted"', 'text'),
+        column('ñame', 'text'),
+        column('default', 'boolean'),
+      ],
+      { foreignKeys: [keyTo('team_id', 'teams'), keyTo('date_id', 'dates')] },
+    ),
+    table('we"ird `t` ü*/', [id, column('team_id', 'integer')], {
+      foreignKeys: [keyTo('team_id', 'teams')],
+    }),
+    table('dates', [id, column('day', 'date', { nullable: false })]),
+    table('registries', [id]),
+    table('user_picture', [id]),
+    table('user_pictures', [id]),
+    table('2fa_codes', [id, column('user_id', 'integer')], { foreignKeys: [keyTo('user_id', 'users')] }),
+    table(
+      'messages',
+      [id, column('sender_id', 'integer'), column('recipient_id', 'integer'), column('body', 'text')],
+      {
+        foreignKeys: [keyTo('sender_id', 'users'), keyTo('recipient_id', 'users')],
+        indexes: [unique('messages_sender', 'sender_id'), unique('messages_recipient', 'recipient_id')],
+      },
+    ),
+    table('people', [id, column('mentor_id', 'integer')], { foreignKeys: [keyTo('mentor_id', 'people')] }),
+    table('friendships', [column('person_id', 'integer'), column('friend_id', 'integer')], {
+      primaryKey: ['person_id', 'friend_id'],
+      foreignKeys: [keyTo('person_id', 'people'), keyTo('friend_id', 'people')],
+    }),
+    table('orders', [id]),
+    table('order_lines', [column('order_id', 'integer'), column('line_no', 'integer')], {
+      primaryKey: ['order_id', 'line_no'],
+      foreignKeys: [keyTo('order_id', 'orders')],
+    }),
+    table('logs', [column('message', 'text')], { primaryKey: [] }),
+    table('widgets', [id, column('save', 'boolean')]),
+    table('pets', [id, column('owner id', 'integer')], { foreignKeys: [keyTo('owner id', 'users')] }),
+    table('owners', [id, column('pet', 'text'), column('pet_id', 'integer')], {
+      foreignKeys: [keyTo('pet_id', 'pets')],
+    }),
+    table('codes', [column('code', 'string', { nullable: false, primaryKey: true })], {
+      primaryKey: ['code'],
+    }),
+    table('posts', [id, column('author', 'integer'), column('code', 'string'), column('title', 'text')], {
+      foreignKeys: [keyTo('author', 'users'), keyTo('code', 'codes', 'code')],
+    }),
+    table(
+      'errors',
+      [id, column('user_id', 'integer'), column('user_email', 'string'), column('text', 'text')],
+      {
+        foreignKeys: [keyTo('user_id', 'users'), keyTo('user_email', 'users', 'email')],
+      },
+    ),
+  ],
+};
+
+/** The TypeScript errors of `files`, type-checked as a project that imports twistar from src/. */
+function typeErrors(files: readonly GeneratedFile[]): string[] {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'twistar-generated-'));
+  try {
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    for (const file of files) {
+      mkdirSync(dirname(join(dir, file.path)), { recursive: true });
+      writeFileSync(join(dir, file.path), file.text);
+    }
+    const program = ts.createProgram(
+      files.map((file) => join(dir, file.path)),
+      {
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        strict: true,
+        noUncheckedIndexedAccess: true,
+        noImplicitOverride: true,
+        verbatimModuleSyntax: true,
+        skipLibCheck: true,
+        noEmit: true,
+        types: ['node'],
+        typeRoots: [join(root, 'node_modules/@types')],
+        paths: { twistar: [join(root, 'src/index.ts')] },
+      },
+    );
+    // Errors in the generated files only: src/ is type-checked by its own script.
+    return ts
+      .getPreEmitDiagnostics(program)
+      .filter((diagnostic) => diagnostic.file?.fileName.startsWith(dir) !== false)
+      .map(
+        (diagnostic) =>
+          `${diagnostic.file?.fileName.slice(dir.length) ?? ''}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`,
+      );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('generate models from hostile names and shapes', () => {
+  const plan = planModels(HOSTILE);
+  const byTable = new Map(plan.models.map((model) => [model.table.name, model]));
+  const relations = (table: string) =>
+    (byTable.get(table)?.relations ?? []).map(
+      (relation) => `${relation.kind} ${relation.name} ${relation.target ?? '*'}`,
+    );
+
+  it('writes TypeScript that type-checks under the strictest options', () => {
+    assert.deepEqual(typeErrors(generateModels(HOSTILE, 'src/models')), []);
+  });
+
+  it('gives each table a plain, unique class name that hides nothing the generated code uses', () => {
+    const names = Object.fromEntries(plan.models.map((model) => [model.table.name, model.className]));
+    assert.equal(names.dates, 'DateModel');
+    assert.equal(names.registries, 'RegistryModel');
+    assert.equal(names.user_picture, 'UserPicture');
+    assert.equal(names.user_pictures, 'UserPicture2');
+    assert.equal(classOf('we"ird `t` ü*/'), 'WeIrdTU');
+    assert.equal(classOf('2fa_codes'), '_2faCode');
+    const files = plan.models.map((model) => model.fileName.toLowerCase());
+    assert.equal(new Set(files).size, files.length);
+    assert.deepEqual(
+      plan.models.filter((model) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(model.className)),
+      [],
+    );
+  });
+
+  it('names relationships so that none clashes with another, a column or a model member', () => {
+    assert.deepEqual(relations('users'), [
+      'BELONGSTO date DateModel',
+      'BELONGSTO team Team',
+      'HASMANY errors_2 Error',
+      'HASMANY posts Post',
+      'HASONE message_as_recipient Message',
+      'HASONE message_as_sender Message',
+    ]);
+    assert.deepEqual(relations('people'), [
+      'BELONGSTO mentor Person',
+      'HABTM friends Person',
+      'HABTM people Person',
+      'HASMANY people_2 Person',
+    ]);
+    assert.deepEqual(relations('teams'), ['HASMANY users User']);
+    assert.deepEqual(relations('owners'), ['BELONGSTO pet_2 Pet']);
+    assert.deepEqual(relations('posts'), ['BELONGSTO author_ref User', 'BELONGSTO code_ref Code']);
+  });
+
+  it('declares no relationship that Twistar would refuse or follow to the wrong column, and says why', () => {
+    assert.deepEqual(relations('pets'), ['HASMANY owners Owner']);
+    assert.match(byTable.get('pets')?.notes.join('\n') ?? '', /owner id.*plain names/);
+    assert.deepEqual(relations('errors'), ['BELONGSTO user User']);
+    assert.match(byTable.get('errors')?.notes.join('\n') ?? '', /references email, not the primary key id/);
+    assert.match(byTable.get('orders')?.notes.join('\n') ?? '', /order_lines\(order_id\) → orders/);
+  });
+
+  it('makes no model of a table Twistar cannot model, and names it with the reason in the index', () => {
+    assert.deepEqual(
+      plan.skipped.map((skipped) => skipped.table),
+      ['2fa_codes', 'friendships', 'logs', 'order_lines', 'we"ird `t` ü*/', 'widgets'],
+    );
+    const index = generateModels(HOSTILE, 'm').find((file) => file.path === 'm/generated/index.ts');
+    assert.match(index?.text ?? '', /\/\/ No model for order_lines: its primary key has 2 columns/);
+    assert.match(index?.text ?? '', /\/\/ No model for widgets: column\(s\) save would hide members/);
+    // The end of a comment in a name does not end the comment.
+    assert.match(
+      index?.text ?? '',
+      /\/\/ No model for we"ird `t` ü\*\\\/: Twistar's statements take plain table names/,
+    );
+    assert.match(
+      byTable.get('users')?.columnNotes.join('\n') ?? '',
+      /column first name is read, but Twistar writes/,
+    );
+    assert.equal(byTable.get('codes')?.primaryKey, 'code');
+  });
+
+  it('leaves out a custom migrations table and excluded tables', () => {
+    const withMigrations: DatabaseSchema = {
+      ...schema,
+      tables: [
+        ...schema.tables,
+        table('schema_migrations', [column('name', 'string')], { primaryKey: ['name'] }),
+        table('tmp_import', [id]),
+      ],
+    };
+    const tables = (options: Parameters<typeof planModels>[1]) =>
+      planModels(withMigrations, options).models.map((model) => model.table.name);
+    assert.ok(tables({}).includes('schema_migrations'));
+    assert.ok(!tables({}).includes('twistar_migrations'));
+    const custom = tables({ migrationsTable: 'schema_migrations', exclude: [/^tmp_/g] });
+    assert.ok(!custom.includes('schema_migrations'));
+    assert.ok(!custom.includes('tmp_import'));
+    // Only the named migrations table is Twistar's then.
+    assert.ok(custom.includes('twistar_migrations'));
+    const paths = generateModels(withMigrations, 'm', { exclude: ['tmp_import'] }).map((file) => file.path);
+    assert.ok(!paths.includes('m/tmp-import.ts'));
   });
 });

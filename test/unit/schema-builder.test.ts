@@ -2,16 +2,20 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+  ConnectionError,
   InvalidQueryError,
   InvalidValueError,
   SchemaBuilder,
   UnsafeSqlError,
   UnsupportedSchemaChangeError,
   sql,
+  TableBuilder,
   type DialectName,
-  type TableBuilder,
 } from '../../src/index.js';
+import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
+import { createTableSql } from '../../src/migrations/ddl.js';
 import { generatedName } from '../../src/migrations/ddl-literals.js';
+import { mysqlIndexExistsQuery, mysqlServerOf } from '../../src/migrations/mysql-server.js';
 
 const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres', 'mysql'];
 
@@ -240,6 +244,54 @@ describe('SchemaBuilder: createTable', () => {
       ],
     },
   );
+
+  testDdl(
+    'references() takes the foreign key name it is given',
+    (schema) =>
+      schema.createTable('posts', (t) => {
+        t.references('author_id', 'people', { name: 'posts_by_author', onDelete: 'cascade', index: false });
+      }),
+    {
+      postgres: [
+        'CREATE TABLE "posts" ("author_id" BIGINT, CONSTRAINT "posts_by_author" FOREIGN KEY ("author_id") ' +
+          'REFERENCES "people" ("id") ON DELETE CASCADE)',
+      ],
+      mysql: [
+        'CREATE TABLE `posts` (`author_id` BIGINT, CONSTRAINT `posts_by_author` FOREIGN KEY (`author_id`) ' +
+          'REFERENCES `people` (`id`) ON DELETE CASCADE)',
+      ],
+    },
+  );
+
+  testRefused(
+    'refuses a second primary key: t.id() with t.primary([…])',
+    (schema) =>
+      schema.createTable('t', (t) => {
+        t.id();
+        t.integer('n');
+        t.primary(['id', 'n']);
+      }),
+    InvalidQueryError,
+  );
+  testRefused(
+    'refuses a second primary key: t.id() with a column marked primary()',
+    (schema) =>
+      schema.createTable('t', (t) => {
+        t.id();
+        t.string('code').primary();
+      }),
+    InvalidQueryError,
+  );
+  testRefused(
+    'refuses a second primary key: columns marked primary() with t.primary([…])',
+    (schema) =>
+      schema.createTable('t', (t) => {
+        t.integer('a').primary();
+        t.integer('b');
+        t.primary(['b']);
+      }),
+    InvalidQueryError,
+  );
 });
 
 describe('SchemaBuilder: defaults are literals', () => {
@@ -266,7 +318,8 @@ describe('SchemaBuilder: defaults are literals', () => {
     );
     assert.equal(
       await defaultOf('postgres', (t) => t.string('s').default(value)),
-      "'a\\''; DROP TABLE users; --'",
+      "E'a\\\\''; DROP TABLE users; --'",
+      'PostgreSQL: an E string, which means the same whatever standard_conforming_strings says',
     );
     assert.equal(
       await defaultOf('sqlite', (t) => t.string('s').default(value)),
@@ -302,7 +355,7 @@ describe('SchemaBuilder: defaults are literals', () => {
   it('writes bytes in hex, JSON as text (in parentheses on MySQL for text, json and binary columns)', async () => {
     const bytes = Buffer.from([0xde, 0xad, 0x27]);
     assert.equal(await defaultOf('sqlite', (t) => t.binary('b').default(bytes)), "X'dead27'");
-    assert.equal(await defaultOf('postgres', (t) => t.binary('b').default(bytes)), "'\\xdead27'");
+    assert.equal(await defaultOf('postgres', (t) => t.binary('b').default(bytes)), "E'\\\\xdead27'");
     assert.equal(await defaultOf('mysql', (t) => t.binary('b').default(bytes)), "(X'dead27')");
     assert.equal(await defaultOf('postgres', (t) => t.json('j').default({ a: "it's" })), `'{"a":"it''s"}'`);
     assert.equal(await defaultOf('mysql', (t) => t.json('j').default([1])), "('[1]')");
@@ -336,6 +389,16 @@ describe('SchemaBuilder: defaults are literals', () => {
   testRefused(
     'refuses an object for a column that is not json',
     (schema) => schema.createTable('t', (t) => t.string('s').default({ a: 1 })),
+    InvalidValueError,
+  );
+  testRefused(
+    'refuses JSON that cannot be written (a bigint inside)',
+    (schema) => schema.createTable('t', (t) => t.json('j').default({ n: 1n })),
+    InvalidValueError,
+  );
+  testRefused(
+    'refuses undefined (null is the missing value)',
+    (schema) => schema.createTable('t', (t) => t.json('j').default(undefined as unknown as null)),
     InvalidValueError,
   );
   testRefused(
@@ -400,6 +463,42 @@ describe('SchemaBuilder: names', () => {
     (schema) => schema.addIndex('t', ['a'], { name: 'i; --' }),
     UnsafeSqlError,
   );
+  testRefused(
+    'refuses a name that is not a string, with UnsafeSqlError',
+    (schema) => schema.createTable(10n as unknown as string, (t) => t.integer('a')),
+    UnsafeSqlError,
+  );
+  testRefused(
+    'refuses bad column names given to drop an index, even where the generated name would be cut short',
+    (schema) => schema.alterTable('users', (t) => t.dropIndex([`${'x'.repeat(60)}"; DROP TABLE users; --`])),
+    UnsafeSqlError,
+  );
+  testRefused(
+    'refuses bad column names given to drop a unique index at the top level',
+    (schema) => schema.dropIndex('users', ['a b'], { unique: true }),
+    UnsafeSqlError,
+  );
+  testRefused(
+    'refuses bad column names given to drop a foreign key',
+    (schema) => schema.alterTable('users', (t) => t.dropForeign([`${'x'.repeat(60)}; --`])),
+    UnsafeSqlError,
+    ['postgres', 'mysql'],
+  );
+  testRefused(
+    'refuses an index without columns',
+    (schema) => schema.addIndex('users', []),
+    InvalidQueryError,
+  );
+  testRefused(
+    'refuses to drop an index named by no columns',
+    (schema) => schema.dropIndex('users', []),
+    InvalidQueryError,
+  );
+  it('refuses a database it does not know, even one named like an Object property', () => {
+    for (const name of ['oracle', 'constructor', '__proto__', 'toString']) {
+      assert.throws(() => new SchemaBuilder(name as DialectName), ConnectionError, name);
+    }
+  });
   testRefused(
     'refuses an unknown referential action',
     (schema) =>
@@ -621,4 +720,64 @@ describe('SchemaBuilder: alterTable and the rest', () => {
       ],
     },
   );
+});
+
+describe('SchemaBuilder: CREATE INDEX IF NOT EXISTS on MariaDB and MySQL', () => {
+  const withIndexes = (t: TableBuilder) => {
+    t.id();
+    t.string('email').unique();
+    t.index(['email', 'id'], { name: 'by_email' });
+  };
+
+  it('tells MariaDB from MySQL by the version the server reports', () => {
+    assert.equal(mysqlServerOf('10.11.6-MariaDB-0+deb12u1'), 'mariadb');
+    assert.equal(mysqlServerOf('5.5.5-10.6.12-MariaDB-log'), 'mariadb');
+    assert.equal(mysqlServerOf('8.0.36'), 'mysql');
+    assert.equal(mysqlServerOf('8.4.0-commercial'), 'mysql');
+  });
+
+  it('MariaDB (the default of a builder without a pool): IF NOT EXISTS on each index', async () => {
+    for (const options of [{}, { mysqlServer: 'mariadb' } as const]) {
+      const schema = new SchemaBuilder('mysql', options);
+      await schema.createTable('people', withIndexes, { ifNotExists: true });
+      assert.deepEqual(schema.statements.slice(1), [
+        'CREATE UNIQUE INDEX IF NOT EXISTS `people_email_unique` ON `people` (`email`)',
+        'CREATE INDEX IF NOT EXISTS `by_email` ON `people` (`email`, `id`)',
+      ]);
+    }
+  });
+
+  it('MySQL, which has no CREATE INDEX IF NOT EXISTS: a plain CREATE INDEX, sent unless the index is found', async () => {
+    const schema = new SchemaBuilder('mysql', { mysqlServer: 'mysql' });
+    await schema.createTable('people', withIndexes, { ifNotExists: true });
+    assert.deepEqual(schema.statements, [
+      'CREATE TABLE IF NOT EXISTS `people` (`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, `email` VARCHAR(255))',
+      'CREATE UNIQUE INDEX `people_email_unique` ON `people` (`email`)',
+      'CREATE INDEX `by_email` ON `people` (`email`, `id`)',
+    ]);
+    const table = new TableBuilder('people');
+    withIndexes(table);
+    const planned = createTableSql(mysqlDialect, table.definition, {
+      ifNotExists: true,
+      indexIfNotExists: false,
+    });
+    assert.deepEqual(
+      planned.map((statement) => statement.unlessIndex),
+      [undefined, { table: 'people', name: 'people_email_unique' }, { table: 'people', name: 'by_email' }],
+    );
+    assert.deepEqual(mysqlIndexExistsQuery('people', 'by_email'), [
+      'SELECT 1 AS found FROM information_schema.statistics ' +
+        'WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? LIMIT 1',
+      ['people', 'by_email'],
+    ]);
+  });
+
+  it('MySQL without ifNotExists: indexes as usual, nothing to look up', async () => {
+    const schema = new SchemaBuilder('mysql', { mysqlServer: 'mysql' });
+    await schema.createTable('people', withIndexes);
+    assert.equal(schema.statements[1], 'CREATE UNIQUE INDEX `people_email_unique` ON `people` (`email`)');
+    const table = new TableBuilder('people');
+    withIndexes(table);
+    assert.ok(createTableSql(mysqlDialect, table.definition).every((s) => s.unlessIndex === undefined));
+  });
 });

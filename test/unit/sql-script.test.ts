@@ -25,6 +25,13 @@ describe('sqlSections', () => {
     assert.throws(() => sqlSections('DROP TABLE a;\n-- up\nx;'), /SQL before/);
   });
 
+  it('reads a file with CRLF line endings (a checkout on Windows) like one with LF', () => {
+    assert.deepEqual(sqlSections('-- up\r\nCREATE TABLE a (id INT);\r\n-- down\r\nDROP TABLE a;\r\n'), {
+      up: '\r\nCREATE TABLE a (id INT);\r\n',
+      down: '\r\nDROP TABLE a;\r\n',
+    });
+  });
+
   it('does not take "-- up" inside a line as a section', () => {
     assert.deepEqual(sqlSections('-- up\nSELECT 1; -- up\n'), { up: '\nSELECT 1; -- up\n', down: undefined });
   });
@@ -78,6 +85,20 @@ describe('splitStatements', () => {
       'SELECT begin FROM a',
       'SELECT 1',
     ]);
+  });
+
+  it('does not take a column named like a routine kind for a routine (event, trigger), nor BEGIN then as a body', () => {
+    assert.deepEqual(
+      splitStatements(
+        'CREATE TABLE periods (event VARCHAR(20), begin DATE);\nINSERT INTO periods VALUES (1, NULL);',
+        mysqlDialect.lexical,
+      ),
+      ['CREATE TABLE periods (event VARCHAR(20), begin DATE)', 'INSERT INTO periods VALUES (1, NULL)'],
+    );
+    assert.deepEqual(
+      splitStatements('CREATE INDEX trigger_at ON t (trigger, begin); SELECT 1', sqliteDialect.lexical),
+      ['CREATE INDEX trigger_at ON t (trigger, begin)', 'SELECT 1'],
+    );
   });
 
   it('tells transaction control statements apart', () => {

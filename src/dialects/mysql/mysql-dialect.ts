@@ -54,14 +54,16 @@ export const mysqlDialect: Dialect = {
   limitOffset: limitOffsetWith('18446744073709551615'),
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
   columnsQuery: (table) => [
-    // MariaDB's JSON is LONGTEXT with a json_valid() CHECK constraint; MySQL reports json itself.
+    // MariaDB's JSON is LONGTEXT with a json_valid() CHECK constraint; MySQL reports json itself. The column is
+    // found in the clause as text (LOCATE: a LIKE pattern would take a `_` in its name for any character).
     `SELECT c.column_name AS name, c.column_type AS type, c.is_nullable AS nullable, c.column_key AS pk,
             EXISTS (SELECT 1 FROM information_schema.table_constraints tc
                       JOIN information_schema.check_constraints cc
                         ON cc.constraint_schema = tc.constraint_schema AND cc.constraint_name = tc.constraint_name
                      WHERE tc.table_schema = c.table_schema AND tc.table_name = c.table_name
                        AND tc.constraint_type = 'CHECK'
-                       AND cc.check_clause LIKE CONCAT('%json_valid(\`', c.column_name, '\`)%')) AS is_json
+                       AND LOCATE(CONCAT('json_valid(\`', REPLACE(c.column_name, '\`', '\`\`'), '\`)'),
+                                  cc.check_clause) > 0) AS is_json
        FROM information_schema.columns c
       WHERE c.table_schema = DATABASE() AND c.table_name = ?
       ORDER BY c.ordinal_position`,
