@@ -68,7 +68,8 @@ const OPTIONS_OF: Record<RelationKind, ReadonlySet<string>> = {
   habtm: new Set(['name', 'className', 'foreignKey', 'associationForeignKey', 'joinTable']),
 };
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** What relationship options accept as a name: class names, relation names, keys, join tables. */
+export const RELATION_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function invalid(model: RelatedModel, property: string, message: string): never {
   throw new InvalidRelationshipError(`${model.name}.${property}: ${message}`);
@@ -82,7 +83,7 @@ function optionText(
 ): string | undefined {
   const value = options[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !NAME.test(value)) {
+  if (typeof value !== 'string' || !RELATION_NAME.test(value)) {
     invalid(
       model,
       property,
@@ -104,7 +105,7 @@ function specOf(
     options === null ||
     typeof options !== 'object' ||
     typeof options.name !== 'string' ||
-    !NAME.test(options.name)
+    !RELATION_NAME.test(options.name)
   ) {
     invalid(
       model,
@@ -225,7 +226,10 @@ export function targetOf<T extends RelatedModel = RelatedModel>(
   return Registry.getClass<T>(className);
 }
 
-/** HABTM: the join table, by default both table names sorted and joined by `_`. */
-export function joinTableOf(spec: RelationSpec): string {
-  return spec.joinTable ?? [spec.owner.tablename(), targetOf(spec).tablename()].sort().join('_');
+/**
+ * HABTM: the join table, by default both table names sorted and joined by `_`. `target` is the related class
+ * when the caller has it already (otherwise it is looked up in the Registry).
+ */
+export function joinTableOf(spec: RelationSpec, target: RelatedModel = targetOf(spec)): string {
+  return spec.joinTable ?? [spec.owner.tablename(), target.tablename()].sort().join('_');
 }

@@ -1,7 +1,7 @@
-import { relationsOf, type RelatedModel } from '../relationships/declarations.js';
+import { joinTableOf, relationsOf, type RelatedModel } from '../relationships/declarations.js';
 import type { ColumnSchema, DatabaseSchema, TableSchema } from './database-schema.js';
 import { compareText } from './text-order.js';
-import { joinTableFor, relatedClass } from './model-classes.js';
+import { relatedClass } from './model-classes.js';
 
 /** How many rows one end of a relationship may have: exactly one, zero or one, any number. */
 export type DiagramEnd = 'one' | 'zero-or-one' | 'zero-or-many';
@@ -87,7 +87,7 @@ function modelEdges(models: readonly RelatedModel[], entities: Set<string>): Pen
       const other = target.tablename();
       if (spec.kind === 'belongsTo') add(other, table, [spec.foreignKey], spec.foreignKey, false, false);
       else if (spec.kind === 'habtm') {
-        const join = joinTableFor(spec, target);
+        const join = joinTableOf(spec, target);
         add(table, join, [spec.foreignKey], spec.foreignKey, false, true);
         add(other, join, [spec.associationForeignKey], spec.associationForeignKey, false, true);
       } else if (spec.typeColumn !== undefined) {

@@ -68,15 +68,33 @@ function keysOf(column: DiagramGraph['entities'][number]['columns'][number]): st
   );
 }
 
+/**
+ * The Mermaid name of each entity: `mermaidEntity`'s, with `_2`, `_3`… after a name an earlier entity took (`a"b`
+ * and `a_b` both read `a_b` there, and would be drawn as one).
+ */
+function mermaidNames(graph: DiagramGraph): (name: string) => string {
+  const names = new Map<string, string>();
+  const used = new Set<string>();
+  for (const entity of graph.entities) {
+    const base = mermaidEntity(entity.name).slice(1, -1);
+    let name = base;
+    for (let n = 2; used.has(name); n++) name = `${base}_${n}`;
+    used.add(name);
+    names.set(entity.name, `"${name}"`);
+  }
+  return (name) => names.get(name) ?? mermaidEntity(name);
+}
+
 /** A Mermaid `erDiagram`: entities with their columns, then relationships. */
 export function mermaidDiagram(graph: DiagramGraph): string {
   const lines = ['erDiagram'];
+  const entityName = mermaidNames(graph);
   for (const entity of graph.entities) {
     if (entity.columns.length === 0) {
-      lines.push(`    ${mermaidEntity(entity.name)}`);
+      lines.push(`    ${entityName(entity.name)}`);
       continue;
     }
-    lines.push(`    ${mermaidEntity(entity.name)} {`);
+    lines.push(`    ${entityName(entity.name)} {`);
     for (const column of entity.columns) {
       const keys = keysOf(column);
       const parts = [mermaidWord(column.type, true), mermaidWord(column.name)];
@@ -87,9 +105,7 @@ export function mermaidDiagram(graph: DiagramGraph): string {
   }
   for (const edge of graph.edges) {
     const line = `${MERMAID_LEFT[edge.fromEnd]}--${MERMAID_RIGHT[edge.toEnd]}`;
-    lines.push(
-      `    ${mermaidEntity(edge.from)} ${line} ${mermaidEntity(edge.to)} : ${mermaidLabel(edge.label)}`,
-    );
+    lines.push(`    ${entityName(edge.from)} ${line} ${entityName(edge.to)} : ${mermaidLabel(edge.label)}`);
   }
   return `${lines.join('\n')}\n`;
 }

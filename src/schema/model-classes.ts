@@ -31,8 +31,3 @@ export function relatedClass(spec: RelationSpec, models: readonly RelatedModel[]
     throw error;
   }
 }
-
-/** A HABTM relation's join table: as declared, or both table names sorted and joined by `_`. */
-export function joinTableFor(spec: RelationSpec, target: RelatedModel): string {
-  return spec.joinTable ?? [spec.owner.tablename(), target.tablename()].sort().join('_');
-}

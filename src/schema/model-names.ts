@@ -1,11 +1,12 @@
 import { classify, underscore } from 'inflection';
 import { DBObject } from '../model/db-object.js';
+import { RELATION_NAME as PLAIN } from '../relationships/declarations.js';
+import { SQL_NAME } from '../sql/fragments.js';
 import type { TableSchema } from './database-schema.js';
 
-/** What relationship options accept (declarations.ts): class names, relation names, keys, join tables. */
-export const PLAIN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** What Twistar's statements accept as a table or column name (sql/fragments.ts), without table.column. */
-export const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+// PLAIN: what relationship options accept (class names, relation names, keys, join tables); SQL_NAME: what
+// Twistar's statements accept as a table or column name, without table.column.
+export { PLAIN, SQL_NAME };
 
 // The names the generated files use besides the model classes; a model class must not hide them.
 const USED_BY_GENERATED_CODE = new Set([

@@ -1,9 +1,14 @@
 import { SchemaMismatchError } from '../errors.js';
-import { relationsOf, type RelatedModel, type RelationSpec } from '../relationships/declarations.js';
+import {
+  joinTableOf,
+  relationsOf,
+  type RelatedModel,
+  type RelationSpec,
+} from '../relationships/declarations.js';
 import { provideVerifier, Registry } from '../registry.js';
 import type { DatabaseSchema, TableSchema } from './database-schema.js';
 import { introspect } from './introspect.js';
-import { joinTableFor, modelsToCheck, relatedClass } from './model-classes.js';
+import { modelsToCheck, relatedClass } from './model-classes.js';
 import type { SchemaProblem } from './schema-problem.js';
 import type { VerifyOptions } from './verify-options.js';
 
@@ -99,7 +104,7 @@ function relationProblems(
     });
   }
   if (spec.kind === 'habtm') {
-    const joinName = joinTableFor(spec, target);
+    const joinName = joinTableOf(spec, target);
     const join = tables.get(joinName);
     if (join === undefined) {
       problems.push({

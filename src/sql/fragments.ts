@@ -29,6 +29,8 @@ export type OrderBy = string | SqlFragment | readonly (string | readonly [string
 /** A list of columns: `'a, b'`, `['a', 'b']`, or a `sql` fragment. */
 export type ColumnList = string | SqlFragment | readonly string[];
 
+/** A table or column name Twistar's statements accept (without `table.`). */
+export const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
 const ORDER_ITEM = /^([A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?)(?:\s+(ASC|DESC))?$/i;
 const SELECT_ITEM =

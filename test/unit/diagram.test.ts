@@ -290,6 +290,33 @@ describe('safe labels', () => {
     assert.equal(dotHtml('<b> & "c"'), '&lt;b&gt; &amp; &quot;c&quot;');
   });
 
+  it('keeps two tables apart in Mermaid when their names would read the same there', () => {
+    const schema: DatabaseSchema = {
+      dialect: 'sqlite',
+      tables: [
+        table('a"b', [id]),
+        table('a_b', [id, col('other_id', 'integer')], { foreignKeys: [fk('other_id', 'a"b')] }),
+        table('a_b_2', [id]),
+      ],
+    };
+    assert.equal(
+      diagram(schema),
+      `erDiagram
+    "a_b" {
+        integer id PK
+    }
+    "a_b_2" {
+        integer id PK
+        integer other_id FK
+    }
+    "a_b_2_2" {
+        integer id PK
+    }
+    "a_b" ||--o{ "a_b_2" : "other_id"
+`,
+    );
+  });
+
   it('writes diagrams of hostile names that stay parseable', () => {
     const schema: DatabaseSchema = {
       dialect: 'sqlite',
