@@ -4,7 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import repl from 'node:repl';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { register as registerTypeScriptCjs } from 'tsx/cjs/api';
 import { register as registerTypeScript } from 'tsx/esm/api';
 import * as twistar from '../index.js';
@@ -59,6 +59,14 @@ async function loadModels(folder: string): Promise<number> {
     .sort();
   for (const name of files) await import(pathToFileURL(join(folder, name)).href);
   return files.length;
+}
+
+/** Parses a count option: a usage error (exit code 2) unless a positive integer. */
+function positiveInteger(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(count) || count < 1)
+    throw new InvalidArgumentError('expected a positive whole number, such as 1 or 3.');
+  return count;
 }
 
 /** What introspection leaves out: the configured migrations table (and its companions). */
@@ -147,7 +155,7 @@ function program(): Command {
   cli
     .command('migrate:rollback')
     .description('revert the last batch of migrations (or --steps batches)')
-    .option('--steps <n>', 'how many batches to revert', (value) => Number(value), 1)
+    .option('--steps <n>', 'how many batches to revert', positiveInteger, 1)
     .option('--dry-run', 'print the SQL instead of running it')
     .action((options: { steps: number; dryRun?: boolean }) =>
       withDatabase(flags(), async ({ config, pool }) => {
@@ -158,7 +166,8 @@ function program(): Command {
             onProgress,
           }),
         );
-        out(reverted.length === 0 ? 'Nothing to roll back.' : `reverted ${reverted.length} migration(s).`);
+        const what = options.dryRun === true ? 'would revert' : 'reverted';
+        out(reverted.length === 0 ? 'Nothing to roll back.' : `${what} ${reverted.length} migration(s).`);
       }),
     );
 
@@ -305,6 +314,11 @@ async function startRepl(): Promise<{ session: repl.REPLServer; next: () => void
   return { session, next };
 }
 
+/** A JavaScript error thrown by code (TypeError, ReferenceError…), not by Twistar or a database driver. */
+function isCodeBug(error: unknown): error is Error {
+  return error instanceof Error && !(error instanceof TwistarError) && !('code' in error);
+}
+
 /** Runs the command line; resolves to the process's exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
   try {
@@ -317,6 +331,9 @@ export async function main(argv: readonly string[] = process.argv): Promise<numb
     }
     const message = error instanceof TwistarError ? `${error.name}: ${error.message}` : String(error);
     process.stderr.write(`${red('error')} ${message}\n`);
+    // A bug in the user's own code (a migration, a model, the config) is shown with its stack, which says where.
+    const bug = error instanceof TwistarError ? error.cause : error;
+    if (isCodeBug(bug) && bug.stack !== undefined) process.stderr.write(`${dim(bug.stack)}\n`);
     return EXIT.failed;
   }
 }

@@ -260,6 +260,24 @@ for (const target of targets) {
       const usage = await twistar(project, url, ['no-such-command']);
       assert.equal(usage.code, 2);
       assert.match(usage.stderr, /unknown command/);
+      const steps = await twistar(project, url, ['migrate:rollback', '--steps', '0']);
+      assert.equal(steps.code, 2);
+      assert.match(steps.stderr, /--steps .* expected a positive whole number/);
+
+      // A bug in a migration is reported with its stack, which points into the file.
+      mkdirSync(join(project, 'broken'));
+      writeFileSync(
+        join(project, 'broken', '20240101000000_broken.ts'),
+        'export async function up(): Promise<void> {\n  const missing = undefined as unknown as { x: number };\n' +
+          '  console.log(missing.x);\n}\nexport async function down(): Promise<void> {}\n',
+      );
+      const broken = await twistar(project, url, ['--migrations', 'broken', 'migrate']);
+      assert.equal(broken.code, 1, broken.stdout);
+      assert.match(
+        broken.stderr,
+        /MigrationError: Migration 20240101000000_broken \(up\) failed: Cannot read/,
+      );
+      assert.match(broken.stderr, /at up \(.*20240101000000_broken\.ts:3:\d+\)/);
     });
   });
 }
