@@ -207,6 +207,14 @@ export class SchemaMismatchError extends TwistarError {
  * back, `rolledBack` is true), on MySQL/MariaDB those that ran before the failure. `completed` lists the
  * migrations of the same run that succeeded before it. `cause` is the underlying error.
  */
+/** Where a migration run stopped: in which migration, going which way, and what stays applied. */
+export interface MigrationStop {
+  readonly migration: string;
+  readonly direction: 'up' | 'down';
+  readonly appliedStatements: readonly string[];
+  readonly completed: readonly string[];
+}
+
 export class MigrationError extends TwistarError {
   readonly migration: string;
   readonly direction: 'up' | 'down';
@@ -217,14 +225,7 @@ export class MigrationError extends TwistarError {
 
   constructor(
     message: string,
-    details: {
-      migration: string;
-      direction: 'up' | 'down';
-      appliedStatements: readonly string[];
-      failedStatement: string | undefined;
-      rolledBack: boolean;
-      completed: readonly string[];
-    },
+    details: MigrationStop & { failedStatement: string | undefined; rolledBack: boolean },
     cause: unknown,
   ) {
     super(message, { cause });
@@ -266,16 +267,7 @@ export class MigrationLockLostError extends MigrationLockError {
   readonly appliedStatements: readonly string[];
   readonly completed: readonly string[];
 
-  constructor(
-    message: string,
-    details: {
-      migration: string;
-      direction: 'up' | 'down';
-      appliedStatements: readonly string[];
-      completed: readonly string[];
-    },
-    cause: unknown,
-  ) {
+  constructor(message: string, details: MigrationStop, cause: unknown) {
     super(message, { cause });
     this.migration = details.migration;
     this.direction = details.direction;
