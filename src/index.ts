@@ -108,7 +108,7 @@ export type {
 } from './migrations/table-definition.js';
 export type { ColumnTypeArguments, ColumnTypeName } from './migrations/column-types.js';
 export type { DefaultValue } from './migrations/ddl-literals.js';
-export type { MysqlServer } from './migrations/mysql-server.js';
+export type { MysqlServer } from './connection/mysql-server.js';
 export { introspect } from './schema/introspect.js';
 export { MIGRATIONS_TABLE, type IntrospectOptions } from './schema/introspect-options.js';
 export type {

@@ -1,5 +1,11 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import type { QueryResult } from '../connection/driver.js';
+import {
+  detectMysqlServer,
+  mysqlIndexExistsQuery,
+  takesCreateIndexIfNotExists,
+  type MysqlServer,
+} from '../connection/mysql-server.js';
 import { forgetColumns } from '../crud/schema-cache.js';
 import type { Dialect, DialectName } from '../dialects/dialect.js';
 import { mysqlDialect } from '../dialects/mysql/mysql-dialect.js';
@@ -16,12 +22,6 @@ import {
   renameTableSql,
   type DdlStatement,
 } from './ddl.js';
-import {
-  detectMysqlServer,
-  mysqlIndexExistsQuery,
-  takesCreateIndexIfNotExists,
-  type MysqlServer,
-} from './mysql-server.js';
 import { AlterTableBuilder, TableBuilder } from './table-builder.js';
 import { indexDefinition, nameOrColumns, type IndexOptions, type NameOrColumns } from './table-definition.js';
 

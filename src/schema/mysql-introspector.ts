@@ -1,4 +1,5 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
+import { detectMysqlServer } from '../connection/mysql-server.js';
 import type { ColumnSchema, PortableKind, TableSchema } from './database-schema.js';
 import { foreignKeyFromRows, groupBy, indexFromRows, text } from './catalogue-rows.js';
 import { portableType } from './portable-kind.js';
@@ -55,8 +56,7 @@ export function mysqlDefault(
 
 /** The tables of the current MySQL/MariaDB database (`DATABASE()`), from information_schema. */
 export async function introspectMysql(pool: ConnectionPool): Promise<TableSchema[]> {
-  const [version] = await pool.runQuery('SELECT VERSION() AS version');
-  const mariadb = /mariadb/i.test(String(version?.version));
+  const mariadb = (await detectMysqlServer(pool)) === 'mariadb';
   const columnRows = await pool.runQuery(COLUMNS);
   const checks = groupBy(mariadb ? await pool.runQuery(MARIADB_CHECKS) : [], (row) => text(row.table_name));
   const keys = groupBy(await pool.runQuery(KEYS, ['PRIMARY']), (row) => text(row.table_name));

@@ -15,7 +15,7 @@ import {
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { createTableSql } from '../../src/migrations/ddl.js';
 import { generatedName } from '../../src/migrations/ddl-literals.js';
-import { mysqlIndexExistsQuery, mysqlServerOf } from '../../src/migrations/mysql-server.js';
+import { mysqlIndexExistsQuery, mysqlServerOf } from '../../src/connection/mysql-server.js';
 
 const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres', 'mysql'];
 

@@ -1,4 +1,4 @@
-import type { ConnectionPool } from '../connection/connection-pool.js';
+import type { ConnectionPool } from './connection-pool.js';
 
 /** The two servers behind the `mysql` dialect, whose DDL differs in places. */
 export type MysqlServer = 'mysql' | 'mariadb';
