@@ -32,6 +32,15 @@ function clashes(model: ModelDefinition, column: string): boolean {
   return false;
 }
 
+/**
+ * The columns, among `columns`, that have the name of a method, accessor or relationship of `model`: a column
+ * value would hide it, so the model refuses such a table (and `Registry.verify()` reports them).
+ */
+export function clashingColumns(model: ModelDefinition, columns: readonly string[]): string[] {
+  const relations = relationsOf(model as RelatedModel);
+  return columns.filter((column) => relations.has(column) || clashes(model, column));
+}
+
 /** The schema of `model` on `config`'s database if its columns are known already (no I/O). */
 export function knownModelSchema(config: InteractionBase, model: ModelDefinition): ModelSchema | undefined {
   const columns = knownColumns(config.pool, model.tablename());
@@ -68,10 +77,10 @@ function buildSchema(
   columns: readonly ColumnInfo[],
 ): ModelSchema {
   const table = model.tablename();
-  const relations = relationsOf(model as RelatedModel);
-  const clashing = columns
-    .filter((column) => relations.has(column.name) || clashes(model, column.name))
-    .map((column) => column.name);
+  const clashing = clashingColumns(
+    model,
+    columns.map((column) => column.name),
+  );
   if (clashing.length > 0) {
     throw new TwistarError(
       `Column(s) ${clashing.join(', ')} of "${table}" have the name of a method or property of ${model.name}; ` +

@@ -7,7 +7,9 @@ export type SchemaProblemKind =
   /** A HABTM relation's join table does not exist. */
   | 'missing-join-table'
   /** A relation names a class that is not registered, so its table cannot be known. */
-  | 'missing-class';
+  | 'missing-class'
+  /** A column has the name of a method, accessor or relationship of the model, which it would hide. */
+  | 'hidden-member';
 
 /** One disagreement between a model and the database. */
 export interface SchemaProblem {

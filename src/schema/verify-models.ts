@@ -1,4 +1,5 @@
 import { SchemaMismatchError } from '../errors.js';
+import { clashingColumns } from '../model/model-schema.js';
 import {
   joinTableOf,
   relationsOf,
@@ -41,6 +42,20 @@ export function compareModels(models: readonly RelatedModel[], schema: DatabaseS
         table: table.name,
         column: model.PRIMARY_KEY,
         message: `${model.name}: table "${table.name}" has no column "${model.PRIMARY_KEY}" (its primary key).`,
+      });
+    }
+    for (const column of clashingColumns(
+      model,
+      table.columns.map((each) => each.name),
+    )) {
+      problems.push({
+        model: model.name,
+        kind: 'hidden-member',
+        table: table.name,
+        column,
+        message:
+          `${model.name}: column "${column}" of "${table.name}" has the name of a method, property or relationship ` +
+          `of ${model.name}, which the column would hide; rename the column (or the member).`,
       });
     }
     for (const spec of relationsOf(model).values()) {

@@ -100,6 +100,31 @@ describe('verifyModels without a database', () => {
     ]);
   });
 
+  it('reports columns the model would refuse at run time: a method, accessor or relationship of the same name', async () => {
+    const schema = {
+      ...AGREEING,
+      tables: [
+        table('people', 'id', 'save', 'essays', 'toJSON', 'nickname'),
+        AGREEING.tables[1] as TableSchema,
+      ],
+    };
+    const problems = await verifyModels({ schema, models: [Person] });
+    assert.deepEqual(
+      problems.map(({ kind, column }) => [kind, column]),
+      [
+        ['hidden-member', 'save'],
+        ['hidden-member', 'essays'],
+        ['hidden-member', 'toJSON'],
+        ['missing-join-table', undefined],
+      ],
+    );
+    assert.equal(
+      problems[0]?.message,
+      'Person: column "save" of "people" has the name of a method, property or relationship of Person, which ' +
+        'the column would hide; rename the column (or the member).',
+    );
+  });
+
   it('needs a pool when no schema is given', async () => {
     Registry.DBPOOL = null;
     await assert.rejects(Registry.verify(), ConnectionError);
