@@ -138,22 +138,18 @@ function parseCanonical(text: string): number {
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
+  // Date.UTC rolls over out-of-range parts (month 13, hour 25): such text is left to the slow path.
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return Number.NaN;
   if (length === 10) return Date.UTC(year, month - 1, day);
   if (text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
     return Number.NaN;
   if (length === 23 && text.charCodeAt(19) !== 46) return Number.NaN;
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (!(hour <= 23 && minute <= 59 && second <= 59)) return Number.NaN;
   const ms = length === 23 ? digits(text, 20, 3) : 0;
-  const time = Date.UTC(
-    year,
-    month - 1,
-    day,
-    digits(text, 11, 2),
-    digits(text, 14, 2),
-    digits(text, 17, 2),
-    ms,
-  );
-  // Date.UTC rolls over out-of-range parts (month 13); such text is not a date.
-  return month >= 1 && month <= 12 && day >= 1 && day <= 31 ? time : Number.NaN;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 /** Reads a date or date-time text that the database stored in UTC (`2024-05-01`, `2024-05-01 10:20:30.123`). */

@@ -107,6 +107,11 @@ describe('parseUtcDate', () => {
     assert.equal(iso(parseUtcDate('2024-03-05T23:45:06Z')), '2024-03-05T23:45:06.000Z');
     assert.equal(iso(parseUtcDate('2024-03-05 23:45:06+02:00')), '2024-03-05T21:45:06.000Z');
     assert.equal(parseUtcDate('2024-13-05 10:00:00'), '2024-13-05 10:00:00');
+    // Out-of-range parts are text, as the slow path reads them, never a date rolled over.
+    assert.equal(parseUtcDate('2024-13-05'), '2024-13-05');
+    assert.equal(parseUtcDate('2024-00-10'), '2024-00-10');
+    assert.equal(parseUtcDate('2024-03-05 25:00:00'), '2024-03-05 25:00:00');
+    assert.equal(parseUtcDate('2024-03-05 10:61:00.000'), '2024-03-05 10:61:00.000');
     assert.equal(parseUtcDate('not a date'), 'not a date');
     assert.equal(parseUtcDate(42), 42);
   });
