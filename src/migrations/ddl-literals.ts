@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import { InvalidQueryError, InvalidValueError, UnsafeSqlError } from '../errors.js';
 import { utcDateTime, utcDay, type Dialect } from '../dialects/dialect.js';
-import { SqlFragment } from '../sql/fragments.js';
+import { SqlFragment, SQL_NAME } from '../sql/fragments.js';
 import type { ColumnType } from './column-types.js';
 
 /** The longest name every database keeps as written (PostgreSQL cuts names at 63 bytes, MySQL refuses 65). */
 export const MAX_NAME_LENGTH = 63;
-
-const NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
 
 /** A caller's value, shown in a message whatever its type (JSON.stringify throws on a bigint). */
 function shown(value: unknown): string {
@@ -19,7 +17,7 @@ function shown(value: unknown): string {
  * characters. Anything else is refused with UnsafeSqlError, before any SQL is built.
  */
 export function checkName(name: unknown, what = 'Name'): string {
-  if (typeof name !== 'string' || !NAME.test(name)) {
+  if (typeof name !== 'string' || !SQL_NAME.test(name)) {
     throw new UnsafeSqlError(
       `${what} ${shown(name)} is not a plain identifier: the schema builder takes letters, digits, _ and $, ` +
         'not starting with a digit. For anything else, run the SQL yourself with db.runOperation().',

@@ -29,7 +29,7 @@ interface Batch {
 
 /** IN lists are padded to these lengths, so that each database prepares a handful of statements. */
 const SIZES = [2, 4, 8, 16, 32, 64, 128, 256] as const;
-const LARGEST = 256;
+const LARGEST = Math.max(...SIZES);
 
 const pending = new WeakMap<InteractionBase, Map<Loadable<unknown>, Batch>>();
 

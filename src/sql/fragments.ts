@@ -29,12 +29,15 @@ export type OrderBy = string | SqlFragment | readonly (string | readonly [string
 /** A list of columns: `'a, b'`, `['a', 'b']`, or a `sql` fragment. */
 export type ColumnList = string | SqlFragment | readonly string[];
 
+// A name: letters, digits, _ and $, not starting with a digit; a column may be qualified as table.column.
+const NAME = '[A-Za-z_][A-Za-z0-9_$]*';
+const QUALIFIED = `${NAME}(?:\\.${NAME})?`;
+
 /** A table or column name Twistar's statements accept (without `table.`). */
-export const SQL_NAME = /^[A-Za-z_][A-Za-z0-9_$]*$/;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
-const ORDER_ITEM = /^([A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?)(?:\s+(ASC|DESC))?$/i;
-const SELECT_ITEM =
-  /^(?:(\*)|([A-Za-z_][A-Za-z0-9_$]*)\.\*|([A-Za-z_][A-Za-z0-9_$]*(?:\.[A-Za-z_][A-Za-z0-9_$]*)?)(?:\s+AS\s+([A-Za-z_][A-Za-z0-9_$]*))?)$/i;
+export const SQL_NAME = new RegExp(`^${NAME}$`);
+const IDENTIFIER = new RegExp(`^${QUALIFIED}$`);
+const ORDER_ITEM = new RegExp(`^(${QUALIFIED})(?:\\s+(ASC|DESC))?$`, 'i');
+const SELECT_ITEM = new RegExp(`^(?:(\\*)|(${NAME})\\.\\*|(${QUALIFIED})(?:\\s+AS\\s+(${NAME}))?)$`, 'i');
 
 function refuse(what: string, value: string): never {
   throw new UnsafeSqlError(
