@@ -1,5 +1,4 @@
-import { ClassNotRegisteredError, ConnectionError } from './errors.js';
-import { TwistarError } from './errors.js';
+import { ClassNotRegisteredError, ConnectionError, TwistarError } from './errors.js';
 import type { ConnectionPool } from './connection/connection-pool.js';
 import { InteractionBase } from './crud/interaction-base.js';
 import type { SchemaProblem } from './schema/schema-problem.js';

@@ -46,6 +46,10 @@ export interface ConnectOptions {
   readonly connectTimeoutMs: number;
 }
 
+/** The range of a signed 64-bit integer column (BIGINT, SQLite's INTEGER). */
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+
 /** Narrows a 64-bit integer to a number when that loses nothing. */
 export function narrowInteger(value: bigint): number | bigint {
   return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;

@@ -1,5 +1,5 @@
 import { TwistarError } from '../errors.js';
-import type { Row } from '../connection/driver.js';
+import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
 import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
 import { setOwnProperty } from '../own-property.js';
 import type { ModelSchema } from './model-schema.js';
@@ -90,9 +90,6 @@ export function writeValue(column: ColumnInfo, value: unknown): unknown {
   }
   return value;
 }
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** The code points of `text` (a pair of surrogates counts once), counted up to `stop`. */
 function codePoints(text: string, stop: number): number {

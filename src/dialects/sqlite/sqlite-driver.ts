@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { InvalidQueryError } from '../../errors.js';
 import {
+  INT64_MAX,
+  INT64_MIN,
   narrowInteger,
   type Driver,
   type DriverConnection,
@@ -20,9 +22,6 @@ export interface SqliteOptions {
 }
 
 const STATEMENT_CACHE_LIMIT = 500;
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /** SQLite can bind numbers, bigints, strings, Buffers and null; Twistar also takes booleans and Dates. */
 function bindable(value: unknown): unknown {
