@@ -1,5 +1,6 @@
 import type { DialectName } from '../dialects/dialect.js';
 import { QueryError } from '../errors.js';
+import { BASE } from './errors.js';
 
 /** The constraints a database enforces that Twistar reports on the record. */
 export type ConstraintKind = 'unique' | 'not-null' | 'foreign-key' | 'referenced' | 'check';
@@ -14,9 +15,6 @@ export interface ConstraintViolation {
   /** The offending values as the database printed them (PostgreSQL `1, x`, MySQL `1-x`), when it did. */
   readonly values: string | null;
 }
-
-/** The key of messages about the whole object rather than one column. */
-export const BASE = 'base';
 
 /** One message to add to a record's errors. */
 export interface ConstraintMessage {

@@ -1,5 +1,8 @@
 import { humanize } from 'inflection';
 
+/** The key of messages about the whole object rather than one column. */
+export const BASE = 'base';
+
 /**
  * The validation messages of one object, by property: `errors.add('first_name', 'cannot be blank.')`.
  * Messages about the object as a whole go under `base`.
@@ -12,7 +15,7 @@ export class Errors {
    * it is given (`add('base', 'Ann is on leave.')`).
    */
   add(prop: string, message: string): void {
-    const full = prop === 'base' ? message : `${humanize(prop)} ${message}`;
+    const full = prop === BASE ? message : `${humanize(prop)} ${message}`;
     const list = this.#messages.get(prop);
     if (list) list.push(full);
     else this.#messages.set(prop, [full]);
