@@ -244,32 +244,29 @@ function program(): Command {
     .description(
       'a REPL connected to the database with the models loaded (top-level await; .log toggles query logging)',
     )
-    .action(async () => {
-      const config = await resolveConfig(flags());
-      const pool = connect(config.url);
-      Registry.DBPOOL = pool;
-      await loadModels(config.models);
-      const { session, next } = await startRepl();
-      const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
-      Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
-      session.defineCommand('log', {
-        help: 'Turn query logging on or off',
-        action() {
-          InteractionBase.LOG = !InteractionBase.LOG;
-          this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
-          this.displayPrompt();
-          next();
-        },
-      });
-      out(
-        dim(
-          `connected to ${config.url} (${config.urlFrom}); models: ${Object.keys(models).join(', ') || 'none'}`,
-        ),
-      );
-      await new Promise<void>((resolve) => session.on('exit', resolve));
-      Registry.DBPOOL = null;
-      await pool.close();
-    });
+    .action(() =>
+      withDatabase(flags(), async ({ config, pool }) => {
+        await loadModels(config.models);
+        const { session, next } = await startRepl();
+        const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
+        Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
+        session.defineCommand('log', {
+          help: 'Turn query logging on or off',
+          action() {
+            InteractionBase.LOG = !InteractionBase.LOG;
+            this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
+            this.displayPrompt();
+            next();
+          },
+        });
+        out(
+          dim(
+            `connected to ${config.url} (${config.urlFrom}); models: ${Object.keys(models).join(', ') || 'none'}`,
+          ),
+        );
+        await new Promise<void>((resolve) => session.on('exit', resolve));
+      }),
+    );
 
   return cli;
 }
