@@ -1,6 +1,11 @@
 import type { Errors } from './validation/errors.js';
 import type { SchemaProblem } from './schema/schema-problem.js';
 
+/** The message of anything thrown: an Error's message, or the value as text. @internal */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Base class of every error Twistar raises; `cause` keeps the underlying error when there is one. */
 export class TwistarError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,4 +1,4 @@
-import { TransactionError, isRetryable } from './errors.js';
+import { TransactionError, isRetryable, messageOf } from './errors.js';
 import type { ConnectionPool, Transaction } from './connection/connection-pool.js';
 import { Registry } from './registry.js';
 
@@ -56,7 +56,7 @@ function once<T>(pool: ConnectionPool, work: (txn: Transaction) => Promise<T> | 
       return await work(txn);
     } catch (error) {
       if (error instanceof TransactionError) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       throw new TransactionError(`The transaction was rolled back: ${reason}`, { cause: error });
     }
   });

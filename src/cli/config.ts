@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors.js';
+import { ConfigError, messageOf } from '../errors.js';
 import { MIGRATIONS_TABLE } from '../schema/introspect-options.js';
 
 /** What `twistar.config.ts` (or `.js`, `.mjs`, `.json`) may say; every field is optional. */
@@ -62,7 +62,7 @@ async function loadFile(path: string): Promise<unknown> {
     const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
     return module.default ?? module;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new ConfigError(`Could not load ${path}: ${reason}`, { cause: error });
   }
 }

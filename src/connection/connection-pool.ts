@@ -15,6 +15,7 @@ import {
   ValueOutOfRangeError,
   ValueTooLargeError,
   isUniqueViolation,
+  messageOf,
 } from '../errors.js';
 import type { Dialect, DialectName } from '../dialects/dialect.js';
 import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
@@ -244,7 +245,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     if (state.aborted !== null) {
       await this.#rollbackAndRelease(connection, state.sessionChanged);
       throw new TransactionError(
-        `The transaction was rolled back: a statement in it failed (${describe(state.aborted)}) and committing ` +
+        `The transaction was rolled back: a statement in it failed (${messageOf(state.aborted)}) and committing ` +
           'the rest would keep only part of the work, even though the error was caught. To go on after a ' +
           'statement that may fail, run that statement in a nested transaction() (a savepoint).',
         { cause: state.aborted },
@@ -264,7 +265,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       }
       // COMMIT refused (e.g. a deferred constraint or a serialisation failure): nothing was committed.
       await this.#rollbackAndRelease(connection, false);
-      throw new TransactionError(`COMMIT was refused, so nothing was committed: ${describe(error)}`, {
+      throw new TransactionError(`COMMIT was refused, so nothing was committed: ${messageOf(error)}`, {
         cause: error,
       });
     }
@@ -366,7 +367,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     }
     if (state.aborted !== null) {
       throw new TransactionError(
-        `This transaction can only roll back: a statement in it failed (${describe(state.aborted)}). To go on ` +
+        `This transaction can only roll back: a statement in it failed (${messageOf(state.aborted)}). To go on ` +
           'after a statement that may fail, run that statement in a nested transaction() (a savepoint).',
         { cause: state.aborted },
       );
@@ -462,7 +463,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
 
   /** The typed error for a driver's error. */
   #wrap(error: unknown, sql: string, params: readonly unknown[]): Error {
-    const reason = describe(error);
+    const reason = messageOf(error);
     switch (errorKind(this.dialect.name, error)) {
       case 'deadlock':
         return new DeadlockError(`Deadlock: ${reason} (SQL: ${sql})`, sql, params, error);
@@ -505,10 +506,6 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       error === undefined ? { sql, params, durationMs } : { sql, params, durationMs, error },
     );
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**

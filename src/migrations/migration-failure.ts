@@ -1,5 +1,5 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
-import { MigrationError, MigrationLockLostError } from '../errors.js';
+import { MigrationError, MigrationLockLostError, messageOf } from '../errors.js';
 import type { MigrationDb } from './migration-db.js';
 import type { Direction, MigrationFile } from './migration-files.js';
 
@@ -33,7 +33,7 @@ function leftover(pool: ConnectionPool, db: MigrationDb): Leftover {
 }
 
 function reasonOf(cause: unknown): string {
-  return (cause instanceof Error ? cause.message : String(cause)).replace(/\.$/, '');
+  return messageOf(cause).replace(/\.$/, '');
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MigrationFileError } from '../errors.js';
+import { MigrationFileError, messageOf } from '../errors.js';
 import type { LexicalRules } from '../sql/placeholders.js';
 import type { MigrationDb } from './migration-db.js';
 import { isTransactionControl, splitStatements, sqlSections } from './sql-script.js';
@@ -133,7 +133,7 @@ export async function loadStep(
     const hint = /\.[cm]?ts$/.test(file.path)
       ? ' (a .ts migration needs a TypeScript loader: run it with `node --import tsx`, or use a .js file)'
       : '';
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new MigrationFileError(`Cannot load the migration ${file.path}${hint}: ${reason}`, {
       cause: error,
     });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionPool, Transaction } from '../connection/connection-pool.js';
-import { MigrationLockError, SerializationError } from '../errors.js';
+import { MigrationLockError, SerializationError, messageOf } from '../errors.js';
 
 /**
  * How one migration run keeps others out, and how each migration runs inside it. `hold(work)` runs the whole
@@ -140,7 +140,7 @@ function verifier(holds: () => Promise<boolean>, session: string): HeldLock {
     try {
       if (!(await Promise.race([holds(), late]))) throw new Error('the session no longer holds the lock');
     } catch (error) {
-      const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+      const reason = messageOf(error).replace(/\.$/, '');
       lost ??= new LockLost(`its connection (${session}) was lost: ${reason}`, { cause: error });
       throw lost;
     } finally {
