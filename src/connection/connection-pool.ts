@@ -55,8 +55,10 @@ export interface Transaction {
 
 interface TransactionState {
   readonly connection: DriverConnection;
-  readonly handle: Transaction;
+  /** Savepoint names given so far (each nested transaction takes the next). */
   savepoints: number;
+  /** The nested transactions open now, outermost first; each is settled when it has ended. */
+  readonly open: Promise<void>[];
   active: boolean;
   /**
    * The error that made the transaction rollback-only: a statement failed (and no savepoint around it was
@@ -65,6 +67,18 @@ interface TransactionState {
   aborted: unknown;
   /** A statement changed the session (SET, USE, …): the connection is closed afterwards, not reused. */
   sessionChanged: boolean;
+}
+
+/**
+ * Where a piece of work runs in a transaction: the transaction, and how many nested transactions (savepoints)
+ * around it; the AsyncLocalStorage carries one per level.
+ */
+interface Frame {
+  readonly state: TransactionState;
+  readonly depth: number;
+  /** The entry of this level's nested transaction in `state.open` (none at the top). */
+  readonly entry: Promise<void> | null;
+  readonly handle: Transaction;
 }
 
 export interface ConnectionPoolEvents {
@@ -80,12 +94,11 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   /** Statements are answered in the caller's turn (in-process SQLite): nothing gains from merging them. */
   readonly synchronous: boolean;
   readonly #resources: ResourcePool;
-  readonly #transaction = new AsyncLocalStorage<TransactionState>();
   /**
-   * Transactions open now. While there are none the AsyncLocalStorage is disabled: on Node 20 an enabled
-   * one installs promise hooks that slow every promise in the process.
+   * The transaction (and nesting level) of the work running now. It stays enabled once used: work started
+   * inside a transaction and run after it has ended must still see that it belongs to a finished one.
    */
-  #activeTransactions = 0;
+  readonly #transaction = new AsyncLocalStorage<Frame>();
   readonly #statementTimeoutMs: number | undefined;
   readonly #replicas: ReplicaSet<ConnectionPool> | null;
   /** Set inside `primary(…)`: reads stay on the primary. */
@@ -153,14 +166,39 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * savepoint. @internal
    */
   acknowledgeFailure(error: unknown): void {
-    const state = this.#activeTransactions === 0 ? undefined : this.#transaction.getStore();
+    const state = this.#transaction.getStore()?.state;
     if (state !== undefined && state.aborted === error && !this.dialect.abortsTransactionOnError)
       state.aborted = null;
   }
 
+  /**
+   * Makes the caller's transaction rollback-only with `error` as the reason (nothing outside one): when its
+   * callback returns, it rolls back and rejects with TransactionError. @internal
+   */
+  markRollbackOnly(error: unknown): void {
+    const state = this.#transaction.getStore()?.state;
+    if (state !== undefined && state.active && state.aborted === null) state.aborted = error;
+  }
+
   /** True while the caller runs inside a transaction of this pool. */
   get inTransaction(): boolean {
-    return this.#activeTransactions > 0 && this.#transaction.getStore()?.active === true;
+    return this.#transaction.getStore()?.state.active === true;
+  }
+
+  /**
+   * True when the caller runs in work started inside a transaction of this pool, even one that has ended
+   * (its statements will be refused): such work must not be merged with other callers'. @internal
+   */
+  get inTransactionScope(): boolean {
+    return this.#transaction.getStore() !== undefined;
+  }
+
+  /**
+   * Runs `work` outside any transaction of this pool, e.g. background work started from inside a
+   * transaction that must outlive it: its statements run on their own, autocommitted.
+   */
+  outsideTransaction<T>(work: () => T): T {
+    return this.#transaction.exit(work);
   }
 
   /**
@@ -169,8 +207,8 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    */
   async execute(sql: string, params: readonly unknown[] = [], single = false): Promise<QueryResult> {
     const compiled = this.#check(sql, params);
-    const state = this.#activeTransactions === 0 ? undefined : this.#transaction.getStore();
-    if (state) return this.#inTransaction(state, compiled.text, sql, params);
+    const frame = this.#transaction.getStore();
+    if (frame !== undefined) return this.#inTransaction(frame, compiled.text, sql, params);
     if (this.#replicas !== null && isReadOnly(sql) && this.#onPrimary.getStore() !== true) {
       const replica = this.#replicas.pick();
       if (replica !== undefined) {
@@ -219,37 +257,34 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * it throws. Inside another transaction of this pool it becomes a savepoint.
    */
   async runInteraction<T>(work: (txn: Transaction) => Promise<T> | T): Promise<T> {
-    const outer = this.#activeTransactions === 0 ? undefined : this.#transaction.getStore();
-    if (outer?.active) return this.#savepoint(outer, work);
+    const outer = this.#transaction.getStore();
+    if (outer !== undefined) {
+      // Started by work of a transaction that has ended: it must not run apart from it either.
+      if (!this.#current(outer)) throw finishedError();
+      return this.#savepoint(outer, work);
+    }
     const connection = await this.#begin();
     const state: TransactionState = {
       connection,
-      handle: this.#handle(() => state),
       savepoints: 0,
+      open: [],
       active: true,
       aborted: null,
       sessionChanged: false,
     };
+    const frame = this.#frame(state, 0, null);
     let result: T;
-    this.#activeTransactions++;
     try {
-      result = await this.#transaction.run(state, () => work(state.handle));
+      result = await this.#transaction.run(frame, () => work(frame.handle));
     } catch (error) {
-      this.#leave();
       state.active = false;
       await this.#rollbackAndRelease(connection, state.sessionChanged);
       throw error;
     }
-    this.#leave();
     state.active = false;
     if (state.aborted !== null) {
       await this.#rollbackAndRelease(connection, state.sessionChanged);
-      throw new TransactionError(
-        `The transaction was rolled back: a statement in it failed (${messageOf(state.aborted)}) and committing ` +
-          'the rest would keep only part of the work, even though the error was caught. To go on after a ' +
-          'statement that may fail, run that statement in a nested transaction() (a savepoint).',
-        { cause: state.aborted },
-      );
+      throw rolledBackError(state.aborted);
     }
     try {
       await this.#control(connection, 'COMMIT');
@@ -271,6 +306,16 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     }
     this.#resources.release(connection, state.sessionChanged);
     return result;
+  }
+
+  #frame(state: TransactionState, depth: number, entry: Promise<void> | null): Frame {
+    const frame: Frame = { state, depth, entry, handle: this.#handle(() => frame) };
+    return frame;
+  }
+
+  /** False when the frame's transaction, or the nested transaction it ran in, has ended. */
+  #current({ state, depth, entry }: Frame): boolean {
+    return state.active && (depth === 0 || state.open[depth - 1] === entry);
   }
 
   /** Rolls back and returns the connection; closes it when ROLLBACK failed or `discard` says so. */
@@ -296,24 +341,52 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     }
   }
 
-  /** One transaction's work has ended; with none left, the AsyncLocalStorage (and its promise hooks) rests. */
-  #leave(): void {
-    if (--this.#activeTransactions === 0) this.#transaction.disable();
-  }
-
   /** Closes every connection (the replicas' too); queries waiting for one fail. */
   async close(): Promise<void> {
     await Promise.all([this.#resources.close(), this.#replicas?.close()]);
   }
 
-  async #savepoint<T>(state: TransactionState, work: (txn: Transaction) => Promise<T> | T): Promise<T> {
+  /**
+   * A nested transaction: a savepoint, released when `work` resolves and rolled back when it throws, or when a
+   * statement failed inside it (then it rejects with TransactionError and the transaction around it goes on).
+   * Nested transactions started side by side in one transaction run one after the other.
+   */
+  async #savepoint<T>(outer: Frame, work: (txn: Transaction) => Promise<T> | T): Promise<T> {
+    const { state } = outer;
+    // Claimed in the same turn as the check, so that two waiting nested transactions cannot both start.
+    while (state.open.length > outer.depth) await state.open[state.open.length - 1];
+    if (!this.#current(outer)) throw finishedError();
+    let ended!: () => void;
+    const entry = new Promise<void>((resolve) => (ended = resolve));
+    state.open.push(entry);
+    try {
+      return await this.#inSavepoint(outer, entry, work);
+    } finally {
+      state.open.pop();
+      ended();
+    }
+  }
+
+  async #inSavepoint<T>(
+    outer: Frame,
+    entry: Promise<void>,
+    work: (txn: Transaction) => Promise<T> | T,
+  ): Promise<T> {
+    const { state } = outer;
     const name = `twistar_sp_${++state.savepoints}`;
     const abortedBefore = state.aborted;
+    if (abortedBefore !== null) throw canOnlyRollBackError(abortedBefore);
     await this.#control(state.connection, `SAVEPOINT ${name}`);
+    const frame = this.#frame(state, outer.depth + 1, entry);
     let result: T;
+    let failure: unknown;
     try {
-      result = await work(state.handle);
+      result = await this.#transaction.run(frame, () => work(frame.handle));
+      if (state.aborted !== abortedBefore) failure = rolledBackError(state.aborted);
     } catch (error) {
+      failure = error;
+    }
+    if (failure !== undefined) {
       try {
         await this.#control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
         await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
@@ -322,25 +395,25 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
         // The savepoint could not be undone: the outer transaction must not commit.
         state.aborted = rollbackError;
       }
-      throw error;
+      throw failure;
     }
     await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
-    return result;
+    return result!;
   }
 
-  #handle(state: () => TransactionState): Transaction {
+  #handle(frame: () => Frame): Transaction {
     return {
       pool: this,
-      runQuery: async (sql, params = []) => (await this.#onTransaction(state(), sql, params)).rows,
+      runQuery: async (sql, params = []) => (await this.#onTransaction(frame(), sql, params)).rows,
       runOperation: async (sql, params = []) => {
-        const { affectedRows, insertId } = await this.#onTransaction(state(), sql, params);
+        const { affectedRows, insertId } = await this.#onTransaction(frame(), sql, params);
         return { affectedRows, insertId };
       },
     };
   }
 
-  #onTransaction(state: TransactionState, sql: string, params: readonly unknown[]): Promise<QueryResult> {
-    return this.#inTransaction(state, this.#check(sql, params).text, sql, params);
+  #onTransaction(frame: Frame, sql: string, params: readonly unknown[]): Promise<QueryResult> {
+    return this.#inTransaction(frame, this.#check(sql, params).text, sql, params);
   }
 
   /** Nothing is sent unless every `?` has a value and every value is a scalar. */
@@ -354,24 +427,18 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   }
 
   async #inTransaction(
-    state: TransactionState,
+    frame: Frame,
     text: string,
     sql: string,
     params: readonly unknown[],
   ): Promise<QueryResult> {
-    if (!state.active) {
-      throw new TransactionError(
-        'This transaction has already finished; statements after its callback returned cannot join it. ' +
-          'Await every query inside the transaction callback.',
-      );
-    }
-    if (state.aborted !== null) {
-      throw new TransactionError(
-        `This transaction can only roll back: a statement in it failed (${messageOf(state.aborted)}). To go on ` +
-          'after a statement that may fail, run that statement in a nested transaction() (a savepoint).',
-        { cause: state.aborted },
-      );
-    }
+    const { state } = frame;
+    // A nested transaction started by other work of this transaction is open on the one connection: a write
+    // sent meanwhile would be rolled back with it, so it waits (and is sent in the same turn as the check).
+    // Reads go ahead: they may serve that nested transaction too (a shared column lookup, a batched load).
+    if (!isReadOnly(sql)) while (state.open.length > frame.depth) await state.open[state.open.length - 1];
+    if (!this.#current(frame)) throw finishedError();
+    if (state.aborted !== null) throw canOnlyRollBackError(state.aborted);
     if (this.#changesSession(sql)) state.sessionChanged = true;
     try {
       return await this.#run(state.connection, text, sql, params);
@@ -506,6 +573,34 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       error === undefined ? { sql, params, durationMs } : { sql, params, durationMs, error },
     );
   }
+}
+
+/** For work of a transaction (or nested transaction) that has ended. */
+function finishedError(): TransactionError {
+  return new TransactionError(
+    'This transaction has already finished; work started inside it (not awaited: a late save(), a timer, an ' +
+      'event listener) cannot run in it, nor on its own. Await every query inside the transaction callback, or ' +
+      'start background work with pool.outsideTransaction(…).',
+  );
+}
+
+/** For a statement in a transaction that a failed statement made rollback-only. */
+function canOnlyRollBackError(cause: unknown): TransactionError {
+  return new TransactionError(
+    `This transaction can only roll back: a statement in it failed (${messageOf(cause)}). To go on ` +
+      'after a statement that may fail, run that statement in a nested transaction() (a savepoint).',
+    { cause },
+  );
+}
+
+/** A transaction that ended normally although a statement in it failed: it was rolled back. */
+function rolledBackError(cause: unknown): TransactionError {
+  return new TransactionError(
+    `The transaction was rolled back: a statement in it failed (${messageOf(cause)}) and committing ` +
+      'the rest would keep only part of the work, even though the error was caught. To go on after a ' +
+      'statement that may fail, run that statement in a nested transaction() (a savepoint).',
+    { cause },
+  );
 }
 
 /**

@@ -179,9 +179,14 @@ async function write(obj: Persistable, config: InteractionBase, creating: boolea
     if (parsed === null || (parsed.kind === 'not-null' && parsed.columns.includes(schema.primaryKey))) {
       throw error;
     }
-    // Handled: a transaction around the save goes on (MySQL and SQLite undid just that statement).
+    // The catalogue may be asked which columns the constraint covers, so the transaction must take
+    // statements until then (MySQL and SQLite undid just the failed one; PostgreSQL's savepoint is undone).
     pool.acknowledgeFailure(error);
     reportViolation(obj, model, await tableViolation(parsed, config, model, schema, written));
+    // As in Twistar, a transaction in which a save was refused commits nothing: it rolls back when its
+    // callback returns (rejecting with this error as the cause). A nested transaction() around the save
+    // keeps the failure to itself.
+    pool.markRollbackOnly(error);
     return false;
   }
 }

@@ -5,6 +5,8 @@ import {
   DBObjectSaveError,
   QueryError,
   Registry,
+  TransactionError,
+  UniqueViolationError,
   ValidationError,
   transaction,
   type ConnectionPool,
@@ -191,10 +193,27 @@ describeEachBackend('Constraints the database enforces', (db) => {
     Registry.getConfig(db.pool).forgetColumns('scratches');
   });
 
-  it('keeps a transaction usable after a constraint refuses a save inside it', async () => {
-    await transaction(async () => {
+  it('a constraint refusing a save inside a transaction makes it roll back, as in Twistar', async () => {
+    const error = await transaction(async () => {
       await Account.create({ email: 'ann@example.com', name: 'Ann' });
       const twin = await Account.create({ email: 'ann@example.com', name: 'Twin' });
+      assert.deepEqual(twin.errors.errorsFor('email'), ['Email is not unique.']);
+      // Further statements are refused: the transaction can only roll back.
+      await assert.rejects(Account.create({ email: 'bob@example.com', name: 'Bob' }), TransactionError);
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof TransactionError);
+    assert.ok(error.cause instanceof UniqueViolationError);
+    assert.equal(await Account.count(), 0);
+  });
+
+  it('a nested transaction around a save keeps a constraint failure to itself', async () => {
+    await transaction(async () => {
+      await Account.create({ email: 'ann@example.com', name: 'Ann' });
+      const twin = new Account({ email: 'ann@example.com', name: 'Twin' });
+      await assert.rejects(
+        transaction(() => twin.save()),
+        (error: unknown) => error instanceof TransactionError && error.cause instanceof QueryError,
+      );
       assert.deepEqual(twin.errors.errorsFor('email'), ['Email is not unique.']);
       await Account.create({ email: 'bob@example.com', name: 'Bob' });
     });

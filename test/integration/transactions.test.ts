@@ -6,6 +6,7 @@ import {
   QueryError,
   Registry,
   TransactionError,
+  UniqueViolationError,
   transaction,
 } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
@@ -181,5 +182,133 @@ describeEachBackend('transactions', (db) => {
     } finally {
       Registry.DBPOOL = pool;
     }
+  });
+
+  it('work left running after a transaction rolled back fails and writes nothing, with no other transaction open', async () => {
+    let late!: Promise<unknown>;
+    await assert.rejects(
+      transaction(async () => {
+        await createUser('Ann');
+        late = new Promise((resolve) => setTimeout(resolve, 30)).then(() => createUser('Late'));
+        late.catch(() => undefined); // awaited below
+        throw new Error('undo');
+      }),
+      TransactionError,
+    );
+    await assert.rejects(late, (error: unknown) => {
+      assert.ok(error instanceof TransactionError);
+      assert.match(error.message, /already finished/);
+      return true;
+    });
+    assert.equal(await User.count(), 0);
+  });
+
+  it('a save() not awaited by a committed transaction fails instead of committing on its own', async () => {
+    const user = new User({ first_name: 'Ann' });
+    let late!: Promise<unknown>;
+    await transaction(async () => {
+      await user.save();
+      user.age = 40;
+      // Not awaited: it starts after the callback has returned (its outcome is kept for the assertion).
+      late = new Promise((resolve) => setImmediate(resolve))
+        .then(() => user.save())
+        .catch((error: unknown) => error);
+    });
+    assert.ok((await late) instanceof TransactionError);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const rows = await db.pool.runQuery('SELECT age FROM users');
+    assert.deepEqual(
+      rows.map((row) => row.age),
+      [null],
+    );
+    // Nor does a transaction started by such work run apart from it.
+    let started!: Promise<unknown>;
+    await transaction(async () => {
+      started = new Promise((resolve) => setTimeout(resolve, 10))
+        .then(() => transaction(() => createUser('Detached')))
+        .catch((error: unknown) => error);
+    });
+    assert.ok((await started) instanceof TransactionError);
+    assert.equal(await User.count(), 1);
+  });
+
+  it('outsideTransaction() runs background work on its own, committed apart from the transaction', async () => {
+    let background!: Promise<unknown>;
+    await assert.rejects(
+      transaction(async () => {
+        background = db.pool.outsideTransaction(() =>
+          new Promise((resolve) => setTimeout(resolve, 10)).then(() => createUser('Background')),
+        );
+        throw new Error('undo');
+      }),
+      TransactionError,
+    );
+    await background;
+    assert.deepEqual(
+      (await User.all()).map((user) => user.first_name),
+      ['Background'],
+    );
+  });
+
+  it('a save() refused by a constraint makes the transaction roll back, with the typed error as cause', async () => {
+    const error = await transaction(async () => {
+      await createUser('Ann');
+      const twin = await createUser('Ann');
+      assert.equal(twin.isNewRecord(), true);
+      assert.ok(twin.errors.errorsFor('first_name').length > 0);
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof TransactionError, String(error));
+    assert.ok(error.cause instanceof UniqueViolationError, String(error.cause));
+    assert.equal(await User.count(), 0);
+  });
+
+  it('a refused save() in a nested transaction rolls back only the nested one', async () => {
+    await transaction(async () => {
+      await createUser('Ann');
+      const twin = new User({ first_name: 'Ann' });
+      const nested = await transaction(() => twin.save()).catch((e: unknown) => e);
+      assert.ok(nested instanceof TransactionError);
+      assert.ok(nested.cause instanceof UniqueViolationError);
+      assert.ok(twin.errors.errorsFor('first_name').length > 0);
+      await createUser('Bob');
+    });
+    assert.deepEqual(
+      (await User.all({ orderBy: 'first_name' })).map((user) => user.first_name),
+      ['Ann', 'Bob'],
+    );
+  });
+
+  it('nested transactions started side by side run one after the other, each rolled back alone', async () => {
+    await transaction(async () => {
+      const results = await Promise.allSettled([
+        transaction(async () => {
+          await createUser('A1');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          await createUser('A2');
+        }),
+        transaction(async () => {
+          await createUser('B1');
+          await insertUser('A1'); // refused: rolls back B1 only
+        }),
+        transaction(() => createUser('C1')),
+        // Work of the outer level meanwhile waits for the nested ones rather than landing inside one.
+        createUser('Outer'),
+      ]);
+      assert.deepEqual(
+        results.map((result) => result.status),
+        ['fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
+      );
+    });
+    assert.deepEqual(
+      (await User.all({ orderBy: 'first_name' })).map((user) => user.first_name),
+      ['A1', 'A2', 'C1', 'Outer'],
+    );
+  });
+
+  it('saves run side by side inside a transaction all commit', async () => {
+    await transaction(async () => {
+      await Promise.all(['A', 'B', 'C', 'D'].map((name) => createUser(name)));
+    });
+    assert.equal(await User.count(), 4);
   });
 });
