@@ -378,15 +378,14 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     if (abortedBefore !== null) throw canOnlyRollBackError(abortedBefore);
     await this.#control(state.connection, `SAVEPOINT ${name}`);
     const frame = this.#frame(state, outer.depth + 1, entry);
-    let result: T;
-    let failure: unknown;
+    let outcome: { readonly value: T } | { readonly error: unknown };
     try {
-      result = await this.#transaction.run(frame, () => work(frame.handle));
-      if (state.aborted !== abortedBefore) failure = rolledBackError(state.aborted);
+      const value = await this.#transaction.run(frame, () => work(frame.handle));
+      outcome = state.aborted === abortedBefore ? { value } : { error: rolledBackError(state.aborted) };
     } catch (error) {
-      failure = error;
+      outcome = { error };
     }
-    if (failure !== undefined) {
+    if ('error' in outcome) {
       try {
         await this.#control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
         await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
@@ -395,10 +394,10 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
         // The savepoint could not be undone: the outer transaction must not commit.
         state.aborted = rollbackError;
       }
-      throw failure;
+      throw outcome.error;
     }
     await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
-    return result!;
+    return outcome.value;
   }
 
   #handle(frame: () => Frame): Transaction {
