@@ -1,6 +1,7 @@
 import { TransactionError, isRetryable, messageOf } from './errors.js';
 import type { ConnectionPool, Transaction } from './connection/connection-pool.js';
 import { Registry } from './registry.js';
+import { ownOptions } from './options.js';
 
 /** Options of `transaction()`. */
 export interface TransactionOptions {
@@ -27,7 +28,13 @@ export async function transaction<T>(
   work: (txn: Transaction) => Promise<T> | T,
   options?: ConnectionPool | TransactionOptions,
 ): Promise<T> {
-  const { pool: given, retries = 0, retryDelayMs = 20 } = isOptions(options) ? options : { pool: options };
+  const {
+    pool: given,
+    retries = 0,
+    retryDelayMs = 20,
+  } = isOptions(options)
+    ? ownOptions(options, ['pool', 'retries', 'retryDelayMs'], 'transaction(work, …)', '', TransactionError)
+    : { pool: options };
   if (!Number.isInteger(retries) || retries < 0)
     throw new TransactionError(`retries must be a non-negative integer, got ${String(retries)}.`);
   const pool = given ?? Registry.getPool();

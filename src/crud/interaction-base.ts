@@ -17,6 +17,19 @@ import {
 } from '../sql/statements.js';
 import { joinWheres, type AllRows, type WhereInput } from '../sql/where.js';
 import { forgetColumns, tableColumns } from './schema-cache.js';
+import { omitKeys, ownOptions } from '../options.js';
+
+const SELECT_OPTIONS: readonly (keyof SelectOptions)[] = [
+  'where',
+  'orderBy',
+  'group',
+  'limit',
+  'offset',
+  'select',
+  'lock',
+  'id',
+  'primaryKey',
+];
 
 /** A primary key value. */
 export type Id = number | bigint | string;
@@ -75,9 +88,11 @@ export class InteractionBase {
   /** Rows of `table`; with `id` or `limit: 1`, the one row or null. */
   select(table: string, options: SelectOptions & ({ id: Id } | { limit: 1 })): Promise<Row | null>;
   select(table: string, options?: SelectOptions): Promise<Row[]>;
-  async select(table: string, options: SelectOptions = {}): Promise<Row[] | Row | null> {
-    const { id, primaryKey = 'id', ...clauses } = options;
-    if (id === undefined && 'id' in options) {
+  async select(table: string, options?: SelectOptions): Promise<Row[] | Row | null> {
+    const checked = ownOptions(options, SELECT_OPTIONS, `select(${table}, …)`);
+    const { id, primaryKey = 'id' } = checked;
+    const clauses: SelectClauses = omitKeys(checked, 'id', 'primaryKey');
+    if (id === undefined && 'id' in checked) {
       // Left out, id means "every row"; given as undefined, it is most likely a missing value.
       throw new InvalidQueryError(`select(${table}): id is undefined; leave id out to select every row.`);
     }
@@ -179,19 +194,22 @@ export class InteractionBase {
     return Number(rows[0]?.count ?? 0);
   }
 
-  /** Writes a new model object (no validation or hooks) and sets its id. */
-  async insertObj(obj: PersistentObject): Promise<unknown> {
-    return obj[objectPersistence].insert(this);
+  /** Writes a new model object (no validation or hooks), sets its id, and resolves to the object. */
+  async insertObj<T extends PersistentObject>(obj: T): Promise<T> {
+    await obj[objectPersistence].insert(this);
+    return obj;
   }
 
-  /** Writes a model object's changed columns (no validation or hooks). */
-  async updateObj(obj: PersistentObject): Promise<unknown> {
-    return obj[objectPersistence].update(this);
+  /** Writes a model object's changed columns (no validation or hooks) and resolves to the object. */
+  async updateObj<T extends PersistentObject>(obj: T): Promise<T> {
+    await obj[objectPersistence].update(this);
+    return obj;
   }
 
-  /** Reloads a model object's columns from its row. */
-  async refreshObj(obj: PersistentObject): Promise<unknown> {
-    return obj[objectPersistence].refresh(this);
+  /** Reloads a model object's columns from its row and resolves to the object. */
+  async refreshObj<T extends PersistentObject>(obj: T): Promise<T> {
+    await obj[objectPersistence].refresh(this);
+    return obj;
   }
 
   /** Column names quoted for this database (`"select"`, or `` `select` `` on MySQL). */

@@ -2,6 +2,7 @@ import { TwistarError } from '../errors.js';
 import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
 import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
 import { setOwnProperty } from '../own-property.js';
+import { columnValue } from '../options.js';
 import type { ModelSchema } from './model-schema.js';
 import { STATE, type ObjectState } from './object-state.js';
 
@@ -72,7 +73,7 @@ export function readRow(obj: WithState, row: Row, schema: ModelSchema): void {
 export function markSaved(obj: WithState, columns: Iterable<string>): void {
   const state = obj[STATE];
   const snapshot = state.snapshot ?? (Object.create(null) as Record_);
-  for (const name of columns) setOwnProperty(snapshot, name, freeze((obj as unknown as Record_)[name]));
+  for (const name of columns) setOwnProperty(snapshot, name, freeze(columnValue(obj, name)));
   state.snapshot = snapshot;
   state.persisted = true;
 }
@@ -132,7 +133,7 @@ export function outOfRange(column: ColumnInfo, value: unknown): string | undefin
 export function valuesToInsert(obj: object, schema: ModelSchema): Record_ {
   const values: Record_ = {};
   for (const column of schema.columns) {
-    const value = (obj as Record_)[column.name];
+    const value = columnValue(obj, column.name);
     if (value !== undefined) setOwnProperty(values, column.name, writeValue(column, value));
   }
   return values;
@@ -145,7 +146,7 @@ export function changedColumns(obj: WithState, schema: ModelSchema): string[] {
   for (const column of schema.columns) {
     const name = column.name;
     if (name === schema.primaryKey) continue;
-    const value = (obj as unknown as Record_)[name];
+    const value = columnValue(obj, name);
     if (value === undefined) continue;
     if (!Object.hasOwn(snapshot, name)) {
       changed.push(name);

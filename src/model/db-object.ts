@@ -24,7 +24,13 @@ import {
 import { assignAttributes } from './attributes.js';
 import { eachObject, type EachOptions } from './streaming.js';
 import { createObjects } from './bulk-create.js';
-import { findObjects, findObjectsBy, type FindByKeyOptions, type FindOptions } from './finders.js';
+import {
+  attributesCondition,
+  findObjects,
+  findObjectsBy,
+  type FindByKeyOptions,
+  type FindOptions,
+} from './finders.js';
 import type { HookResult } from './lifecycle.js';
 import { knownSchema, modelSchema } from './model-schema.js';
 import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from './object-state.js';
@@ -186,6 +192,11 @@ export class DBObject implements PersistentObject {
    * concurrent caller creates it first (a unique index refuses ours), the one it created is returned.
    */
   static async findOrCreate<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M>): Promise<M> {
+    if (attrs !== null && typeof attrs === 'object' && Object.keys(attrs).length === 0) {
+      throw new InvalidQueryError(
+        `${this.name}.findOrCreate({}) has no condition, so it would return any row; give the values to find by.`,
+      );
+    }
     const pool = config().pool;
     return pool.runInteraction(async () => {
       const found = (await findObjectsBy<M>(this, config(), attrs, { limit: 1 })) as M | null;
@@ -232,15 +243,21 @@ export class DBObject implements PersistentObject {
     return new this(attrs);
   }
 
-  /** The number of rows (matching `where`). */
-  static async count(where?: WhereInput): Promise<number> {
-    return config().count(this.tablename(), where);
+  /** The number of rows (matching `where`, or whose columns equal the values given). */
+  static async count<M extends DBObject>(
+    this: ModelClass<M>,
+    where?: WhereInput | AttributeValues<M>,
+  ): Promise<number> {
+    return config().count(this.tablename(), await conditionOf(this, where, 'count'));
   }
 
-  /** Whether any row (matching `where`) exists. */
-  static async exists(where?: WhereInput): Promise<boolean> {
+  /** Whether any row (matching `where`, or whose columns equal the values given) exists. */
+  static async exists<M extends DBObject>(
+    this: ModelClass<M>,
+    where?: WhereInput | AttributeValues<M>,
+  ): Promise<boolean> {
     const row = await config().select(this.tablename(), {
-      where,
+      where: await conditionOf(this, where, 'exists'),
       limit: 1,
       select: new SqlFragment('1 AS one'),
     });
@@ -414,6 +431,17 @@ export class DBObject implements PersistentObject {
       refresh: (cfg) => refreshObject(this, cfg),
     };
   }
+}
+
+/** A where given as column values (`{ age: 30 }`) turned into a condition; any other where as it is. */
+function conditionOf(
+  model: typeof DBObject,
+  where: WhereInput | object | undefined,
+  what: string,
+): WhereInput | Promise<WhereInput> {
+  if (where === null || typeof where !== 'object' || Array.isArray(where) || where instanceof SqlFragment)
+    return where as WhereInput;
+  return attributesCondition(model, config(), where as Record<string, unknown>, what);
 }
 
 function keyOf(obj: DBObject): string {

@@ -6,6 +6,7 @@ import { attrsToWhere, joinWheres, type WhereInput } from '../sql/where.js';
 import { checkInclude, preload } from '../relationships/eager-loading.js';
 import { writeValue } from './attributes.js';
 import { setOwnProperty } from '../own-property.js';
+import { omitKeys, ownOptions } from '../options.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
 import { batchedRow } from './key-batcher.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
@@ -27,6 +28,20 @@ export interface FindOptions {
 
 export type { Loadable } from './hydration.js';
 
+/** The keys of FindOptions, for checking a caller's options. */
+export const FIND_OPTIONS: readonly (keyof FindOptions)[] = [
+  'where',
+  'orderBy',
+  'group',
+  'limit',
+  'offset',
+  'lock',
+  'include',
+  'batch',
+];
+
+const COLUMN_HINT = "To match column values, use findBy({ column: value }) or where: ['column = ?', value].";
+
 /** Options of `find(key, options)`. */
 export interface FindByKeyOptions {
   include?: readonly string[];
@@ -44,7 +59,11 @@ export async function findObjects<M extends Loaded>(
 ): Promise<M | M[] | null> {
   const [first] = args;
   if (args.length > 0 && isId(first)) {
-    const { include } = (args[1] ?? {}) as FindByKeyOptions;
+    const { include } = ownOptions(
+      args[1] as FindByKeyOptions | undefined,
+      ['include'],
+      `${model.name}.find(key, …)`,
+    );
     if (include !== undefined) checkInclude(model, include);
     const row = await (batchedRow(model, config, first) ??
       config.select(model.tablename(), { id: first, primaryKey: model.PRIMARY_KEY }));
@@ -58,7 +77,14 @@ export async function findObjects<M extends Loaded>(
       `${model.name}.find() takes an id or an options object ({ where, orderBy, limit, … }), got ${first === undefined ? 'undefined' : JSON.stringify(first)}.`,
     );
   }
-  const { include, batch, ...clauses } = (first ?? {}) as FindOptions;
+  const options = ownOptions(
+    first as FindOptions | undefined,
+    FIND_OPTIONS,
+    `${model.name}.find()`,
+    COLUMN_HINT,
+  );
+  const { include, batch } = options;
+  const clauses = omitKeys(options, 'include', 'batch');
   if (include !== undefined) checkInclude(model, include);
   const found = await config.select(model.tablename(), clauses);
   // With limit 1 the low-level select already answers with one row or null.
@@ -68,30 +94,26 @@ export async function findObjects<M extends Loaded>(
   return clauses.limit === 1 ? (objects[0] ?? null) : objects;
 }
 
-/** The where of findBy: the columns equal to the values given (null matches NULL). */
+/** The where of findBy: the columns equal to the values given (null matches NULL); none for `{}`. */
 export function whereAttributes(
-  model: ModelDefinition,
   config: InteractionBase,
   attrs: Readonly<Record<string, unknown>>,
 ): WhereInput {
-  const where = attrsToWhere(attrs, 'AND', (name) => quoteColumn(config.pool.dialect, name));
-  if (where === null) {
-    throw new InvalidQueryError(
-      `${model.name}.findBy({}) has no condition; use ${model.name}.all() to read every row.`,
-    );
-  }
-  return where;
+  return attrsToWhere(attrs, 'AND', (name) => quoteColumn(config.pool.dialect, name));
 }
 
-/** findBy(): the objects whose columns equal the values given, with further find options. */
-export async function findObjectsBy<M extends Loaded>(
-  model: Loadable<M>,
+/**
+ * The condition of findBy, count and exists given column values: each value written as its column takes it,
+ * an `undefined` value refused (it would drop its condition), `{}` no condition at all.
+ */
+export async function attributesCondition(
+  model: ModelDefinition,
   config: InteractionBase,
   attrs: Readonly<Record<string, unknown>>,
-  options: FindOptions = {},
-): Promise<M | M[] | null> {
-  if (attrs === null || typeof attrs !== 'object') {
-    throw new InvalidQueryError(`${model.name}.findBy() takes an object of column values.`);
+  what: string,
+): Promise<WhereInput> {
+  if (attrs === null || typeof attrs !== 'object' || Array.isArray(attrs)) {
+    throw new InvalidQueryError(`${model.name}.${what}() takes an object of column values.`);
   }
   const schema = await modelSchema(config, model);
   const values: Record<string, unknown> = {};
@@ -104,6 +126,17 @@ export async function findObjectsBy<M extends Loaded>(
       column === undefined || value === null || value === undefined ? value : writeValue(column, value),
     );
   }
-  const where = joinWheres(whereAttributes(model, config, values), options.where);
-  return findObjects(model, config, [{ ...options, where }]);
+  return whereAttributes(config, values);
+}
+
+/** findBy(): the objects whose columns equal the values given (every object for `{}`), with further find options. */
+export async function findObjectsBy<M extends Loaded>(
+  model: Loadable<M>,
+  config: InteractionBase,
+  attrs: Readonly<Record<string, unknown>>,
+  options?: FindOptions,
+): Promise<M | M[] | null> {
+  const checked = ownOptions(options, FIND_OPTIONS, `${model.name}.findBy(attrs, …)`);
+  const where = joinWheres(await attributesCondition(model, config, attrs, 'findBy'), checked.where);
+  return findObjects(model, config, [{ ...checked, where }]);
 }

@@ -11,6 +11,7 @@ import { insertStatement, updateStatement, type Statement } from '../sql/stateme
 import type { Where } from '../sql/where.js';
 import { changedColumns, markSaved, outOfRange, readRow, valuesToInsert, writeValue } from './attributes.js';
 import { setOwnProperty } from '../own-property.js';
+import { columnValue } from '../options.js';
 import { tableViolation, reportViolation } from './constraint-violations.js';
 import { hasHook, runHook } from './lifecycle.js';
 import { readConstraintViolation } from '../validation/constraint-errors.js';
@@ -77,9 +78,8 @@ export function valuesForInsert(
 ): Record<string, unknown> {
   if (schema.createdAt || schema.updatedAt) {
     const now = new Date();
-    const current = obj as unknown as Record<string, unknown>;
-    if (schema.createdAt && current.created_at == null) set(obj, 'created_at', now);
-    if (schema.updatedAt && current.updated_at == null) set(obj, 'updated_at', now);
+    if (schema.createdAt && columnValue(obj, 'created_at') == null) set(obj, 'created_at', now);
+    if (schema.updatedAt && columnValue(obj, 'updated_at') == null) set(obj, 'updated_at', now);
   }
   const values = valuesToInsert(obj, schema);
   // A null key is left to the database to generate.
@@ -120,11 +120,10 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
     set(obj, 'updated_at', new Date());
     changed.push('updated_at');
   }
-  const current = obj as unknown as Record<string, unknown>;
   const values: Record<string, unknown> = {};
   for (const name of changed) {
     const column = schema.byName.get(name);
-    if (column) setOwnProperty(values, name, writeValue(column, current[name]));
+    if (column) setOwnProperty(values, name, writeValue(column, columnValue(obj, name)));
   }
   const where = byKey(config, schema, obj.id);
   checkRanges(obj, schema, values, () => updateStatement(config.pool.dialect, schema.table, values, where));
@@ -170,9 +169,8 @@ async function write(obj: Persistable, config: InteractionBase, creating: boolea
     const model = modelOf(obj);
     const schema = knownModelSchema(config, model);
     if (schema === undefined) throw error;
-    const current = obj as unknown as Record<string, unknown>;
     const written = creating
-      ? schema.columns.map((column) => column.name).filter((name) => current[name] != null)
+      ? schema.columns.map((column) => column.name).filter((name) => columnValue(obj, name) != null)
       : changedColumns(obj, schema);
     const parsed = readConstraintViolation(pool.dialect.name, error);
     // A missing key is the application's to fill (see valuesForInsert), not a message for the user.

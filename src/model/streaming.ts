@@ -1,4 +1,5 @@
 import { InvalidQueryError } from '../errors.js';
+import { ownOptions } from '../options.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn, SqlFragment, type Direction } from '../sql/fragments.js';
 import { joinWheres, type Where, type WhereInput } from '../sql/where.js';
@@ -43,8 +44,9 @@ function parseOrder(orderBy: EachOptions['orderBy']): [string, 'ASC' | 'DESC'] |
 export async function* eachObject<M extends Loaded>(
   model: Loadable<M>,
   config: () => InteractionBase,
-  options: EachOptions = {},
+  given: EachOptions = {},
 ): AsyncGenerator<M, void, undefined> {
+  const options = ownOptions(given, ['where', 'orderBy', 'batchSize', 'include'], `${model.name}.each()`);
   const batchSize = options.batchSize ?? 1000;
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
     throw new InvalidQueryError(`batchSize must be a positive integer, got ${String(batchSize)}.`);

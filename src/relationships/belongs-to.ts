@@ -3,6 +3,7 @@ import type { Id } from '../crud/interaction-base.js';
 import type { Loaded } from '../model/hydration.js';
 import { STATE } from '../model/object-state.js';
 import { Relation, savedIds } from './relation.js';
+import { columnValue } from '../options.js';
 
 type Parent = Loaded & { id: Id | null };
 
@@ -35,7 +36,7 @@ export class BelongsTo<T extends Parent> extends Relation<T> {
   }
 
   private column(name: string): unknown {
-    return (this.owner as unknown as Record<string, unknown>)[name];
+    return columnValue(this.owner, name);
   }
 
   private loadedParent(): T | null {

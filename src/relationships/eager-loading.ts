@@ -7,6 +7,7 @@ import { Registry } from '../registry.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { joinWheres, type Where } from '../sql/where.js';
 import { joinTableOf, relationOf, targetOf, type RelatedModel, type RelationSpec } from './declarations.js';
+import { columnValue } from '../options.js';
 
 /** A model object that owns relations. */
 export type Owner = Loaded & { id: Id | null };
@@ -17,7 +18,7 @@ type Target = Loadable<Owner> & RelatedModel;
 const OWNER_COLUMN = '_twistar_owner_id';
 
 function value(obj: object, column: string): unknown {
-  return (obj as Record<string, unknown>)[column];
+  return columnValue(obj, column);
 }
 
 /** Records the loaded value of a relation on its owner. */

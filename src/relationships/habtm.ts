@@ -1,5 +1,6 @@
 import type { Id } from '../crud/interaction-base.js';
-import { findObjects, type FindOptions } from '../model/finders.js';
+import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js';
+import { omitKeys, ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { toCondition, joinWheres, type Where, type WhereInput } from '../sql/where.js';
 import { joinTableOf } from './declarations.js';
@@ -18,11 +19,13 @@ export class HABTM<T extends Associated> extends Relation<T> {
   get(options: HabtmFindOptions & { limit: 1 }): Promise<T | null>;
   get(options?: HabtmFindOptions): Promise<T[]>;
   async get(options?: HabtmFindOptions): Promise<T[] | T | null> {
-    if (isPlain(options)) {
+    const checked = ownOptions(options, [...FIND_OPTIONS, 'joinWhere'], `${this.spec.name}.get()`);
+    if (isPlain(checked)) {
       void this.ownerId;
       return [...((await this.loadedValue()) as T[])];
     }
-    const { joinWhere, ...rest } = options ?? {};
+    const { joinWhere } = checked;
+    const rest = omitKeys(checked, 'joinWhere');
     return findObjects(this.target(), this.config(), [
       { ...rest, where: joinWheres(this.condition(joinWhere), rest.where) },
     ]);
@@ -52,8 +55,9 @@ export class HABTM<T extends Associated> extends Relation<T> {
   }
 
   /** The number of linked objects (matching `where`). */
-  async count(options: CountOptions = {}): Promise<number> {
-    return this.config().count(this.target().tablename(), joinWheres(this.condition(), options.where));
+  async count(options?: CountOptions): Promise<number> {
+    const { where } = ownOptions(options, ['where'], `${this.spec.name}.count()`);
+    return this.config().count(this.target().tablename(), joinWheres(this.condition(), where));
   }
 
   private ownRows(): Where {

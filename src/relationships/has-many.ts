@@ -1,6 +1,7 @@
 import type { Id } from '../crud/interaction-base.js';
 import { markSaved } from '../model/attributes.js';
-import { findObjects, type FindOptions } from '../model/finders.js';
+import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js';
+import { ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { joinWheres, type Where } from '../sql/where.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
@@ -86,9 +87,10 @@ export class HasMany<T extends Child> extends ChildRelation<T> {
   get(options?: FindOptions): Promise<T[]>;
   async get(options?: FindOptions): Promise<T[] | T | null> {
     const condition = this.condition();
-    if (isPlain(options)) return [...((await this.loadedValue()) as T[])];
+    const checked = ownOptions(options, FIND_OPTIONS, `${this.spec.name}.get()`);
+    if (isPlain(checked)) return [...((await this.loadedValue()) as T[])];
     return findObjects(this.target(), this.config(), [
-      { ...options, where: joinWheres(condition, options?.where) },
+      { ...checked, where: joinWheres(condition, checked.where) },
     ]);
   }
 
@@ -105,7 +107,8 @@ export class HasMany<T extends Child> extends ChildRelation<T> {
   }
 
   /** The number of children (matching `where`). */
-  async count(options: CountOptions = {}): Promise<number> {
-    return this.config().count(this.target().tablename(), joinWheres(this.condition(), options.where));
+  async count(options?: CountOptions): Promise<number> {
+    const { where } = ownOptions(options, ['where'], `${this.spec.name}.count()`);
+    return this.config().count(this.target().tablename(), joinWheres(this.condition(), where));
   }
 }

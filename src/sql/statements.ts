@@ -10,6 +10,7 @@ import {
   type OrderBy,
 } from './fragments.js';
 import { ALL_ROWS, hasCondition, toCondition, type AllRows, type WhereInput } from './where.js';
+import { ownProperties } from '../options.js';
 
 /** A statement ready for `pool.execute`. */
 export interface Statement {
@@ -42,7 +43,9 @@ function appendWhere(dialect: Dialect, where: WhereInput, params: unknown[]): st
 }
 
 /** SELECT … FROM table [WHERE] [GROUP BY] [ORDER BY] [LIMIT/OFFSET]. */
-export function selectStatement(dialect: Dialect, table: string, clauses: SelectClauses = {}): Statement {
+export function selectStatement(dialect: Dialect, table: string, given: SelectClauses = {}): Statement {
+  // Own properties only: a clause inherited from a polluted Object.prototype is no clause.
+  const clauses = ownProperties(given);
   const params: unknown[] = [];
   let columns = '*';
   if (clauses.select !== undefined) {

@@ -2,6 +2,7 @@ import { Registry } from '../registry.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { joinWheres, type Where } from '../sql/where.js';
 import { validatorsOf, type Validator } from './validators.js';
+import { columnValue } from '../options.js';
 
 interface Keyed {
   readonly constructor: { tablename(): string; readonly PRIMARY_KEY: string };
@@ -39,7 +40,7 @@ export function uniquenessOf(props: readonly string[], message = 'is not unique.
     const dialect = config.pool.dialect;
     const model = obj.constructor;
     for (const prop of props) {
-      const value = (obj as unknown as Record<string, unknown>)[prop];
+      const value = columnValue(obj as object, prop);
       if (value === undefined || value === null) continue;
       let where: Where | [] = [`${quoteColumn(dialect, prop)} = ?`, value];
       if (obj.id !== null && obj.id !== undefined) {

@@ -1,10 +1,15 @@
+import { InvalidQueryError } from '../errors.js';
 import type { Errors } from './errors.js';
+import { columnValue, ownOptions } from '../options.js';
 
 /** A validation: inspects the object and adds to its errors; may be async. */
 export type Validator<M = never> = (obj: M & { readonly errors: Errors }) => void | Promise<void>;
 
 /** `range` is inclusive at both ends. */
-export type LengthRule = { range: readonly [number, number] } | { length: number };
+export type LengthRule = ({ range: readonly [number, number] } | { length: number }) & {
+  /** Let `null` and `undefined` pass (by default they fail, as in Twistar and Rails). */
+  allowNull?: boolean;
+};
 
 /** Validators by model class; each class has its own list, and inherits its parents'. */
 const byClass = new WeakMap<object, Validator<never>[]>();
@@ -36,7 +41,7 @@ export function validatorsOf(model: object): Validator<never>[] {
 }
 
 function read(obj: unknown, prop: string): unknown {
-  return (obj as Record<string, unknown>)[prop];
+  return columnValue(obj as object, prop);
 }
 
 /** Fails when the property is undefined, null or an empty (or blank) string. */
@@ -51,23 +56,42 @@ export function presenceOf(props: readonly string[], message = 'cannot be blank.
   };
 }
 
-/** Fails when a present value's length is outside `range` (inclusive) or not exactly `length`. */
+/**
+ * Fails when a value's length is outside `range` (inclusive) or not exactly `length`, and for a `null` or
+ * `undefined` value unless `allowNull` is set (Twistar's lengthOf fails "values … that are None").
+ */
 export function lengthOf(props: readonly string[], rule: LengthRule, message?: string): Validator<unknown> {
+  const checked = ownOptions(rule, ['range', 'length', 'allowNull'], 'validatesLengthOf(props, rule)');
+  const {
+    range,
+    length: exact,
+    allowNull = false,
+  } = checked as {
+    range?: readonly [number, number];
+    length?: number;
+    allowNull?: boolean;
+  };
+  if ((range === undefined) === (exact === undefined)) {
+    throw new InvalidQueryError('validatesLengthOf takes a rule with either range: [min, max] or length: n.');
+  }
+  const fails = range
+    ? (length: number) => length < range[0] || length > range[1]
+    : (length: number) => length !== exact;
+  const failure =
+    message ??
+    (range ? `must have a length between ${range[0]} and ${range[1]}.` : `must have a length of ${exact}.`);
   return (obj) => {
     for (const prop of props) {
       const value = read(obj, prop);
-      if (value === undefined || value === null) continue;
+      if (value === undefined || value === null) {
+        if (!allowNull) obj.errors.add(prop, failure);
+        continue;
+      }
       const length =
         typeof value === 'string' || Array.isArray(value) || Buffer.isBuffer(value)
           ? value.length
           : String(value).length;
-      if ('range' in rule) {
-        const [min, max] = rule.range;
-        if (length < min || length > max)
-          obj.errors.add(prop, message ?? `must have a length between ${min} and ${max}.`);
-      } else if (length !== rule.length) {
-        obj.errors.add(prop, message ?? `must have a length of ${rule.length}.`);
-      }
+      if (fails(length)) obj.errors.add(prop, failure);
     }
   };
 }

@@ -183,13 +183,15 @@ describeEachBackend('low-level object interface', (db) => {
     Person.validatesPresenceOf('age');
     try {
       const person = new Person({ name: 'Ann' });
-      await config.insertObj(person);
+      // Each resolves to the object, as in Twistar.
+      const inserted: Person = await config.insertObj(person);
+      assert.equal(inserted, person);
       assert.equal(person.id, 1);
       person.name = 'Anna';
-      await config.updateObj(person);
+      assert.equal(await config.updateObj(person), person);
       assert.deepEqual(await config.select('people', { id: 1, select: 'name' }), { name: 'Anna' });
       await config.update('people', { age: 40 }, ['id = ?', 1]);
-      await config.refreshObj(person);
+      assert.equal(await config.refreshObj(person), person);
       assert.equal(person.age, 40);
     } finally {
       Person.clearValidations();

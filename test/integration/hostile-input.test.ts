@@ -10,12 +10,14 @@ import {
   InvalidRelationshipError,
   QueryError,
   Registry,
+  TransactionError,
   TwistarError,
   connect,
   dictToWhere,
   joinWheres,
   sql,
   SqlFragment,
+  transaction,
   type BelongsTo,
   type ConnectionPool,
   type DialectName,
@@ -165,7 +167,7 @@ type ErrorClass = new (...args: never[]) => Error;
 async function refused(
   pool: ConnectionPool,
   work: () => unknown,
-  error: ErrorClass = InvalidQueryError,
+  error: ErrorClass | ((error: unknown) => boolean) = InvalidQueryError,
   what = '',
 ): Promise<void> {
   const sent = await statementsOf(pool, () =>
@@ -858,8 +860,10 @@ describeEachBackend('hostile input', (db) => {
     await HostileNote.createMany([{ label: 'a' }, { label: 'b' }]);
     await refused(db.pool, () => HostileNote.findBy({ label: undefined }));
     await refused(db.pool, () => HostileNote.findBy({ label: 'a', name: undefined }));
-    await refused(db.pool, () => HostileNote.findBy({}));
     await refusedInTransaction(db.pool, () => HostileNote.findOrCreate({}));
+    await refused(db.pool, () => HostileNote.count({ label: undefined }));
+    await refused(db.pool, () => HostileNote.exists({ label: 'a', name: undefined }));
+    await refused(db.pool, () => HostileNote.count({ label: 'a', name: undefined }));
     await refused(db.pool, () => HostileNote.find(undefined as never));
     for (const where of [{ label: 'a' }, { label: undefined }, {}])
       await refused(db.pool, () => HostileNote.find({ where } as never));
@@ -867,9 +871,73 @@ describeEachBackend('hostile input', (db) => {
     await refused(db.pool, () => HostileNote.find({ where: ['', 'a'] }));
     await refused(db.pool, () => config.select('hostile_notes', { id: undefined }));
     assert.throws(() => dictToWhere({ label: undefined }), InvalidQueryError);
-    // Reads: no condition means every row, as documented.
+    // Reads: no condition means every row, as documented; so does findBy({}), as in Twistar.
     for (const where of [undefined, null, [], '', [''], joinWheres(null, [])] as const)
       assert.equal((await HostileNote.find({ where })).length, 2);
+    assert.equal((await HostileNote.findBy({})).length, 2);
+    // Column values work as a condition of count and exists too.
+    assert.equal(await HostileNote.count({ label: 'a' }), 1);
+    assert.equal(await HostileNote.count({}), 2);
+    assert.equal(await HostileNote.exists({ label: 'b' }), true);
+    assert.equal(await HostileNote.exists({ label: 'c' }), false);
+  });
+
+  it('unknown option keys are refused, naming the key and the allowed ones, before anything is sent', async () => {
+    await HostileNote.createMany([{ label: 'a' }, { label: 'b' }]);
+    const named = (key: string) => (error: unknown) =>
+      error instanceof InvalidQueryError && error.message.includes(`"${key}"`) && /where/.test(error.message);
+    await refused(db.pool, () => HostileNote.find({ wher: ['label = ?', 'a'] } as never), named('wher'));
+    await refused(db.pool, () => HostileNote.find({ label: 'a' } as never), named('label'));
+    await refused(db.pool, () => HostileNote.find({ limit: 1, lmit: 2 } as never), named('lmit'));
+    await refused(db.pool, () => HostileNote.findBy({ label: 'a' }, { wher: 'x' } as never), named('wher'));
+    await refused(db.pool, () => HostileNote.all({ ordrBy: 'id' } as never), named('ordrBy'));
+    await refused(db.pool, () => HostileNote.find(1, { includes: ['owner'] } as never), InvalidQueryError);
+    await refused(db.pool, () => config.select('hostile_notes', { selct: 'label' } as never), named('selct'));
+    await refused(
+      db.pool,
+      async () => {
+        for await (const note of HostileNote.each({ batchsize: 1 } as never)) void note;
+      },
+      InvalidQueryError,
+    );
+    await assert.rejects(
+      transaction(() => 1, { retry: 3 } as never),
+      TransactionError,
+    );
+  });
+
+  it('options, attribute objects and values are read from own properties only', async () => {
+    await HostileNote.createMany([{ label: 'a' }, { label: 'b' }, { label: 'c' }]);
+    const polluted = ['where', 'limit', 'select', 'include', 'orderBy', 'id', 'label', 'name'] as const;
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.where = ['1 = 0'];
+      proto.limit = 1;
+      proto.select = 'id';
+      proto.include = ['owner'];
+      proto.orderBy = 'nonexistent_column';
+      proto.id = 2;
+      proto.label = 'polluted';
+      proto.name = 'polluted';
+      assert.equal((await HostileNote.find({})).length, 3);
+      assert.equal((await HostileNote.all()).length, 3);
+      assert.equal((await HostileNote.findBy({ label: 'a' })).length, 1);
+      assert.equal((await config.select('hostile_notes', {})).length, 3);
+      assert.equal(await HostileNote.count(), 3);
+      const fresh = await HostileNote.create({});
+      const saved = await config.select('hostile_notes', { id: fresh.id, select: ['label', 'name'] });
+      assert.deepEqual({ ...saved }, { label: null, name: null });
+      const note = (await HostileNote.findBy({ label: 'b' }, { limit: 1 }))!;
+      note.name = 'changed';
+      await note.save();
+      assert.deepEqual(
+        { ...(await config.select('hostile_notes', { id: note.id, select: ['label', 'name'] })) },
+        { label: 'b', name: 'changed' },
+      );
+      assert.equal((await HostileNote.find(note.id))?.label, 'b');
+    } finally {
+      for (const key of polluted) delete proto[key];
+    }
   });
 
   it('update and delete refuse a missing or empty where unless given ALL_ROWS; deleteAll() alone deletes every row', async () => {

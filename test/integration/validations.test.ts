@@ -49,18 +49,35 @@ describeEachBackend('validations', (db) => {
     assert.equal(user.errors.toString(), 'First name is required!');
   });
 
-  it('validatesLengthOf checks an inclusive range or an exact length, skipping absent values', async () => {
+  it('validatesLengthOf checks an inclusive range or an exact length', async () => {
     User.validatesLengthOf('first_name', { range: [2, 4] });
     User.validatesLengthOf('last_name', { length: 3 }, 'must be three letters.');
-    assert.equal(await new User({ first_name: 'Al' }).isValid(), true);
-    assert.equal(await new User({ first_name: 'Alan' }).isValid(), true);
+    assert.equal(await new User({ first_name: 'Al', last_name: 'Lee' }).isValid(), true);
+    assert.equal(await new User({ first_name: 'Alan', last_name: 'Lee' }).isValid(), true);
     const short = new User({ first_name: 'A', last_name: 'Li' });
     assert.equal(await short.isValid(), false);
     assert.deepEqual(short.errors.errorsFor('first_name'), [
       'First name must have a length between 2 and 4.',
     ]);
     assert.deepEqual(short.errors.errorsFor('last_name'), ['Last name must be three letters.']);
-    assert.equal(await new User({ first_name: 'Alana' }).isValid(), false);
+    assert.equal(await new User({ first_name: 'Alana', last_name: 'Lee' }).isValid(), false);
+  });
+
+  it('validatesLengthOf fails a null or missing value, as Twistar does, unless allowNull is set', async () => {
+    User.validatesLengthOf('first_name', { range: [2, 4] });
+    User.validatesLengthOf('last_name', { length: 3, allowNull: true });
+    const missing = new User({ last_name: null });
+    assert.equal(await missing.isValid(), false);
+    assert.deepEqual(missing.errors.toJSON(), {
+      first_name: ['First name must have a length between 2 and 4.'],
+    });
+    const saved = await new User({ first_name: null }).save();
+    assert.equal(saved.isNewRecord(), true);
+    assert.equal(await new User({ first_name: 'Al' }).isValid(), true);
+    assert.throws(
+      () => User.validatesLengthOf('first_name', { range: [1, 2], allownull: true } as never),
+      /has no option "allownull"/,
+    );
   });
 
   it('validatesUniquenessOf reads the database and ignores the object itself', async () => {

@@ -153,9 +153,18 @@ describe('lengthOf', () => {
     assert.deepEqual(obj.errors.toJSON(), { code: ['Code must have a length of 3.'] });
   });
 
-  it('skips undefined and null (presenceOf checks those)', () => {
+  it('refuses undefined and null, as Twistar does', () => {
     const obj = record({ a: null, b: undefined });
     void lengthOf(['a', 'b'], { length: 3 })(obj);
+    assert.deepEqual(obj.errors.toJSON(), {
+      a: ['A must have a length of 3.'],
+      b: ['B must have a length of 3.'],
+    });
+  });
+
+  it('lets undefined and null pass with allowNull', () => {
+    const obj = record({ a: null, b: undefined });
+    void lengthOf(['a', 'b'], { length: 3, allowNull: true })(obj);
     assert.equal(obj.errors.isEmpty(), true);
   });
 
