@@ -63,8 +63,9 @@ export function ownProperties<T extends object>(object: T): Partial<T> {
 }
 
 /** A copy of `object` without `keys`, on no prototype (object rest `{ a, ...rest }` would inherit again). */
-export function omitKeys<T extends object, K extends keyof T>(object: T, ...keys: K[]): Omit<T, K> {
-  const copy = ownProperties(object) as Record<PropertyKey, unknown>;
-  for (const key of keys) delete copy[key];
+export function omitKeys<T extends object, K extends keyof T & string>(object: T, ...keys: K[]): Omit<T, K> {
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(object))
+    if (!(keys as string[]).includes(key)) copy[key] = (object as Record<string, unknown>)[key];
   return copy as Omit<T, K>;
 }

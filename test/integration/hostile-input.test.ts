@@ -936,7 +936,7 @@ describeEachBackend('hostile input', (db) => {
       );
       assert.equal((await HostileNote.find(note.id))?.label, 'b');
     } finally {
-      for (const key of polluted) delete proto[key];
+      for (const key of polluted) Reflect.deleteProperty(proto, key);
     }
   });
 
