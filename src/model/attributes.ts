@@ -71,11 +71,23 @@ export function readRow(obj: WithState, row: Row, schema: ModelSchema): void {
 
 /** Records that the row now holds the object's current values of `columns`. */
 export function markSaved(obj: WithState, columns: Iterable<string>): void {
-  const state = obj[STATE];
-  const snapshot = state.snapshot ?? (Object.create(null) as Record_);
-  for (const name of columns) setOwnProperty(snapshot, name, freeze(columnValue(obj, name)));
-  state.snapshot = snapshot;
-  state.persisted = true;
+  capture(obj, columns)();
+}
+
+/**
+ * Takes the object's values of `columns` now, as they are sent, and returns what records them as the row's
+ * once the write has succeeded: a value changed while the statement was on its way stays changed.
+ */
+export function capture(obj: WithState, columns: Iterable<string>): () => void {
+  const taken: [string, unknown][] = [];
+  for (const name of columns) taken.push([name, freeze(columnValue(obj, name))]);
+  return () => {
+    const state = obj[STATE];
+    const snapshot = state.snapshot ?? (Object.create(null) as Record_);
+    for (const [name, value] of taken) setOwnProperty(snapshot, name, value);
+    state.snapshot = snapshot;
+    state.persisted = true;
+  };
 }
 
 /** A value as it is written to `column`: a Date's UTC day for DATE columns, JSON text for JSON columns. */

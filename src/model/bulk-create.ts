@@ -117,10 +117,24 @@ export async function createObjects<M extends Creatable>(
   // Validation and hooks cost an await per object and step: skip the ones this class does not have.
   const validating = validatorsOf(model).length > 0;
   const hooks = (name: HookName) => hasHook(model.prototype, name);
+  const seen = new Map<M, number>();
   for (const [index, obj] of objects.entries()) {
     if (obj[STATE].persisted || obj[STATE].deleted) {
       throw new DBObjectSaveError(
         `${model.name}.createMany: item ${index} is already saved (or deleted); save() it instead.`,
+      );
+    }
+    const first = seen.get(obj);
+    if (first !== undefined) {
+      throw new DBObjectSaveError(
+        `${model.name}.createMany: item ${index} is the same object as item ${first}; pass each object once ` +
+          '(nothing was written).',
+      );
+    }
+    seen.set(obj, index);
+    if (obj[STATE].writing !== null) {
+      throw new DBObjectSaveError(
+        `${model.name}.createMany: item ${index} is being saved; await its save() before passing it here.`,
       );
     }
     if (!validating) continue;

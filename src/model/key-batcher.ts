@@ -1,4 +1,4 @@
-import type { Row } from '../connection/driver.js';
+import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { setOwnProperty } from '../own-property.js';
@@ -40,8 +40,15 @@ export function batchedRow(
   id: Id,
 ): Promise<Row | null> | undefined {
   const pool = config.pool;
-  if (!Registry.BATCH_FINDS || pool.synchronous || pool.inTransaction || pool.onPrimary) return undefined;
-  if (typeof id === 'number' ? !Number.isSafeInteger(id) : typeof id !== 'bigint') return undefined;
+  if (!Registry.BATCH_FINDS || pool.synchronous || pool.inTransactionScope || pool.onPrimary)
+    return undefined;
+  // A key no 64-bit column holds is looked up alone: its error (or empty answer) is its caller's only.
+  if (
+    typeof id === 'number'
+      ? !Number.isSafeInteger(id)
+      : typeof id !== 'bigint' || id < INT64_MIN || id > INT64_MAX
+  )
+    return undefined;
   const column = knownModelSchema(config, model)?.byName.get(model.PRIMARY_KEY);
   if (column?.kind !== 'integer') return undefined;
   let batches = pending.get(config);
@@ -94,7 +101,20 @@ async function flush(model: Loadable<unknown>, config: InteractionBase, batch: B
       }
     }
   } catch (error) {
-    for (const waiter of batch.waiters) waiter.reject(error);
+    if (batch.waiters.length === 1) {
+      batch.waiters[0]?.reject(error);
+      return;
+    }
+    // One caller's key may be what the database refused: each caller is answered by a find of its own.
+    await Promise.all(
+      batch.waiters.map(async (waiter) => {
+        try {
+          waiter.resolve(await config.select(table, { id: waiter.id, primaryKey }));
+        } catch (own) {
+          waiter.reject(own);
+        }
+      }),
+    );
   }
 }
 

@@ -21,6 +21,10 @@ export interface ObjectState {
   relations: Map<string, unknown> | null;
   /** The objects one query loaded together, so that a relation is loaded for all of them at once. */
   siblings: readonly object[] | null;
+  /** The save or delete under way (settled, never rejecting): the next one waits for it. */
+  writing: Promise<void> | null;
+  /** Hooks of a save or delete running now: a save they start runs at once instead of waiting. */
+  hooks: number;
 }
 
 /** Marks DBObject's own validate(), so that saving can skip it for a class with no validations. */
@@ -41,5 +45,7 @@ export function newState(): ObjectState {
     loaded: null,
     relations: null,
     siblings: null,
+    writing: null,
+    hooks: 0,
   };
 }

@@ -9,7 +9,7 @@ import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { insertStatement, updateStatement, type Statement } from '../sql/statements.js';
 import type { Where } from '../sql/where.js';
-import { changedColumns, markSaved, outOfRange, readRow, valuesToInsert, writeValue } from './attributes.js';
+import { capture, changedColumns, outOfRange, readRow, valuesToInsert, writeValue } from './attributes.js';
 import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
 import { tableViolation, reportViolation } from './constraint-violations.js';
@@ -103,9 +103,11 @@ export function valuesForInsert(
 export async function insertObject(obj: Persistable, config: InteractionBase): Promise<void> {
   const schema = knownModelSchema(config, modelOf(obj)) ?? (await modelSchema(config, modelOf(obj)));
   const values = valuesForInsert(obj, schema, config);
+  const saved = capture(obj, Object.keys(values));
   const id = await config.insert(schema.table, values, schema.primaryKey);
   if (id !== null && obj.id == null) obj.id = id;
-  markSaved(obj, [...Object.keys(values), schema.primaryKey]);
+  saved();
+  capture(obj, [schema.primaryKey])();
 }
 
 /** UPDATEs the columns that changed (none: no statement); resolves to whether it wrote. */
@@ -127,11 +129,12 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
   }
   const where = byKey(config, schema, obj.id);
   checkRanges(obj, schema, values, () => updateStatement(config.pool.dialect, schema.table, values, where));
+  const saved = capture(obj, changed);
   const updated = await config.update(schema.table, values, where);
   if (updated === 0) {
     throw new DBObjectSaveError(`Cannot update ${describe(obj)}: its row no longer exists.`);
   }
-  markSaved(obj, changed);
+  saved();
   return true;
 }
 
@@ -189,8 +192,43 @@ async function write(obj: Persistable, config: InteractionBase, creating: boolea
   }
 }
 
+/**
+ * Runs `work` once the object's save or delete under way (if any) has ended, so that two writes of one object
+ * never overlap: `u.age = 1; u.save(); u.age = 2; u.save()` leaves 2, and two saves of a new object insert
+ * one row. A save started by the object's own hooks runs at once (it would otherwise wait for itself).
+ */
+function inTurn<T>(obj: Persistable, work: () => Promise<T>): Promise<T> {
+  const state = obj[STATE];
+  if (state.hooks > 0) return work();
+  const previous = state.writing;
+  const run = previous === null ? work() : previous.then(work);
+  const settled = run.then(ignore, ignore);
+  state.writing = settled;
+  void settled.then(() => {
+    if (state.writing === settled) state.writing = null;
+  });
+  return run;
+}
+
+function ignore(): void {}
+
+/** A hook of a save or delete; a save it starts on the same object runs at once (see inTurn). */
+async function hook(obj: Persistable, name: Parameters<typeof runHook>[1]): Promise<boolean> {
+  const state = obj[STATE];
+  state.hooks++;
+  try {
+    return await runHook(obj, name);
+  } finally {
+    state.hooks--;
+  }
+}
+
 /** save(): validate, run the hooks, then INSERT or UPDATE; resolves to how it ended. */
-export async function saveWithOutcome(obj: Persistable, config: InteractionBase): Promise<SaveOutcome> {
+export function saveWithOutcome(obj: Persistable, config: InteractionBase): Promise<SaveOutcome> {
+  return inTurn(obj, () => saveNow(obj, config));
+}
+
+async function saveNow(obj: Persistable, config: InteractionBase): Promise<SaveOutcome> {
   const state = obj[STATE];
   if (state.deleted) throw new DBObjectSaveError(`Cannot save ${describe(obj)}: it was deleted.`);
   const model = modelOf(obj);
@@ -203,12 +241,12 @@ export async function saveWithOutcome(obj: Persistable, config: InteractionBase)
   const creating = !state.persisted;
   const proto = model.prototype;
   const before = creating ? 'beforeCreate' : 'beforeUpdate';
-  if (hasHook(proto, before) && !(await runHook(obj, before))) return 'cancelled';
-  if (hasHook(proto, 'beforeSave') && !(await runHook(obj, 'beforeSave'))) return 'cancelled';
+  if (hasHook(proto, before) && !(await hook(obj, before))) return 'cancelled';
+  if (hasHook(proto, 'beforeSave') && !(await hook(obj, 'beforeSave'))) return 'cancelled';
   if (!(await write(obj, config, creating))) return 'invalid';
   const after = creating ? 'afterCreate' : 'afterUpdate';
-  if (hasHook(proto, after)) await runHook(obj, after);
-  if (hasHook(proto, 'afterSave')) await runHook(obj, 'afterSave');
+  if (hasHook(proto, after)) await hook(obj, after);
+  if (hasHook(proto, 'afterSave')) await hook(obj, 'afterSave');
   return 'saved';
 }
 
@@ -221,14 +259,18 @@ export async function saveObject<T extends Persistable>(obj: T, config: Interact
   return obj;
 }
 
-/** delete(): beforeDelete, DELETE, afterDelete; false when a hook cancelled. */
-export async function deleteObject(obj: Persistable, config: InteractionBase): Promise<boolean> {
+/** delete(): beforeDelete, DELETE, afterDelete; false when a hook cancelled. Waits for a save under way. */
+export function deleteObject(obj: Persistable, config: InteractionBase): Promise<boolean> {
+  return inTurn(obj, () => deleteNow(obj, config));
+}
+
+async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boolean> {
   const state = obj[STATE];
   if (!state.persisted || obj.id === null || obj.id === undefined) {
     const why = state.deleted ? 'it was deleted already' : 'it was never saved';
     throw new ReferenceNotSavedError(`Cannot delete ${describe(obj)}: ${why}.`);
   }
-  if (!(await runHook(obj, 'beforeDelete'))) return false;
+  if (!(await hook(obj, 'beforeDelete'))) return false;
   const schema = await modelSchema(config, modelOf(obj));
   const id = obj.id;
   const joins = [...relationsOf(modelOf(obj)).values()].filter((spec) => spec.kind === 'habtm');
@@ -249,6 +291,6 @@ export async function deleteObject(obj: Persistable, config: InteractionBase): P
   else await remove();
   state.deleted = true;
   state.persisted = false;
-  await runHook(obj, 'afterDelete');
+  await hook(obj, 'afterDelete');
   return true;
 }
