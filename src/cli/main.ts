@@ -247,7 +247,7 @@ function program(): Command {
     .action(() =>
       withDatabase(flags(), async ({ config, pool }) => {
         await loadModels(config.models);
-        const { session, next } = await startRepl();
+        const { session, failures } = await startRepl();
         const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
         Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
         session.defineCommand('log', {
@@ -256,7 +256,6 @@ function program(): Command {
             InteractionBase.LOG = !InteractionBase.LOG;
             this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
             this.displayPrompt();
-            next();
           },
         });
         out(
@@ -265,19 +264,38 @@ function program(): Command {
           ),
         );
         await new Promise<void>((resolve) => session.on('exit', resolve));
+        const failed = failures();
+        if (failed.count > 0) {
+          // Piped input ran to its end; the exit code says that some of it failed.
+          process.stderr.write(
+            `${red('error')} ${failed.count} of ${failed.lines} input line(s) failed; the first: ${failed.first}\n`,
+          );
+          process.exitCode = EXIT.failed;
+        }
       }),
     );
 
   return cli;
 }
 
+/** The lines of piped input that failed, out of how many ran, and the first that failed. */
+interface Failures {
+  readonly count: number;
+  readonly lines: number;
+  readonly first: string;
+}
+
 /**
- * The console's REPL. On a terminal, Node's own; with piped input (a script, a test), the lines are fed one
- * at a time, each once the previous one has finished, so that `await` lines run in order.
+ * The console's REPL. On a terminal, Node's own. With piped input (a script, a test), the lines are fed one at a
+ * time, each once the REPL shows its prompt again, i.e. once the previous one has finished (so that `await` lines
+ * run in order) or failed: a line that throws is printed as the REPL prints it and the next line runs.
+ * `failures()` counts the lines that threw (none on a terminal).
  */
-async function startRepl(): Promise<{ session: repl.REPLServer; next: () => void }> {
-  if (process.stdin.isTTY)
-    return { session: repl.start({ prompt: 'twistar> ', useColors: useColour }), next: () => {} };
+async function startRepl(): Promise<{ session: repl.REPLServer; failures: () => Failures }> {
+  if (process.stdin.isTTY) {
+    const session = repl.start({ prompt: 'twistar> ', useColors: useColour });
+    return { session, failures: () => ({ count: 0, lines: 0, first: '' }) };
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const lines = Buffer.concat(chunks)
@@ -292,23 +310,39 @@ async function startRepl(): Promise<{ session: repl.REPLServer; next: () => void
     terminal: false,
     useColors: false,
   });
-  const next = () =>
+  let fed = 0;
+  let current = '';
+  let count = 0;
+  let first = '';
+  // The REPL's `_error`: the last error a line threw (a changed value after a line means that line failed).
+  const lastError = () => (session.context as { _error?: unknown })._error;
+  let seen = lastError();
+  const next = () => {
+    const error = lastError();
+    if (error !== seen) {
+      seen = error;
+      count++;
+      if (first === '') first = `line ${fed}: ${current.trim()}`;
+    }
     setImmediate(() => {
       const line = lines.shift();
       if (line === undefined) input.end();
-      else input.write(`${line}\n`);
-    });
-  const evaluate = session.eval;
-  // Node declares `eval` read-only, but the REPL calls whatever the property holds.
-  const writable = session as unknown as { eval: repl.REPLEval };
-  writable.eval = function (this: repl.REPLServer, code, context, file, callback) {
-    evaluate.call(this, code, context, file, (error, result) => {
-      callback(error, result);
-      next();
+      else {
+        fed++;
+        current = line;
+        input.write(`${line}\n`);
+      }
     });
   };
+  // The REPL shows its prompt when it is ready for more: at the start, after a line's result, after its error
+  // (which never reaches an `eval` callback), after a dot command and inside an unfinished statement.
+  const displayPrompt = session.displayPrompt.bind(session);
+  session.displayPrompt = (preserveCursor?: boolean) => {
+    displayPrompt(preserveCursor);
+    next();
+  };
   next();
-  return { session, next };
+  return { session, failures: () => ({ count, lines: fed, first }) };
 }
 
 /** A JavaScript error thrown by code (TypeError, ReferenceError…), not by Twistar or a database driver. */

@@ -234,6 +234,26 @@ for (const target of targets) {
       assert.match(session.stdout, /twistar> 1\n/);
     });
 
+    it('runs every piped console line after one fails, and exits 1 when any failed', async () => {
+      const session = await twistar(
+        project,
+        url,
+        ['console'],
+        [
+          'noSuchThing()',
+          "await pool.runQuery('SELECT * FROM no_such_table')",
+          "'still ' + 'here'",
+          'await User.count()',
+        ].join('\n'),
+      );
+      assert.equal(session.code, 1, `${session.stdout}${session.stderr}`);
+      assert.match(session.stdout, /ReferenceError: noSuchThing is not defined/);
+      assert.match(session.stdout, /no_such_table/);
+      assert.match(session.stdout, /'still here'/);
+      assert.match(session.stdout, /twistar> 1\n/);
+      assert.match(session.stderr, /2 of 4 input line\(s\) failed; the first: line 1: noSuchThing\(\)/);
+    });
+
     it('prints diagrams, and check finds drift with exit code 3', async () => {
       const mermaid = await twistar(project, url, ['diagram']);
       assert.equal(mermaid.code, 0, mermaid.stderr);
