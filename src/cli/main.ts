@@ -8,8 +8,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { register as registerTypeScriptCjs } from 'tsx/cjs/api';
 import { register as registerTypeScript } from 'tsx/esm/api';
 import * as twistar from '../index.js';
-import { connect, InteractionBase, Registry, TwistarError, type ConnectionPool } from '../index.js';
-import { Migrator, type MigrationProgress } from '../migrations/migrator.js';
+import {
+  connect,
+  InteractionBase,
+  MigrationChangedError,
+  Registry,
+  TwistarError,
+  type ConnectionPool,
+} from '../index.js';
+import { changedMigrationsMessage, Migrator, type MigrationProgress } from '../migrations/migrator.js';
 import { diagram } from '../schema/diagram.js';
 import { introspect, type IntrospectOptions } from '../schema/introspect.js';
 import { verifyModels } from '../schema/verify-models.js';
@@ -80,6 +87,22 @@ function migratorFor(config: ResolvedConfig, pool: ConnectionPool): Migrator {
 }
 
 /**
+ * Runs a migrate command's `work`: a MigrationChangedError names the command's flag, `--allow-changed`, rather
+ * than the Migrator's option.
+ */
+async function withFlagNames<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof MigrationChangedError)) throw error;
+    throw new MigrationChangedError(
+      changedMigrationsMessage(error.migrations, 'run the command again with --allow-changed'),
+      error.migrations,
+    );
+  }
+}
+
+/**
  * Runs `work` with the progress reporter of a migrate command: a status line redrawn on standard error when it is
  * a terminal, "still running" lines every TWISTAR_PROGRESS_INTERVAL_MS (default 10 s) when it is not.
  */
@@ -91,10 +114,10 @@ async function withProgress<T>(
     status: process.stderr,
     live: process.stderr.isTTY === true && process.env.TERM !== 'dumb',
     intervalMs: progressIntervalFrom(process.env),
-    paint: { ok: green, dim },
+    paint: { ok: green, dim, warn: yellow },
   });
   try {
-    return await work(reporter.onProgress);
+    return await withFlagNames(() => work(reporter.onProgress));
   } finally {
     reporter.stop();
   }
@@ -157,12 +180,14 @@ function program(): Command {
     .description('revert the last batch of migrations (or --steps batches)')
     .option('--steps <n>', 'how many batches to revert', positiveInteger, 1)
     .option('--dry-run', 'print the SQL instead of running it')
-    .action((options: { steps: number; dryRun?: boolean }) =>
+    .option('--allow-changed', 'go on although the migrations to revert were edited since they ran')
+    .action((options: { steps: number; dryRun?: boolean; allowChanged?: boolean }) =>
       withDatabase(flags(), async ({ config, pool }) => {
         const reverted = await withProgress((onProgress) =>
           migratorFor(config, pool).rollback({
             steps: options.steps,
             dryRun: options.dryRun === true,
+            allowChanged: options.allowChanged === true,
             onProgress,
           }),
         );

@@ -359,3 +359,53 @@ describe('the twistar command: progress of a long migration run, without a termi
     assert.equal((status.stdout.match(/^pending/gm) ?? []).length, 2, status.stdout);
   });
 });
+
+describe('the twistar command: edited and unfilled migrations', () => {
+  let project: string;
+
+  before(() => {
+    project = mkdtempSync(join(tmpdir(), 'twistar-cli-edited-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    mkdirSync(join(project, 'migrations'));
+    writeFileSync(
+      join(project, 'migrations', '20240101000000_create_things.sql'),
+      '-- up\nCREATE TABLE things (id INTEGER);\n-- down\nDROP TABLE things;\n',
+    );
+  });
+
+  after(() => rmSync(project, { recursive: true, force: true }));
+
+  it('warns about a migration that ran no statement, and names --allow-changed, which rollback takes too', async () => {
+    const url = 'sqlite:app.db';
+    const created = await twistar(project, url, ['migrate:new', 'add nickname', '--format', 'ts']);
+    assert.equal(created.code, 0, created.stderr);
+    const migrated = await twistar(project, url, ['migrate']);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /applied 2 migration/);
+    const warnings = migrated.stderr.match(/^warning .*$/gm) ?? [];
+    assert.equal(warnings.length, 1, migrated.stderr);
+    assert.match(
+      warnings[0] ?? '',
+      /^warning \d{14}_add_nickname was applied without a statement: is it a template still to fill in\?/,
+    );
+
+    writeFileSync(
+      join(project, 'migrations', '20240101000000_create_things.sql'),
+      '-- up\n-- the things\nCREATE TABLE things (id INTEGER);\n-- down\nDROP TABLE things;\n',
+    );
+    const refused = await twistar(project, url, ['migrate']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(
+      refused.stderr,
+      /MigrationChangedError: Applied migration was edited after running: 20240101000000_create_things\. .* run the command again with --allow-changed/,
+    );
+    assert.doesNotMatch(refused.stderr, /allowChanged/);
+    const back = await twistar(project, url, ['migrate:rollback']);
+    assert.equal(back.code, 1, back.stdout);
+    assert.match(back.stderr, /MigrationChangedError: .*--allow-changed/);
+    const allowed = await twistar(project, url, ['migrate:rollback', '--allow-changed']);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stdout, /reverted 2 migration/);
+    assert.match(allowed.stderr, /^warning \d{14}_add_nickname was reverted without a statement/m);
+  });
+});
