@@ -135,6 +135,11 @@ function baseFile(model: PlannedModel, fileOf: ReadonlyMap<string, string>): str
   );
   lines.push(`  static override TABLENAME = ${quote(table.name)};`);
   if (model.primaryKey !== 'id') lines.push(`  static override PRIMARY_KEY = ${quote(model.primaryKey)};`);
+  // The columns as generated, which `twistar check` compares with the table (a dropped column is drift).
+  const names = table.columns.map((column) => quote(column.name));
+  if (names.join(', ').length <= 80)
+    lines.push(`  static readonly COLUMNS = [${names.join(', ')}] as const;`);
+  else lines.push('  static readonly COLUMNS = [', ...names.map((name) => `    ${name},`), '  ] as const;');
   for (const kind of ['BELONGSTO', 'HASMANY', 'HASONE', 'HABTM'] as const) {
     const list = relations.filter((relation) => relation.kind === kind);
     if (list.length === 0) continue;

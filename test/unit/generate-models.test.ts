@@ -125,6 +125,11 @@ describe('generate models', () => {
     assert.match(base?.text ?? '', /static override TABLENAME = 'users';/);
     assert.match(base?.text ?? '', /declare first_name: string;/);
     assert.match(base?.text ?? '', /^ {2}declare id: number;$/m, 'the key, typed as its column');
+    assert.match(
+      base?.text ?? '',
+      /^ {2}static readonly COLUMNS = \['id', 'first_name', 'born', 'meta'\] as const;$/m,
+      'the columns, for twistar check',
+    );
     assert.match(base?.text ?? '', /declare born: Date \| null;/);
     assert.match(base?.text ?? '', /declare pictures: HasMany<Picture>;/);
     assert.match(base?.text ?? '', /\{ name: 'pictures', className: 'Picture', foreignKey: 'user_id' \}/);
