@@ -169,7 +169,8 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
           if (event.statements === 0) {
             const what = event.direction === 'up' ? 'applied' : 'reverted';
             warn(
-              `${event.migration} was ${what} without a statement: is it a template still to fill in? ` +
+              `${event.migration} ${event.dryRun ? 'would be' : 'was'} ${what} without a statement: ` +
+                'is it a template still to fill in? ' +
                 '(Statements sent through models, not through db, are not counted.)',
             );
           }

@@ -129,14 +129,17 @@ describe('migration progress', () => {
     reporter.onProgress(statement('20240102000000_b', 1));
     reporter.onProgress(migrated('20240102000000_b', 2, 5, 1));
     reporter.onProgress({ ...migrated('20240101000000_a', 1, 5, 0), direction: 'down' });
+    reporter.onProgress({ ...migrated('20240101000000_a', 1, 5, 0), dryRun: true });
     reporter.stop();
     assert.deepEqual(status, [
       'warning 20240101000000_a was applied without a statement: is it a template still to fill in? ' +
         '(Statements sent through models, not through db, are not counted.)\n',
       'warning 20240101000000_a was reverted without a statement: is it a template still to fill in? ' +
         '(Statements sent through models, not through db, are not counted.)\n',
+      'warning 20240101000000_a would be applied without a statement: is it a template still to fill in? ' +
+        '(Statements sent through models, not through db, are not counted.)\n',
     ]);
-    assert.equal(lines.length, 5, 'the ✓ lines stay on standard output');
+    assert.equal(lines.length, 6, 'the ✓ lines stay on standard output');
   });
 
   it('on a terminal: cuts the status line to the terminal’s width, which it must not wrap past', () => {
