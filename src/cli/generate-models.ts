@@ -65,6 +65,17 @@ export function inferRelations(
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** The column kinds whose values are an `Id` (number, bigint or string), which `declare id` can narrow to. */
+const ID_KINDS: ReadonlySet<ColumnSchema['kind']> = new Set([
+  'integer',
+  'float',
+  'bigint',
+  'decimal',
+  'string',
+  'text',
+  'uuid',
+]);
+
 /** A string literal as TypeScript source, in single quotes (JSON escapes backslashes and control characters). */
 function quote(text: string): string {
   return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
@@ -124,6 +135,11 @@ function baseFile(model: PlannedModel, fileOf: ReadonlyMap<string, string>): str
   );
   lines.push(`  static override TABLENAME = ${quote(table.name)};`);
   if (model.primaryKey !== 'id') lines.push(`  static override PRIMARY_KEY = ${quote(model.primaryKey)};`);
+  // The columns as generated, which `twistar check` compares with the table (a dropped column is drift).
+  const names = table.columns.map((column) => quote(column.name));
+  if (names.join(', ').length <= 80)
+    lines.push(`  static readonly COLUMNS = [${names.join(', ')}] as const;`);
+  else lines.push('  static readonly COLUMNS = [', ...names.map((name) => `    ${name},`), '  ] as const;');
   for (const kind of ['BELONGSTO', 'HASMANY', 'HASONE', 'HABTM'] as const) {
     const list = relations.filter((relation) => relation.kind === kind);
     if (list.length === 0) continue;
@@ -132,8 +148,14 @@ function baseFile(model: PlannedModel, fileOf: ReadonlyMap<string, string>): str
     lines.push('  ];');
   }
   lines.push('');
+  // DBObject declares id (`Id | null`), an accessor that reads the key column: narrowed to the key's type.
+  const key = table.columns.find((column) => column.name === model.primaryKey);
+  if (key !== undefined && ID_KINDS.has(key.kind)) {
+    lines.push(`  declare id: ${tsType({ ...key, nullable: false })};`);
+  } else {
+    lines.push(`  // id keeps the type DBObject gives it: a ${key?.kind ?? 'missing'} key is not an Id.`);
+  }
   for (const column of table.columns) {
-    // DBObject declares id, an accessor that reads the key column.
     if (column.name === 'id') continue;
     lines.push(`  declare ${property(column.name)}: ${tsType(column)};`);
   }

@@ -8,8 +8,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { register as registerTypeScriptCjs } from 'tsx/cjs/api';
 import { register as registerTypeScript } from 'tsx/esm/api';
 import * as twistar from '../index.js';
-import { connect, InteractionBase, Registry, TwistarError, type ConnectionPool } from '../index.js';
-import { Migrator, type MigrationProgress } from '../migrations/migrator.js';
+import {
+  connect,
+  InteractionBase,
+  MigrationChangedError,
+  Registry,
+  TwistarError,
+  type ConnectionPool,
+} from '../index.js';
+import { changedMigrationsMessage, Migrator, type MigrationProgress } from '../migrations/migrator.js';
 import { diagram } from '../schema/diagram.js';
 import { introspect, type IntrospectOptions } from '../schema/introspect.js';
 import { verifyModels } from '../schema/verify-models.js';
@@ -80,6 +87,22 @@ function migratorFor(config: ResolvedConfig, pool: ConnectionPool): Migrator {
 }
 
 /**
+ * Runs a migrate command's `work`: a MigrationChangedError names the command's flag, `--allow-changed`, rather
+ * than the Migrator's option.
+ */
+async function withFlagNames<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof MigrationChangedError)) throw error;
+    throw new MigrationChangedError(
+      changedMigrationsMessage(error.migrations, 'run the command again with --allow-changed'),
+      error.migrations,
+    );
+  }
+}
+
+/**
  * Runs `work` with the progress reporter of a migrate command: a status line redrawn on standard error when it is
  * a terminal, "still running" lines every TWISTAR_PROGRESS_INTERVAL_MS (default 10 s) when it is not.
  */
@@ -91,10 +114,10 @@ async function withProgress<T>(
     status: process.stderr,
     live: process.stderr.isTTY === true && process.env.TERM !== 'dumb',
     intervalMs: progressIntervalFrom(process.env),
-    paint: { ok: green, dim },
+    paint: { ok: green, dim, warn: yellow },
   });
   try {
-    return await work(reporter.onProgress);
+    return await withFlagNames(() => work(reporter.onProgress));
   } finally {
     reporter.stop();
   }
@@ -157,12 +180,14 @@ function program(): Command {
     .description('revert the last batch of migrations (or --steps batches)')
     .option('--steps <n>', 'how many batches to revert', positiveInteger, 1)
     .option('--dry-run', 'print the SQL instead of running it')
-    .action((options: { steps: number; dryRun?: boolean }) =>
+    .option('--allow-changed', 'go on although the migrations to revert were edited since they ran')
+    .action((options: { steps: number; dryRun?: boolean; allowChanged?: boolean }) =>
       withDatabase(flags(), async ({ config, pool }) => {
         const reverted = await withProgress((onProgress) =>
           migratorFor(config, pool).rollback({
             steps: options.steps,
             dryRun: options.dryRun === true,
+            allowChanged: options.allowChanged === true,
             onProgress,
           }),
         );
@@ -247,7 +272,7 @@ function program(): Command {
     .action(() =>
       withDatabase(flags(), async ({ config, pool }) => {
         await loadModels(config.models);
-        const { session, next } = await startRepl();
+        const { session, failures } = await startRepl();
         const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
         Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
         session.defineCommand('log', {
@@ -256,7 +281,6 @@ function program(): Command {
             InteractionBase.LOG = !InteractionBase.LOG;
             this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
             this.displayPrompt();
-            next();
           },
         });
         out(
@@ -265,19 +289,38 @@ function program(): Command {
           ),
         );
         await new Promise<void>((resolve) => session.on('exit', resolve));
+        const failed = failures();
+        if (failed.count > 0) {
+          // Piped input ran to its end; the exit code says that some of it failed.
+          process.stderr.write(
+            `${red('error')} ${failed.count} of ${failed.lines} input line(s) failed; the first: ${failed.first}\n`,
+          );
+          process.exitCode = EXIT.failed;
+        }
       }),
     );
 
   return cli;
 }
 
+/** The lines of piped input that failed, out of how many ran, and the first that failed. */
+interface Failures {
+  readonly count: number;
+  readonly lines: number;
+  readonly first: string;
+}
+
 /**
- * The console's REPL. On a terminal, Node's own; with piped input (a script, a test), the lines are fed one
- * at a time, each once the previous one has finished, so that `await` lines run in order.
+ * The console's REPL. On a terminal, Node's own. With piped input (a script, a test), the lines are fed one at a
+ * time, each once the REPL shows its prompt again, i.e. once the previous one has finished (so that `await` lines
+ * run in order) or failed: a line that throws is printed as the REPL prints it and the next line runs.
+ * `failures()` counts the lines that threw (none on a terminal).
  */
-async function startRepl(): Promise<{ session: repl.REPLServer; next: () => void }> {
-  if (process.stdin.isTTY)
-    return { session: repl.start({ prompt: 'twistar> ', useColors: useColour }), next: () => {} };
+async function startRepl(): Promise<{ session: repl.REPLServer; failures: () => Failures }> {
+  if (process.stdin.isTTY) {
+    const session = repl.start({ prompt: 'twistar> ', useColors: useColour });
+    return { session, failures: () => ({ count: 0, lines: 0, first: '' }) };
+  }
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const lines = Buffer.concat(chunks)
@@ -292,23 +335,39 @@ async function startRepl(): Promise<{ session: repl.REPLServer; next: () => void
     terminal: false,
     useColors: false,
   });
-  const next = () =>
+  let fed = 0;
+  let current = '';
+  let count = 0;
+  let first = '';
+  // The REPL's `_error`: the last error a line threw (a changed value after a line means that line failed).
+  const lastError = () => (session.context as { _error?: unknown })._error;
+  let seen = lastError();
+  const next = () => {
+    const error = lastError();
+    if (error !== seen) {
+      seen = error;
+      count++;
+      if (first === '') first = `line ${fed}: ${current.trim()}`;
+    }
     setImmediate(() => {
       const line = lines.shift();
       if (line === undefined) input.end();
-      else input.write(`${line}\n`);
-    });
-  const evaluate = session.eval;
-  // Node declares `eval` read-only, but the REPL calls whatever the property holds.
-  const writable = session as unknown as { eval: repl.REPLEval };
-  writable.eval = function (this: repl.REPLServer, code, context, file, callback) {
-    evaluate.call(this, code, context, file, (error, result) => {
-      callback(error, result);
-      next();
+      else {
+        fed++;
+        current = line;
+        input.write(`${line}\n`);
+      }
     });
   };
+  // The REPL shows its prompt when it is ready for more: at the start, after a line's result, after its error
+  // (which never reaches an `eval` callback), after a dot command and inside an unfinished statement.
+  const displayPrompt = session.displayPrompt.bind(session);
+  session.displayPrompt = (preserveCursor?: boolean) => {
+    displayPrompt(preserveCursor);
+    next();
+  };
   next();
-  return { session, next };
+  return { session, failures: () => ({ count, lines: fed, first }) };
 }
 
 /** A JavaScript error thrown by code (TypeError, ReferenceError…), not by Twistar or a database driver. */

@@ -13,7 +13,11 @@ export interface ProgressOptions {
   readonly intervalMs?: number;
   /** How often the live line is redrawn (ms); default 250. */
   readonly refreshMs?: number;
-  readonly paint?: { readonly ok: (text: string) => string; readonly dim: (text: string) => string };
+  readonly paint?: {
+    readonly ok: (text: string) => string;
+    readonly dim: (text: string) => string;
+    readonly warn?: (text: string) => string;
+  };
   /** Time and timers; the real ones unless a test says otherwise. */
   readonly clock?: ProgressClock;
 }
@@ -91,6 +95,7 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
   const now = () => clock.now();
   const ok = options.paint?.ok ?? ((text: string) => text);
   const dim = options.paint?.dim ?? ((text: string) => text);
+  const warnColour = options.paint?.warn ?? ((text: string) => text);
   let running: Running | undefined;
   let onScreen = false;
   let frame = 0;
@@ -135,6 +140,13 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
     if (live && running !== undefined) draw(running);
   };
 
+  // A warning goes to standard error, on a line of its own (the live line is drawn again below it).
+  const warn = (line: string) => {
+    clear();
+    status.write(`${warnColour('warning')} ${line}\n`);
+    if (live && running !== undefined) draw(running);
+  };
+
   return {
     onProgress(event) {
       switch (event.type) {
@@ -154,6 +166,14 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
         case 'migrated':
           running = undefined;
           out(`${ok('✓')} ${event.migration} ${dim(`(${formatDuration(event.durationMs)})`)}`);
+          if (event.statements === 0) {
+            const what = event.direction === 'up' ? 'applied' : 'reverted';
+            warn(
+              `${event.migration} ${event.dryRun ? 'would be' : 'was'} ${what} without a statement: ` +
+                'is it a template still to fill in? ' +
+                '(Statements sent through models, not through db, are not counted.)',
+            );
+          }
           break;
       }
     },

@@ -62,6 +62,8 @@ export type MigrationProgress =
       readonly index: number;
       readonly total: number;
       readonly durationMs: number;
+      /** How many statements the migration sent (in a dry run, showed) through `db`: 0 for an unfilled template. */
+      readonly statements: number;
       readonly dryRun: boolean;
     };
 
@@ -278,6 +280,7 @@ export class Migrator {
         index,
         total,
         durationMs: performance.now() - started,
+        statements: statementIndex,
         dryRun,
       });
     }
@@ -309,9 +312,17 @@ function checkUnchanged(
   });
   if (changed.length === 0) return;
   const names = changed.map((file) => file.name);
-  throw new MigrationChangedError(
+  throw new MigrationChangedError(changedMigrationsMessage(names, 'pass { allowChanged: true }'), names);
+}
+
+/**
+ * The message of MigrationChangedError for `names`; `override` says how to go on regardless, in the words of
+ * the caller: the option of `latest()`/`rollback()`, or the flag of the `twistar` command.
+ */
+export function changedMigrationsMessage(names: readonly string[], override: string): string {
+  return (
     `Applied migration${names.length > 1 ? 's were' : ' was'} edited after running: ${names.join(', ')}. An edit ` +
-      'does not run again: restore the file and write a new migration for the change, or pass allowChanged: true.',
-    names,
+    `does not run again: restore the file and write a new migration for the change, or ${override} to go on ` +
+    'regardless (when the edit changes nothing that matters, such as a comment).'
   );
 }

@@ -3,6 +3,7 @@ import { DBObject } from '../model/db-object.js';
 import { RELATION_NAME as PLAIN } from '../relationships/declarations.js';
 import { SQL_NAME } from '../sql/fragments.js';
 import type { TableSchema } from './database-schema.js';
+import { isGlobalName } from './global-names.js';
 
 // PLAIN: what relationship options accept (class names, relation names, keys, join tables); SQL_NAME: what
 // Twistar's statements accept as a table or column name, without table.column.
@@ -17,9 +18,16 @@ const USED_BY_GENERATED_CODE = new Set([
   'HasOne',
   'BelongsTo',
   'HABTM',
-  'Date',
-  'Buffer',
 ]);
+
+/**
+ * A name a model class must not take: one the generated files use, or a global of JavaScript, Node, the DOM or
+ * TypeScript (`Error`, `Map`, `Request`, `Record`…), which the class would hide wherever it is imported; its
+ * `<name>Base` likewise.
+ */
+function reserved(name: string): boolean {
+  return USED_BY_GENERATED_CODE.has(name) || isGlobalName(name) || isGlobalName(`${name}Base`);
+}
 
 /** Letters and digits of `text` in ASCII (accents dropped), the rest as single `_`. */
 function plainWords(text: string): string {
@@ -62,14 +70,18 @@ export function plainOnly(names: readonly string[]): string | null {
     : `relationships take plain names (letters, digits, _), not ${odd.join(', ')}`;
 }
 
-/** Class names in table order: unique, also as `<name>Base` and as file names on any file system. */
+/**
+ * Class names in table order: unique, also as `<name>Base` and as file names on any file system, and never a
+ * global (`errors` gives `ErrorModel`, `dates` `DateModel`).
+ */
 export function classNames(tables: readonly TableSchema[]): Map<string, string> {
   const names = new Map<string, string>();
   const taken = new Set<string>();
   for (const table of tables) {
     const base = classOf(table.name);
-    let name = USED_BY_GENERATED_CODE.has(base) ? `${base}Model` : base;
+    let name = reserved(base) ? `${base}Model` : base;
     const clashes = (candidate: string) =>
+      reserved(candidate) ||
       [candidate, `${candidate}Base`, `file:${fileNameOf(candidate)}`].some((each) =>
         taken.has(each.toLowerCase()),
       );

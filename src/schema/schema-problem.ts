@@ -2,14 +2,21 @@
 export type SchemaProblemKind =
   /** The model's table does not exist (or a related model's, when that model is not verified itself). */
   | 'missing-table'
-  /** A column the model relies on does not exist: its primary key, a foreign key, a polymorphic type column. */
+  /**
+   * A column the model relies on does not exist: its primary key, a column its `COLUMNS` names, a foreign key, a
+   * polymorphic type column.
+   */
   | 'missing-column'
   /** A HABTM relation's join table does not exist. */
   | 'missing-join-table'
   /** A relation names a class that is not registered, so its table cannot be known. */
   | 'missing-class'
   /** A column has the name of a method, accessor or relationship of the model, which it would hide. */
-  | 'hidden-member';
+  | 'hidden-member'
+  /** A column of the table is not in the model's `COLUMNS` (added since the models were generated). */
+  | 'undeclared-column'
+  /** The model's `COLUMNS` is not a list of column names. */
+  | 'invalid-columns';
 
 /** One disagreement between a model and the database. */
 export interface SchemaProblem {

@@ -44,6 +44,7 @@ export function compareModels(models: readonly RelatedModel[], schema: DatabaseS
         message: `${model.name}: table "${table.name}" has no column "${model.PRIMARY_KEY}" (its primary key).`,
       });
     }
+    problems.push(...declaredColumnProblems(model, table));
     for (const column of clashingColumns(
       model,
       table.columns.map((each) => each.name),
@@ -61,6 +62,59 @@ export function compareModels(models: readonly RelatedModel[], schema: DatabaseS
     for (const spec of relationsOf(model).values()) {
       problems.push(...relationProblems(model, spec, table, models, tables));
     }
+  }
+  return problems;
+}
+
+/**
+ * The model's `COLUMNS` (which generated bases declare) against the table's columns: each one it names must
+ * exist, since a value set on a column that is gone is not saved, and each column of the table must be in it.
+ * A model without `COLUMNS` is not compared.
+ */
+function declaredColumnProblems(model: RelatedModel, table: TableSchema): SchemaProblem[] {
+  const declared: unknown = (model as { COLUMNS?: unknown }).COLUMNS;
+  if (declared === undefined) return [];
+  if (!Array.isArray(declared) || declared.some((name) => typeof name !== 'string')) {
+    return [
+      {
+        model: model.name,
+        kind: 'invalid-columns',
+        table: table.name,
+        message:
+          `${model.name}.COLUMNS must be the list of its table's column names, such as ['id', 'name'] ` +
+          '(as `twistar generate models` writes it), or left out.',
+      },
+    ];
+  }
+  const names = declared as readonly string[];
+  const actual = new Set(table.columns.map((column) => column.name));
+  const problems: SchemaProblem[] = [];
+  for (const column of new Set(names)) {
+    // A missing primary key is reported once, as such.
+    if (actual.has(column) || column === model.PRIMARY_KEY) continue;
+    problems.push({
+      model: model.name,
+      kind: 'missing-column',
+      table: table.name,
+      column,
+      message:
+        `${model.name}: table "${table.name}" has no column "${column}", which ${model.name}.COLUMNS names ` +
+        '(dropped or renamed?): a value set on it would not be saved. Regenerate the models ' +
+        '(twistar generate models) or migrate the database.',
+    });
+  }
+  const listed = new Set(names);
+  for (const column of actual) {
+    if (listed.has(column)) continue;
+    problems.push({
+      model: model.name,
+      kind: 'undeclared-column',
+      table: table.name,
+      column,
+      message:
+        `${model.name}: column "${column}" of "${table.name}" is not in ${model.name}.COLUMNS: regenerate the ` +
+        'models (twistar generate models), or add it.',
+    });
   }
   return problems;
 }
@@ -142,7 +196,7 @@ function relationProblems(
 
 /**
  * Compares every registered model (or `options.models`) with the live schema: each model's table and primary
- * key, each relation's foreign key (and polymorphic type column) on the right table, each HABTM join table
+ * key, the columns its `COLUMNS` lists (when it has one, as generated bases do) against the table's, each relation's foreign key (and polymorphic type column) on the right table, each HABTM join table
  * and its two keys, and that related classes are registered. Resolves to the problems, none when they agree;
  * with `throw: true` rejects with SchemaMismatchError instead. `migrationsTable` and `exclude` go to
  * `introspect()`.

@@ -234,6 +234,26 @@ for (const target of targets) {
       assert.match(session.stdout, /twistar> 1\n/);
     });
 
+    it('runs every piped console line after one fails, and exits 1 when any failed', async () => {
+      const session = await twistar(
+        project,
+        url,
+        ['console'],
+        [
+          'noSuchThing()',
+          "await pool.runQuery('SELECT * FROM no_such_table')",
+          "'still ' + 'here'",
+          'await User.count()',
+        ].join('\n'),
+      );
+      assert.equal(session.code, 1, `${session.stdout}${session.stderr}`);
+      assert.match(session.stdout, /ReferenceError: noSuchThing is not defined/);
+      assert.match(session.stdout, /no_such_table/);
+      assert.match(session.stdout, /'still here'/);
+      assert.match(session.stdout, /twistar> 1\n/);
+      assert.match(session.stderr, /2 of 4 input line\(s\) failed; the first: line 1: noSuchThing\(\)/);
+    });
+
     it('prints diagrams, and check finds drift with exit code 3', async () => {
       const mermaid = await twistar(project, url, ['diagram']);
       assert.equal(mermaid.code, 0, mermaid.stderr);
@@ -245,12 +265,15 @@ for (const target of targets) {
       const pool = connect(target.name === 'sqlite' ? `sqlite:${join(project, 'app.db')}` : url);
       try {
         await pool.runOperation('DROP TABLE pictures');
+        // A column the generated User declares, dropped: a value set on it would not be saved.
+        await pool.runOperation('ALTER TABLE users DROP COLUMN age');
       } finally {
         await pool.close();
       }
       const drift = await twistar(project, url, ['check']);
       assert.equal(drift.code, 3, drift.stdout);
       assert.match(drift.stdout, /pictures/);
+      assert.match(drift.stdout, /^✗ User: table "users" has no column "age", which User\.COLUMNS names/m);
     });
 
     it('exits 1 with a message when the command fails, and 2 on a wrong command line', async () => {
@@ -337,5 +360,55 @@ describe('the twistar command: progress of a long migration run, without a termi
     assert.match(run.stderr, /ConfigError: TWISTAR_PROGRESS_INTERVAL_MS must be a number of milliseconds/);
     const status = await twistar(project, 'sqlite:app.db', ['migrate:status']);
     assert.equal((status.stdout.match(/^pending/gm) ?? []).length, 2, status.stdout);
+  });
+});
+
+describe('the twistar command: edited and unfilled migrations', () => {
+  let project: string;
+
+  before(() => {
+    project = mkdtempSync(join(tmpdir(), 'twistar-cli-edited-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    mkdirSync(join(project, 'migrations'));
+    writeFileSync(
+      join(project, 'migrations', '20240101000000_create_things.sql'),
+      '-- up\nCREATE TABLE things (id INTEGER);\n-- down\nDROP TABLE things;\n',
+    );
+  });
+
+  after(() => rmSync(project, { recursive: true, force: true }));
+
+  it('warns about a migration that ran no statement, and names --allow-changed, which rollback takes too', async () => {
+    const url = 'sqlite:app.db';
+    const created = await twistar(project, url, ['migrate:new', 'add nickname', '--format', 'ts']);
+    assert.equal(created.code, 0, created.stderr);
+    const migrated = await twistar(project, url, ['migrate']);
+    assert.equal(migrated.code, 0, migrated.stderr);
+    assert.match(migrated.stdout, /applied 2 migration/);
+    const warnings = migrated.stderr.match(/^warning .*$/gm) ?? [];
+    assert.equal(warnings.length, 1, migrated.stderr);
+    assert.match(
+      warnings[0] ?? '',
+      /^warning \d{14}_add_nickname was applied without a statement: is it a template still to fill in\?/,
+    );
+
+    writeFileSync(
+      join(project, 'migrations', '20240101000000_create_things.sql'),
+      '-- up\n-- the things\nCREATE TABLE things (id INTEGER);\n-- down\nDROP TABLE things;\n',
+    );
+    const refused = await twistar(project, url, ['migrate']);
+    assert.equal(refused.code, 1, refused.stdout);
+    assert.match(
+      refused.stderr,
+      /MigrationChangedError: Applied migration was edited after running: 20240101000000_create_things\. .* run the command again with --allow-changed/,
+    );
+    assert.doesNotMatch(refused.stderr, /allowChanged/);
+    const back = await twistar(project, url, ['migrate:rollback']);
+    assert.equal(back.code, 1, back.stdout);
+    assert.match(back.stderr, /MigrationChangedError: .*--allow-changed/);
+    const allowed = await twistar(project, url, ['migrate:rollback', '--allow-changed']);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stdout, /reverted 2 migration/);
+    assert.match(allowed.stderr, /^warning \d{14}_add_nickname was reverted without a statement/m);
   });
 });

@@ -6,7 +6,9 @@ import {
   InvalidQueryError,
   PoolTimeoutError,
   QueryError,
+  TransactionError,
   connect,
+  transaction,
   type QueryEvent,
 } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
@@ -146,6 +148,30 @@ describeEachBackend('pool limits', (db) => {
     release();
     await held;
     assert.deepEqual(pool.stats.inUse, 0);
+  });
+
+  it('transaction() that gets no connection rejects with the PoolTimeoutError itself, not a TransactionError', async () => {
+    // As docs/transactions.md and docs/errors.md say: nothing began, so nothing was rolled back.
+    const pool = db.openPool({ max: 1, acquireTimeoutMs: 100 });
+    let release!: () => void;
+    const held = pool.runInteraction(() => new Promise<void>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    let ran = false;
+    const error = await new Promise((resolve) => setImmediate(resolve))
+      .then(() =>
+        transaction(() => {
+          ran = true;
+        }, pool),
+      )
+      .then(
+        () => null,
+        (failure: unknown) => failure,
+      );
+    assert.ok(error instanceof PoolTimeoutError, String(error));
+    assert.ok(!(error instanceof TransactionError));
+    assert.equal(ran, false, 'the callback never ran');
+    release();
+    await held;
   });
 
   it('never opens more connections than its size under concurrent load', async () => {

@@ -158,6 +158,12 @@ describeEachBackend('migrations', (ctx) => {
         'migrated 20240102000000_create_users',
       ],
     );
+    // Each `migrated` event counts the statements its migration sent, as its `statement` events did.
+    for (const done of events.filter((event) => event.type === 'migrated')) {
+      const sent = events.filter((event) => event.type === 'statement' && event.migration === done.migration);
+      assert.ok(sent.length > 0);
+      assert.equal(done.statements, sent.length, done.migration);
+    }
     assert.deepEqual(await ctx.pool.runQuery('SELECT name FROM mig_teams'), [{ name: 'a;b' }]);
     await ctx.pool.runOperation("INSERT INTO mig_users (name, team_id) VALUES ('Ann', 1)");
     const sha = (file: string) =>
@@ -219,6 +225,7 @@ describeEachBackend('migrations', (ctx) => {
     const refused = await migrator.latest().catch((error: unknown) => error);
     assert.ok(refused instanceof MigrationChangedError);
     assert.deepEqual(refused.migrations, ['20240101000000_create_teams']);
+    assert.match(refused.message, /pass \{ allowChanged: true \} to go on/, 'names the option of the API');
     assert.equal(await tableExists(ctx.pool, 'mig_a'), false, 'nothing ran');
     await assert.rejects(
       migrator.rollback({ steps: 1 }),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import {
   type GeneratedFile,
 } from '../../src/cli/generate-models.js';
 import type { ColumnSchema, DatabaseSchema, TableSchema } from '../../src/schema/database-schema.js';
+import { GLOBAL_NAMES_FILE, globalNamesSource, typescriptGlobalNames } from '../support/global-names.js';
 
 function column(name: string, kind: ColumnSchema['kind'], extra: Partial<ColumnSchema> = {}): ColumnSchema {
   return {
@@ -123,6 +124,12 @@ describe('generate models', () => {
     assert.match(base?.text ?? '', /export class UserBase extends DBObject \{/);
     assert.match(base?.text ?? '', /static override TABLENAME = 'users';/);
     assert.match(base?.text ?? '', /declare first_name: string;/);
+    assert.match(base?.text ?? '', /^ {2}declare id: number;$/m, 'the key, typed as its column');
+    assert.match(
+      base?.text ?? '',
+      /^ {2}static readonly COLUMNS = \['id', 'first_name', 'born', 'meta'\] as const;$/m,
+      'the columns, for twistar check',
+    );
     assert.match(base?.text ?? '', /declare born: Date \| null;/);
     assert.match(base?.text ?? '', /declare pictures: HasMany<Picture>;/);
     assert.match(base?.text ?? '', /\{ name: 'pictures', className: 'Picture', foreignKey: 'user_id' \}/);
@@ -286,7 +293,7 @@ describe('generate models from hostile names and shapes', () => {
     assert.deepEqual(relations('users'), [
       'BELONGSTO date DateModel',
       'BELONGSTO team Team',
-      'HASMANY errors_2 Error',
+      'HASMANY errors_2 ErrorModel',
       'HASMANY posts Post',
       'HASONE message_as_recipient Message',
       'HASONE message_as_sender Message',
@@ -350,5 +357,116 @@ describe('generate models from hostile names and shapes', () => {
     assert.ok(custom.includes('twistar_migrations'));
     const paths = generateModels(withMigrations, 'm', { exclude: ['tmp_import'] }).map((file) => file.path);
     assert.ok(!paths.includes('m/tmp-import.ts'));
+  });
+});
+
+describe('generate models: class names and globals', () => {
+  // Tables whose classes would be named after a global of JavaScript, Node, the DOM or TypeScript's libs.
+  const GLOBAL_TABLES = [
+    'errors',
+    'maps',
+    'sets',
+    'requests',
+    'responses',
+    'objects',
+    'promises',
+    'events',
+    'urls',
+    'buffers',
+    'headers',
+    'blobs',
+    'files',
+    'dates',
+    'arrays',
+    'symbols',
+    'proxies',
+    'workers',
+    'cryptos',
+    'records',
+    'partials',
+    'html_elements',
+    'nodejs',
+    'audios',
+    'images',
+    'options',
+    'locations',
+    'documents',
+    'texts',
+    'nodes',
+    'ranges',
+    'selections',
+    'notifications',
+    'storages',
+    'performances',
+    'navigators',
+    'iterators',
+  ];
+  const globalSchema: DatabaseSchema = {
+    dialect: 'sqlite',
+    tables: [...GLOBAL_TABLES.map((name) => table(name, [id])), table('invoices', [id])],
+  };
+  const everyGlobal = new Set([...typescriptGlobalNames(), ...Object.getOwnPropertyNames(globalThis)]);
+
+  it('never names a class, nor its base, after a global', () => {
+    const plan = planModels(globalSchema);
+    const names = Object.fromEntries(plan.models.map((model) => [model.table.name, model.className]));
+    assert.equal(names.errors, 'ErrorModel');
+    assert.equal(names.maps, 'MapModel');
+    assert.equal(names.requests, 'RequestModel');
+    assert.equal(names.records, 'RecordModel');
+    assert.equal(names.options, 'OptionModel', 'the DOM’s Option');
+    assert.equal(names.iterators, 'IteratorModel');
+    assert.equal(names.invoices, 'Invoice', 'a name that is no global is kept');
+    const hiding = plan.models
+      .flatMap((model) => [model.className, `${model.className}Base`])
+      .filter((name) => everyGlobal.has(name));
+    assert.deepEqual(hiding, []);
+    assert.deepEqual(typeErrors(generateModels(globalSchema, 'src/models')), []);
+  });
+
+  it('knows every global TypeScript and @types/node declare (rewrite the list with test/support/global-names.ts --write)', () => {
+    const listed = new Set(
+      (readFileSync(GLOBAL_NAMES_FILE, 'utf8').match(/const TYPESCRIPT_GLOBALS = `([^`]*)`/)?.[1] ?? '')
+        .split(/\s+/)
+        .filter((name) => name !== ''),
+    );
+    assert.ok(listed.size > 1000, 'the DOM alone has more than a thousand');
+    assert.deepEqual(
+      typescriptGlobalNames().filter((name) => !listed.has(name)),
+      [],
+    );
+    assert.equal(globalNamesSource(typescriptGlobalNames()), readFileSync(GLOBAL_NAMES_FILE, 'utf8'));
+  });
+});
+
+describe('generate models: the key', () => {
+  it('declares id with the type of the key column, whatever the column is called', () => {
+    const keyed: DatabaseSchema = {
+      dialect: 'postgres',
+      tables: [
+        table('users', [id, column('name', 'string')]),
+        table('accounts', [
+          column('id', 'bigint', { nullable: false, primaryKey: true }),
+          column('name', 'text'),
+        ]),
+        table('codes', [column('code', 'uuid', { nullable: false, primaryKey: true })], {
+          primaryKey: ['code'],
+        }),
+        table('days', [column('day', 'date', { nullable: false, primaryKey: true })], {
+          primaryKey: ['day'],
+        }),
+      ],
+    };
+    const files = generateModels(keyed, 'm');
+    const base = (name: string) =>
+      files.find((file) => file.path === `m/generated/${name}-base.ts`)?.text ?? '';
+    assert.match(base('user'), /^ {2}declare id: number;$/m);
+    assert.match(base('account'), /^ {2}declare id: number \| bigint;$/m);
+    assert.match(base('code'), /^ {2}declare id: string;$/m);
+    assert.match(base('code'), /^ {2}declare code: string;$/m);
+    // A key Twistar's id cannot hold as its type (a date) keeps the inherited `Id | null`, and says so.
+    assert.doesNotMatch(base('day'), /declare id:/);
+    assert.match(base('day'), /declare day: Date;/);
+    assert.deepEqual(typeErrors(files), []);
   });
 });

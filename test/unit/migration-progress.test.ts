@@ -53,8 +53,17 @@ const migrating = (migration: string, index: number) =>
   ({ type: 'migrating', migration, direction: 'up', index, total: 2, dryRun: false }) as const;
 const statement = (migration: string, statementIndex: number) =>
   ({ type: 'statement', migration, statementIndex, sql: 'SELECT 1', params: [], dryRun: false }) as const;
-const migrated = (migration: string, index: number, durationMs: number) =>
-  ({ type: 'migrated', migration, direction: 'up', index, total: 2, durationMs, dryRun: false }) as const;
+const migrated = (migration: string, index: number, durationMs: number, statements = 1) =>
+  ({
+    type: 'migrated',
+    migration,
+    direction: 'up',
+    index,
+    total: 2,
+    durationMs,
+    statements,
+    dryRun: false,
+  }) as const;
 
 describe('migration progress', () => {
   it('without a terminal: "still running" lines every interval, counted from each migration’s start', () => {
@@ -110,6 +119,27 @@ describe('migration progress', () => {
     reporter.onProgress(migrating('20240102000000_b', 2));
     reporter.stop();
     assert.equal(status.at(-1), '\r\u001b[2K', 'stop() leaves no status line behind');
+  });
+
+  it('warns on standard error about a migration that sent no statement (an unfilled template)', () => {
+    const { reporter, lines, status } = reporterFor({ live: false });
+    reporter.onProgress(migrating('20240101000000_a', 1));
+    reporter.onProgress(migrated('20240101000000_a', 1, 5, 0));
+    reporter.onProgress(migrating('20240102000000_b', 2));
+    reporter.onProgress(statement('20240102000000_b', 1));
+    reporter.onProgress(migrated('20240102000000_b', 2, 5, 1));
+    reporter.onProgress({ ...migrated('20240101000000_a', 1, 5, 0), direction: 'down' });
+    reporter.onProgress({ ...migrated('20240101000000_a', 1, 5, 0), dryRun: true });
+    reporter.stop();
+    assert.deepEqual(status, [
+      'warning 20240101000000_a was applied without a statement: is it a template still to fill in? ' +
+        '(Statements sent through models, not through db, are not counted.)\n',
+      'warning 20240101000000_a was reverted without a statement: is it a template still to fill in? ' +
+        '(Statements sent through models, not through db, are not counted.)\n',
+      'warning 20240101000000_a would be applied without a statement: is it a template still to fill in? ' +
+        '(Statements sent through models, not through db, are not counted.)\n',
+    ]);
+    assert.equal(lines.length, 6, 'the ✓ lines stay on standard output');
   });
 
   it('on a terminal: cuts the status line to the terminal’s width, which it must not wrap past', () => {

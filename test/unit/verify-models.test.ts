@@ -125,6 +125,64 @@ describe('verifyModels without a database', () => {
     );
   });
 
+  it('compares the columns a model declares in COLUMNS with the table: gone, renamed or added', async () => {
+    class Member extends DBObject {
+      static readonly COLUMNS = ['id', 'name', 'age'] as const;
+    }
+    const agreeing = { ...AGREEING, tables: [table('members', 'id', 'name', 'age')] };
+    assert.deepEqual(await verifyModels({ schema: agreeing, models: [Member] }), []);
+    // `age` dropped, `name` renamed to `full_name`.
+    const apart = { ...AGREEING, tables: [table('members', 'id', 'full_name')] };
+    const problems = await verifyModels({ schema: apart, models: [Member] });
+    assert.deepEqual(
+      problems.map(({ kind, table, column }) => [kind, table, column]),
+      [
+        ['missing-column', 'members', 'name'],
+        ['missing-column', 'members', 'age'],
+        ['undeclared-column', 'members', 'full_name'],
+      ],
+    );
+    assert.equal(
+      problems[1]?.message,
+      'Member: table "members" has no column "age", which Member.COLUMNS names (dropped or renamed?): a value ' +
+        'set on it would not be saved. Regenerate the models (twistar generate models) or migrate the database.',
+    );
+    assert.equal(
+      problems[2]?.message,
+      'Member: column "full_name" of "members" is not in Member.COLUMNS: regenerate the models ' +
+        '(twistar generate models), or add it.',
+    );
+    // A subclass inherits its base's list (as a user's class inherits the generated base's).
+    class Admin extends Member {
+      static override TABLENAME = 'members';
+    }
+    assert.equal((await verifyModels({ schema: apart, models: [Admin] })).length, 3);
+    // A missing key is reported once, as the key.
+    const keyless = { ...AGREEING, tables: [table('members', 'name', 'age')] };
+    assert.deepEqual(
+      (await verifyModels({ schema: keyless, models: [Member] })).map(({ kind, column }) => [kind, column]),
+      [['missing-column', 'id']],
+    );
+  });
+
+  it('leaves a model without COLUMNS uncompared column by column, and refuses a COLUMNS that is no list of names', async () => {
+    class Loose extends DBObject {}
+    const schema = { ...AGREEING, tables: [table('looses', 'id', 'anything')] };
+    assert.deepEqual(await verifyModels({ schema, models: [Loose] }), []);
+    class Odd extends DBObject {
+      static readonly COLUMNS = 'id, name';
+    }
+    const problems = await verifyModels({
+      schema: { ...AGREEING, tables: [table('odds', 'id')] },
+      models: [Odd],
+    });
+    assert.deepEqual(
+      problems.map(({ kind }) => kind),
+      ['invalid-columns'],
+    );
+    assert.match(problems[0]?.message ?? '', /^Odd\.COLUMNS must be the list of its table's column names/);
+  });
+
   it('needs a pool when no schema is given', async () => {
     Registry.DBPOOL = null;
     await assert.rejects(Registry.verify(), ConnectionError);
