@@ -97,8 +97,20 @@ export class QueryError extends TwistarError {
   }
 }
 
+/** A constraint the database enforces refused the statement: one of the four subclasses below. */
+export class ConstraintViolationError extends QueryError {}
+
 /** A unique index or primary key refused the row (`23505`, `ER_DUP_ENTRY`, `SQLITE_CONSTRAINT_UNIQUE`). */
-export class UniqueViolationError extends QueryError {}
+export class UniqueViolationError extends ConstraintViolationError {}
+
+/** A NOT NULL column was left empty (`23502`, MySQL 1048/1364, `SQLITE_CONSTRAINT_NOTNULL`). */
+export class NotNullViolationError extends ConstraintViolationError {}
+
+/** A foreign key refused the row, or its deletion (`23503`, MySQL 1451/1452, `SQLITE_CONSTRAINT_FOREIGNKEY`). */
+export class ForeignKeyViolationError extends ConstraintViolationError {}
+
+/** A CHECK constraint refused the row (`23514`, MariaDB 4025 / MySQL 3819, `SQLITE_CONSTRAINT_CHECK`). */
+export class CheckViolationError extends ConstraintViolationError {}
 
 /**
  * A value does not fit its column: a string longer than the column's `VARCHAR(n)`/`CHAR(n)`, a number outside
@@ -179,13 +191,54 @@ export function isRetryable(error: unknown): boolean {
 
 /** True when `error` is a unique-constraint violation, on any of the three databases. */
 export function isUniqueViolation(error: unknown): boolean {
-  const code = error instanceof QueryError ? error.code : (error as { code?: unknown } | null)?.code;
-  return (
-    code === '23505' ||
-    code === 'ER_DUP_ENTRY' ||
-    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-  );
+  return constraintClassOf(error) === UniqueViolationError;
+}
+
+/** The PostgreSQL and SQLite codes of each kind of constraint violation. */
+const CONSTRAINT_CODES = new Map<
+  unknown,
+  new (...args: ConstructorParameters<typeof QueryError>) => QueryError
+>([
+  ...['23505', 'ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].map(
+    (code) => [code, UniqueViolationError] as const,
+  ),
+  ...['23502', 'SQLITE_CONSTRAINT_NOTNULL'].map((code) => [code, NotNullViolationError] as const),
+  ...['23503', 'SQLITE_CONSTRAINT_FOREIGNKEY'].map((code) => [code, ForeignKeyViolationError] as const),
+  ...['23514', 'SQLITE_CONSTRAINT_CHECK'].map((code) => [code, CheckViolationError] as const),
+]);
+
+/**
+ * MySQL/MariaDB error numbers, for the codes mysql2 names after MySQL's list (MariaDB's CHECK failure, 4025, is
+ * another error of MySQL's: its name is no guide).
+ */
+const CONSTRAINT_ERRNOS = new Map<
+  unknown,
+  new (...args: ConstructorParameters<typeof QueryError>) => QueryError
+>([
+  [1062, UniqueViolationError],
+  [1048, NotNullViolationError],
+  [1364, NotNullViolationError],
+  [1216, ForeignKeyViolationError],
+  [1217, ForeignKeyViolationError],
+  [1451, ForeignKeyViolationError],
+  [1452, ForeignKeyViolationError],
+  [4025, CheckViolationError],
+  [3819, CheckViolationError],
+]);
+
+/** The ConstraintViolationError subclass for a driver's error (or a QueryError), or undefined. @internal */
+export function constraintClassOf(
+  error: unknown,
+): (new (...args: ConstructorParameters<typeof QueryError>) => QueryError) | undefined {
+  const driverError = (error instanceof QueryError ? error.cause : error) as {
+    code?: unknown;
+    errno?: unknown;
+    sqlState?: unknown;
+  } | null;
+  if (driverError === null || typeof driverError !== 'object') return undefined;
+  // mysql2's errors carry a SQL state; better-sqlite3's and pg's codes say it all.
+  if (typeof driverError.sqlState === 'string') return CONSTRAINT_ERRNOS.get(driverError.errno);
+  return CONSTRAINT_CODES.get(driverError.code);
 }
 
 /**

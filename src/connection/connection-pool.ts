@@ -11,10 +11,9 @@ import {
   StatementTimeoutError,
   TransactionError,
   TwistarError,
-  UniqueViolationError,
   ValueOutOfRangeError,
   ValueTooLargeError,
-  isUniqueViolation,
+  constraintClassOf,
   messageOf,
 } from '../errors.js';
 import type { Dialect, DialectName } from '../dialects/dialect.js';
@@ -557,10 +556,10 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
         return new ValueOutOfRangeError(`${reason} (SQL: ${sql})`, sql, params, error);
       case 'tooLarge':
         return new ValueTooLargeError(`${reason} (SQL: ${sql})`, sql, params, error);
-      default:
-        return isUniqueViolation(error)
-          ? new UniqueViolationError(`${reason} (SQL: ${sql})`, sql, params, error)
-          : new QueryError(`${reason} (SQL: ${sql})`, sql, params, error);
+      default: {
+        const ErrorClass = constraintClassOf(error) ?? QueryError;
+        return new ErrorClass(`${reason} (SQL: ${sql})`, sql, params, error);
+      }
     }
   }
 

@@ -4,6 +4,10 @@ import {
   DBObject,
   DBObjectSaveError,
   QueryError,
+  CheckViolationError,
+  ConstraintViolationError,
+  ForeignKeyViolationError,
+  NotNullViolationError,
   Registry,
   TransactionError,
   UniqueViolationError,
@@ -204,6 +208,34 @@ describeEachBackend('Constraints the database enforces', (db) => {
     assert.ok(error instanceof TransactionError);
     assert.ok(error.cause instanceof UniqueViolationError);
     assert.equal(await Account.count(), 0);
+  });
+
+  it('types each kind of constraint failure, in the low-level interface and as the cause of a rolled-back transaction', async () => {
+    const config = Registry.getConfig();
+    await Account.create({ email: 'ann@example.com', name: 'Ann' });
+    const cases = [
+      [UniqueViolationError, { email: 'ann@example.com', name: 'Twin' }, 'accounts'],
+      [NotNullViolationError, { email: 'nameless@example.com', name: null }, 'accounts'],
+      [CheckViolationError, { email: 'big@example.com', name: 'Big', score: 11 }, 'accounts'],
+      [ForeignKeyViolationError, { account_id: 999_999, label: 'orphan' }, 'account_notes'],
+    ] as const;
+    for (const [kind, values, table] of cases) {
+      await assert.rejects(config.insert(table, values), (error: unknown) => {
+        assert.ok(error instanceof kind, `${kind.name}: ${String(error)}`);
+        assert.ok(error instanceof ConstraintViolationError);
+        return true;
+      });
+      const model = (table === 'accounts' ? Account : AccountNote) as typeof Account;
+      const error = await transaction(async () => {
+        const refused = await model.create(values as never);
+        assert.equal(refused.isNewRecord(), true);
+        assert.equal(refused.errors.isEmpty(), false);
+      }).catch((e: unknown) => e);
+      assert.ok(error instanceof TransactionError, `${kind.name}: ${String(error)}`);
+      assert.ok(error.cause instanceof kind, `${kind.name}: ${String(error.cause)}`);
+    }
+    assert.equal(await Account.count(), 1);
+    assert.equal(await AccountNote.count(), 0);
   });
 
   it('a nested transaction around a save keeps a constraint failure to itself', async () => {
