@@ -4,10 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
+  ConnectionError,
+  ConnectionLostError,
   MigrationLockError,
   MigrationLockLostError,
   Migrator,
   connect,
+  NodeUnavailableError,
   type ConnectionPool,
 } from '../../src/index.js';
 import { galeraUnavailable, startGaleraCluster, type GaleraCluster } from '../support/galera.js';
@@ -55,8 +58,8 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
 describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
   let cluster: GaleraCluster;
   const pools: ConnectionPool[] = [];
-  const open = (url: string, options: Parameters<typeof connect>[1] = {}) => {
-    const pool = connect(url, options);
+  const open = (target: Parameters<typeof connect>[0], options: Parameters<typeof connect>[1] = {}) => {
+    const pool = connect(target, options);
     pools.push(pool);
     return pool;
   };
@@ -203,6 +206,82 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
         '20240103000000_c',
       ]);
       assert.deepEqual(await logged(), ['a', 'b', 'c']);
+    });
+  });
+  describe('a node outside the primary component (error 1047)', () => {
+    const isolate = (on: boolean) =>
+      cluster.sql(2, `SET GLOBAL wsrep_provider_options='gmcast.isolate=${on ? 1 : 0}'`);
+
+    before(async () => {
+      const node0 = open(cluster.url(0));
+      await node0.runOperation('DROP TABLE IF EXISTS galera_notes');
+      await node0.runOperation('CREATE TABLE galera_notes (id INT PRIMARY KEY, body VARCHAR(50))');
+      await node0.runOperation("INSERT INTO galera_notes VALUES (1, 'hello')");
+    });
+
+    after(async () => {
+      await isolate(false).catch(() => undefined);
+      await cluster.waitReady();
+    });
+
+    it('is typed as a definite connection-level failure, and the replica set reads elsewhere meanwhile', async () => {
+      const retryMs = 1_500;
+      const pool = open({ primary: cluster.url(0), replicas: [cluster.url(2)] }, {
+        replicaRetryMs: retryMs,
+      });
+      const refused: number[] = [];
+      pool.on('query', (event: { error?: unknown }) => {
+        if ((event.error as { errno?: unknown } | undefined)?.errno === 1047) refused.push(Date.now());
+      });
+      const read = async () => {
+        const [row] = await pool.runQuery('SELECT @@port AS port, body FROM galera_notes WHERE id = 1');
+        assert.equal(row?.body, 'hello');
+        return Number(row?.port);
+      };
+      await eventually(async () => (await read()) === 33_063, 'node 2 has the row and answers reads');
+
+      // Cut node 2 off from the others: it loses quorum, leaves the primary component and refuses statements.
+      await isolate(true);
+      const direct = open(cluster.url(2));
+      let error: unknown;
+      await eventually(
+        async () => {
+          error = await direct.runQuery('SELECT body FROM galera_notes').then(
+            () => undefined,
+            (thrown: unknown) => thrown,
+          );
+          return error !== undefined;
+        },
+        'node 2 refuses statements',
+        30_000,
+      );
+      assert.ok(error instanceof NodeUnavailableError, String(error));
+      assert.ok(error instanceof ConnectionLostError);
+      assert.ok(error instanceof ConnectionError);
+      assert.equal(error.outcomeUnknown, false, 'the statement did not run');
+      assert.match(error.message, /WSREP has not yet prepared node for application use/);
+      assert.match(error.message, /did not run/);
+      assert.equal(await cluster.status(2, 'wsrep_cluster_status'), 'non-Primary');
+
+      // Reads through the pool still succeed: node 2 is skipped for replicaRetryMs, the primary answers.
+      refused.length = 0;
+      const started = Date.now();
+      for (let i = 0; i < 20; i++) assert.equal(await read(), 33_061);
+      assert.ok(refused.length >= 1, 'the first read tried node 2');
+      assert.ok(
+        refused.every((at) => at - started < retryMs),
+        'node 2 was not tried again within replicaRetryMs',
+      );
+      const tries = refused.length;
+      await new Promise((resolve) => setTimeout(resolve, retryMs + 100));
+      assert.equal(await read(), 33_061, 'still answered by the primary once node 2 is tried again');
+      assert.ok(refused.length > tries, 'node 2 was tried again after replicaRetryMs');
+
+      // Back in the cluster, node 2 answers reads again.
+      await isolate(false);
+      await cluster.waitReady();
+      await new Promise((resolve) => setTimeout(resolve, retryMs + 100));
+      await eventually(async () => (await read()) === 33_063, 'reads go to node 2 again', 20_000);
     });
   });
 });

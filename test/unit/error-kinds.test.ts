@@ -41,6 +41,18 @@ describe('errorKind', () => {
     assert.equal(errorKind('mysql', { code: 'ER_DUP_ENTRY', errno: 1062 }), undefined);
   });
 
+  it('reads a Galera node that cannot serve applications (1047) as unavailable: the statement did not run', () => {
+    const refused = {
+      code: 'ER_UNKNOWN_COM_ERROR',
+      errno: 1047,
+      sqlState: '08S01',
+      message: 'WSREP has not yet prepared node for application use',
+    };
+    assert.equal(errorKind('mysql', refused), 'unavailable');
+    assert.equal(errorKind('mysql', { errno: 1047 }), 'unavailable');
+    assert.equal(errorKind('postgres', { errno: 1047 }), undefined);
+  });
+
   it('reads SQLite codes', () => {
     assert.equal(errorKind('sqlite', { code: 'SQLITE_BUSY' }), 'serialization');
     assert.equal(errorKind('sqlite', { code: 'SQLITE_BUSY_SNAPSHOT' }), 'serialization');
