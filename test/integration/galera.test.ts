@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   ConnectionError,
@@ -24,7 +26,25 @@ const skip = !enabled
     ? unavailable
     : false;
 
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** tsx, by its full address: the CLI runs in a project folder that has no node_modules. */
+const TSX = import.meta.resolve('tsx');
 const folders: string[] = [];
+
+/** Runs `twistar --url <url> migrate` (from the sources) in `cwd`; resolves to its exit code and output. */
+function twistarMigrate(cwd: string, url: string): Promise<{ code: number; out: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', TSX, CLI, '--url', url, 'migrate'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('close', (code) => done({ code: code ?? -1, out }));
+  });
+}
 
 function folderWith(files: Record<string, string>): string {
   const folder = mkdtempSync(join(tmpdir(), 'twistar-galera-migrations-'));
@@ -129,6 +149,30 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
         );
         assert.deepEqual(await node2.runQuery('SELECT * FROM twistar_migrations_lock'), [], 'the lock is released');
       }
+    });
+
+    it('lets two `twistar migrate` processes started at once on two nodes apply each migration once', async () => {
+      const project = mkdtempSync(join(tmpdir(), 'twistar-galera-project-'));
+      folders.push(project);
+      writeFileSync(join(project, 'package.json'), '{ "type": "module" }\n');
+      mkdirSync(join(project, 'migrations'));
+      const names = ['a', 'b', 'c'];
+      const files = names.map((name, at) => `2024020${at + 1}000000_${name}`);
+      for (const [at, file] of files.entries()) {
+        writeFileSync(join(project, 'migrations', `${file}.js`), logging(names[at]!, 100));
+      }
+      const [one, two] = await Promise.all([
+        twistarMigrate(project, cluster.url(0)),
+        twistarMigrate(project, cluster.url(1)),
+      ]);
+      assert.equal(one?.code, 0, one?.out);
+      assert.equal(two?.code, 0, two?.out);
+      assert.deepEqual(await logged(), names);
+      const recorded = await node0.runQuery('SELECT name FROM twistar_migrations ORDER BY name');
+      assert.deepEqual(
+        recorded.map((row) => row.name),
+        files,
+      );
     });
 
     it('makes a run on another node wait, and give up after lockTimeoutMs naming the holder', async () => {
