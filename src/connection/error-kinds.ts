@@ -12,14 +12,7 @@ import type { DialectName } from '../dialects/dialect.js';
  * - `tooLarge`: the statement's values are larger than the server takes in one message.
  */
 export type ErrorKind =
-  | 'deadlock'
-  | 'serialization'
-  | 'timeout'
-  | 'unsent'
-  | 'lost'
-  | 'unavailable'
-  | 'range'
-  | 'tooLarge';
+  'deadlock' | 'serialization' | 'timeout' | 'unsent' | 'lost' | 'unavailable' | 'range' | 'tooLarge';
 
 interface DriverError {
   code?: unknown;

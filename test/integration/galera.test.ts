@@ -128,7 +128,9 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
       const node2 = open(cluster.url(2));
       const names = ['a', 'b', 'c', 'd'];
       const files = names.map((name, at) => `2024010${at + 1}000000_${name}`);
-      const folder = folderWith(Object.fromEntries(files.map((file, at) => [`${file}.ts`, logging(names[at]!, 100)])));
+      const folder = folderWith(
+        Object.fromEntries(files.map((file, at) => [`${file}.ts`, logging(names[at]!, 100)])),
+      );
       // Three rounds: each starts from an empty database, all three runs at the same instant.
       for (let round = 0; round < 3; round++) {
         await node0.runOperation('DROP TABLE IF EXISTS twistar_migrations');
@@ -140,6 +142,10 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
           assert.equal(run.status, 'fulfilled', String((run as PromiseRejectedResult).reason));
         }
         const applied = runs.flatMap((run) => (run.status === 'fulfilled' ? run.value : []));
+        const counts = runs.map((run) => (run.status === 'fulfilled' ? run.value.length : 0));
+        console.log(
+          `galera: round ${round}: migrations applied by the runs on nodes 0, 1, 2: ${counts.join(', ')}`,
+        );
         assert.deepEqual(applied.sort(), files, `round ${round}: each migration applied by one run`);
         assert.deepEqual(await logged(), names, `round ${round}: each migration ran once`);
         const recorded = await node1.runQuery('SELECT name FROM twistar_migrations ORDER BY name');
@@ -147,7 +153,11 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
           recorded.map((row) => row.name),
           files,
         );
-        assert.deepEqual(await node2.runQuery('SELECT * FROM twistar_migrations_lock'), [], 'the lock is released');
+        assert.deepEqual(
+          await node2.runQuery('SELECT * FROM twistar_migrations_lock'),
+          [],
+          'the lock is released',
+        );
       }
     });
 
@@ -177,7 +187,9 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
 
     it('makes a run on another node wait, and give up after lockTimeoutMs naming the holder', async () => {
       let release!: () => void;
-      (globalThis as { galeraGate?: Promise<void> }).galeraGate = new Promise((resolve) => (release = resolve));
+      (globalThis as { galeraGate?: Promise<void> }).galeraGate = new Promise(
+        (resolve) => (release = resolve),
+      );
       const folder = folderWith({
         '20240101000000_waits.ts':
           'export async function up() { await globalThis.galeraGate; }\nexport async function down() {}\n',
@@ -211,14 +223,18 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
       await node0.runOperation(
         'UPDATE twistar_migrations_lock SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND',
       );
-      assert.deepEqual(await new Migrator(node1, { folder, lockTimeoutMs: 5_000 }).latest(), ['20240101000000_a']);
+      assert.deepEqual(await new Migrator(node1, { folder, lockTimeoutMs: 5_000 }).latest(), [
+        '20240101000000_a',
+      ]);
       assert.deepEqual(await logged(), ['a']);
       assert.deepEqual(await node0.runQuery('SELECT * FROM twistar_migrations_lock'), []);
     });
 
     it('stops a run whose lock was taken from it before its next statement', async () => {
       let release!: () => void;
-      (globalThis as { galeraGate?: Promise<void> }).galeraGate = new Promise((resolve) => (release = resolve));
+      (globalThis as { galeraGate?: Promise<void> }).galeraGate = new Promise(
+        (resolve) => (release = resolve),
+      );
       const folder = folderWith({
         '20240101000000_a.ts': logging('a', 0),
         '20240102000000_waits.ts':
@@ -270,9 +286,12 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
 
     it('is typed as a definite connection-level failure, and the replica set reads elsewhere meanwhile', async () => {
       const retryMs = 1_500;
-      const pool = open({ primary: cluster.url(0), replicas: [cluster.url(2)] }, {
-        replicaRetryMs: retryMs,
-      });
+      const pool = open(
+        { primary: cluster.url(0), replicas: [cluster.url(2)] },
+        {
+          replicaRetryMs: retryMs,
+        },
+      );
       const refused: number[] = [];
       pool.on('query', (event: { error?: unknown }) => {
         if ((event.error as { errno?: unknown } | undefined)?.errno === 1047) refused.push(Date.now());
@@ -286,6 +305,7 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
 
       // Cut node 2 off from the others: it loses quorum, leaves the primary component and refuses statements.
       await isolate(true);
+      const isolated = Date.now();
       const direct = open(cluster.url(2));
       let error: unknown;
       await eventually(
@@ -298,6 +318,9 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
         },
         'node 2 refuses statements',
         30_000,
+      );
+      console.log(
+        `galera: node 2 refused statements with 1047 ${Date.now() - isolated} ms after it was isolated`,
       );
       assert.ok(error instanceof NodeUnavailableError, String(error));
       assert.ok(error instanceof ConnectionLostError);
@@ -317,13 +340,20 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
         'node 2 was not tried again within replicaRetryMs',
       );
       const tries = refused.length;
+      console.log(
+        `galera: 20 reads through the pool: all answered by node 0; statements refused by node 2: ${tries}`,
+      );
       await new Promise((resolve) => setTimeout(resolve, retryMs + 100));
       assert.equal(await read(), 33_061, 'still answered by the primary once node 2 is tried again');
       assert.ok(refused.length > tries, 'node 2 was tried again after replicaRetryMs');
 
       // Back in the cluster, node 2 answers reads again.
       await isolate(false);
+      const rejoining = Date.now();
       await cluster.waitReady();
+      console.log(
+        `galera: node 2 back in the cluster and synced ${Date.now() - rejoining} ms after isolate=0`,
+      );
       await new Promise((resolve) => setTimeout(resolve, retryMs + 100));
       await eventually(async () => (await read()) === 33_063, 'reads go to node 2 again', 20_000);
     });

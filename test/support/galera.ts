@@ -33,8 +33,11 @@ export const GALERA_DATABASE = 'twistar_galera';
 
 /** Why a Galera cluster cannot be made here, or null when it can. */
 export function galeraUnavailable(): string | null {
-  if (!existsSync(GALERA_PROVIDER)) return `the Galera library ${GALERA_PROVIDER} is not installed (galera-4)`;
+  if (!existsSync(GALERA_PROVIDER))
+    return `the Galera library ${GALERA_PROVIDER} is not installed (galera-4)`;
   if (!existsSync('/usr/sbin/mariadbd')) return 'the MariaDB server (mariadbd) is not installed';
+  if (!existsSync('/usr/bin/mariadb-install-db') || !existsSync('/usr/bin/mariadb'))
+    return 'the MariaDB tools (mariadb-install-db, mariadb) are not installed';
   if (!existsSync('/usr/bin/rsync')) return 'rsync (the state transfer of new nodes) is not installed';
   if (userInfo().uid !== 0) return 'making a Galera cluster needs root (to run the nodes as the mysql user)';
   return null;
@@ -42,7 +45,9 @@ export function galeraUnavailable(): string | null {
 
 /** mariabackup when installed (no lock on the donor), rsync otherwise. */
 function sstMethod(): string {
-  return existsSync('/usr/bin/mariabackup') || existsSync('/usr/bin/mariadb-backup') ? 'mariabackup' : 'rsync';
+  return existsSync('/usr/bin/mariabackup') || existsSync('/usr/bin/mariadb-backup')
+    ? 'mariabackup'
+    : 'rsync';
 }
 
 function config(base: string, node: number): string {
@@ -165,7 +170,8 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
     (await status(node, 'wsrep_cluster_size')) === '3' &&
     (await status(node, 'wsrep_local_state_comment')) === 'Synced';
   const waitReady = async (timeoutMs = 60_000) => {
-    for (const node of [0, 1, 2]) await poll(() => ready(node), `node ${node} is synced in a cluster of 3`, timeoutMs);
+    for (const node of [0, 1, 2])
+      await poll(() => ready(node), `node ${node} is synced in a cluster of 3`, timeoutMs);
   };
   const destroy = async () => {
     await Promise.all(
@@ -191,7 +197,11 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
     );
     start(1, false);
     // One joiner at a time: node 0 is the donor of each state transfer.
-    await poll(async () => (await status(1, 'wsrep_local_state_comment')) === 'Synced', 'node 1 joins', 60_000);
+    await poll(
+      async () => (await status(1, 'wsrep_local_state_comment')) === 'Synced',
+      'node 1 joins',
+      60_000,
+    );
     start(2, false);
     await waitReady();
   } catch (error) {
