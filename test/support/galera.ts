@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -100,6 +101,19 @@ function config(base: string, node: number): string {
   ].join('\n');
 }
 
+/** Fails when one of the cluster's ports is taken (by a cluster an earlier run left behind, say). */
+async function assertPortsFree(): Promise<void> {
+  for (const port of [...SQL_PORTS, ...GCOMM_PORTS, ...IST_PORTS, ...SST_PORTS]) {
+    await new Promise<void>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', () =>
+        reject(new Error(`galera: port ${port} on 127.0.0.1 is in use; stop what listens there (ss -ltnp)`)),
+      );
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+    });
+  }
+}
+
 async function poll(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -119,6 +133,7 @@ async function poll(check: () => Promise<boolean>, what: string, timeoutMs: numb
  */
 export async function startGaleraCluster(): Promise<GaleraCluster> {
   const started = Date.now();
+  await assertPortsFree();
   const base = mkdtempSync(join(tmpdir(), 'twistar-galera-'));
   const mysql = Number(execFileSync('id', ['-u', 'mysql']).toString().trim());
   const mysqlGroup = Number(execFileSync('id', ['-g', 'mysql']).toString().trim());
@@ -173,7 +188,11 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
     for (const node of [0, 1, 2])
       await poll(() => ready(node), `node ${node} is synced in a cluster of 3`, timeoutMs);
   };
+  // Should the test process end without destroy(), the nodes end with it.
+  const killAll = () => processes.forEach((child) => child?.kill('SIGKILL'));
+  process.once('exit', killAll);
   const destroy = async () => {
+    process.removeListener('exit', killAll);
     await Promise.all(
       processes.map(async (child) => {
         if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
