@@ -285,7 +285,7 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
     });
 
     it('is typed as a definite connection-level failure, and the replica set reads elsewhere meanwhile', async () => {
-      const retryMs = 1_500;
+      const retryMs = 3_000;
       const pool = open(
         { primary: cluster.url(0), replicas: [cluster.url(2)] },
         {
