@@ -142,26 +142,28 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
     const dir = join(base, `node${node}`);
     return { dir, cnf: join(dir, 'my.cnf'), data: join(dir, 'data'), sock: join(dir, 'mysqld.sock') };
   };
-  for (const node of [0, 1, 2]) {
-    mkdirSync(files(node).dir);
-    writeFileSync(files(node).cnf, config(base, node));
-  }
-  const chownAll = () => execFileSync('chown', ['-R', `${mysql}:${mysqlGroup}`, base]);
-  chownAll();
-  execFileSync(
-    'mariadb-install-db',
-    [
-      `--defaults-file=${files(0).cnf}`,
-      '--user=mysql',
-      '--skip-test-db',
-      '--auth-root-authentication-method=socket',
-      '--skip-name-resolve',
-    ],
-    { stdio: 'pipe' },
-  );
-  // The joiners' datadirs are replaced by the state transfer; a copy makes them valid datadirs meanwhile.
-  for (const node of [1, 2]) cpSync(files(0).data, files(node).data, { recursive: true });
-  chownAll();
+  const prepare = () => {
+    for (const node of [0, 1, 2]) {
+      mkdirSync(files(node).dir);
+      writeFileSync(files(node).cnf, config(base, node));
+    }
+    const chownAll = () => execFileSync('chown', ['-R', `${mysql}:${mysqlGroup}`, base]);
+    chownAll();
+    execFileSync(
+      'mariadb-install-db',
+      [
+        `--defaults-file=${files(0).cnf}`,
+        '--user=mysql',
+        '--skip-test-db',
+        '--auth-root-authentication-method=socket',
+        '--skip-name-resolve',
+      ],
+      { stdio: 'pipe' },
+    );
+    // The joiners' datadirs are replaced by the state transfer; a copy makes them valid datadirs meanwhile.
+    for (const node of [1, 2]) cpSync(files(0).data, files(node).data, { recursive: true });
+    chownAll();
+  };
 
   const start = (node: number, bootstrap: boolean) => {
     const args = [`--defaults-file=${files(node).cnf}`];
@@ -207,6 +209,7 @@ export async function startGaleraCluster(): Promise<GaleraCluster> {
   };
 
   try {
+    prepare();
     start(0, true);
     await poll(async () => (await status(0, 'wsrep_ready')) === 'ON', 'node 0 bootstraps', 30_000);
     await sql(
