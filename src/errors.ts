@@ -175,6 +175,14 @@ export class ConnectionLostError extends ConnectionError {
 }
 
 /**
+ * The server refused the statement because it cannot serve applications now: a MariaDB Galera node outside the
+ * cluster's primary component (it lost quorum, or is still joining), or one set to reject queries (error 1047,
+ * "WSREP has not yet prepared node for application use"). The statement did not run (`outcomeUnknown` is
+ * false), so it may be sent to another node; the read-replica set skips such a node for `replicaRetryMs`.
+ */
+export class NodeUnavailableError extends ConnectionLostError {}
+
+/**
  * The connection was lost while COMMIT ran: the transaction may or may not have been committed. Never
  * retried automatically; check the data before running the work again.
  */

@@ -16,6 +16,7 @@ export {
   isUniqueViolation,
   CommitOutcomeUnknownError,
   ConnectionLostError,
+  NodeUnavailableError,
   DeadlockError,
   SerializationError,
   StatementTimeoutError,

@@ -4,6 +4,7 @@ import {
   CommitOutcomeUnknownError,
   ConnectionError,
   ConnectionLostError,
+  NodeUnavailableError,
   DeadlockError,
   InvalidQueryError,
   QueryError,
@@ -539,6 +540,15 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       case 'unsent':
         return new ConnectionLostError(
           `The connection was lost before the statement was sent: ${reason} (SQL: ${sql})`,
+          sql,
+          params,
+          false,
+          error,
+        );
+      case 'unavailable':
+        return new NodeUnavailableError(
+          `The server cannot serve applications now, so the statement did not run: ${reason}. Send it to ` +
+            `another node, or wait until this one is back in its cluster. (SQL: ${sql})`,
           sql,
           params,
           false,

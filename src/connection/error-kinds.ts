@@ -6,10 +6,13 @@ import type { DialectName } from '../dialects/dialect.js';
  * - `timeout`: the statement was cancelled for running too long;
  * - `unsent`: the connection was already unusable, so the statement never reached the server;
  * - `lost`: the connection broke while the statement was on it; it may or may not have run;
+ * - `unavailable`: the server refused the statement without running it, as it cannot serve applications now
+ *   (a Galera node outside the primary component); another server may answer it;
  * - `range`: a value does not fit its column (too long for `VARCHAR(n)`, outside the type's range);
  * - `tooLarge`: the statement's values are larger than the server takes in one message.
  */
-export type ErrorKind = 'deadlock' | 'serialization' | 'timeout' | 'unsent' | 'lost' | 'range' | 'tooLarge';
+export type ErrorKind =
+  'deadlock' | 'serialization' | 'timeout' | 'unsent' | 'lost' | 'unavailable' | 'range' | 'tooLarge';
 
 interface DriverError {
   code?: unknown;
@@ -46,6 +49,9 @@ function postgresKind(code: unknown, message: string): ErrorKind | undefined {
 
 function mysqlKind(code: unknown, errno: unknown, message: string, fatal: boolean): ErrorKind | undefined {
   if (errno === 1213 || code === 'ER_LOCK_DEADLOCK') return 'deadlock';
+  // ER_UNKNOWN_COM_ERROR: a Galera node that is not in the primary component (or rejects queries) answers
+  // "WSREP has not yet prepared node for application use" before running anything.
+  if (errno === 1047) return 'unavailable';
   // MariaDB max_statement_time (1969), MySQL max_execution_time (3024), KILL QUERY (1317).
   if (errno === 1969 || errno === 3024 || errno === 1317) return 'timeout';
   // ER_DATA_TOO_LONG, ER_WARN_DATA_OUT_OF_RANGE (strict sql_mode), ER_DATA_OUT_OF_RANGE (arithmetic).

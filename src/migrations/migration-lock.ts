@@ -2,27 +2,10 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionPool, Transaction } from '../connection/connection-pool.js';
 import { MigrationLockError, SerializationError, messageOf } from '../errors.js';
+import { galeraLock } from './galera-lock.js';
+import { LockLost, type HeldLock, type MigrationLock } from './lock-contract.js';
 
-/**
- * How one migration run keeps others out, and how each migration runs inside it. `hold(work)` runs the whole
- * run holding the lock; `step(work)` runs one migration: in a transaction where DDL is transactional.
- */
-export interface MigrationLock {
-  hold<T>(work: (held: HeldLock) => Promise<T>): Promise<T>;
-  step<T>(work: () => Promise<T>): Promise<T>;
-}
-
-/** The lock while a run holds it. */
-export interface HeldLock {
-  /**
-   * Resolves while the run still holds the lock; rejects with LockLost once it does not (its connection was
-   * closed or killed, which releases it), and from then on at once.
-   */
-  verify(): Promise<void>;
-}
-
-/** The run no longer holds the migration lock; the Migrator reports it as MigrationLockLostError. */
-export class LockLost extends Error {}
+export { LockLost, type HeldLock, type MigrationLock } from './lock-contract.js';
 
 /** How long a check of the lock's connection may take before the lock counts as lost. */
 const VERIFY_TIMEOUT_MS = 10_000;
@@ -35,8 +18,34 @@ export function migrationLock(pool: ConnectionPool, table: string, timeoutMs: nu
     case 'postgres':
       return sessionLock(pool, postgresLock(table, timeoutMs), true);
     case 'mysql':
-      return sessionLock(pool, mysqlLock(table, timeoutMs), false);
+      return mysqlOrGalera(pool, table, timeoutMs);
   }
+}
+
+/**
+ * MySQL/MariaDB: GET_LOCK, unless the server is a Galera node (`wsrep_on` is ON; plain MySQL has no such
+ * variable), where GET_LOCK would keep out only the runs on the same node: then a replicated lock row.
+ */
+function mysqlOrGalera(pool: ConnectionPool, table: string, timeoutMs: number): MigrationLock {
+  let chosen: Promise<MigrationLock> | undefined;
+  const choose = async () => {
+    const rows = await pool.runQuery("SHOW VARIABLES LIKE 'wsrep_on'");
+    return String(rows[0]?.Value ?? '').toUpperCase() === 'ON'
+      ? galeraLock(pool, table, timeoutMs)
+      : sessionLock(pool, mysqlLock(table, timeoutMs), false);
+  };
+  return {
+    async hold(work) {
+      chosen ??= choose();
+      const lock = await chosen.catch((error: unknown) => {
+        chosen = undefined;
+        throw error;
+      });
+      return lock.hold(work);
+    },
+    // Either way DDL commits at once: a migration runs statement by statement, outside a transaction.
+    step: (work) => work(),
+  };
 }
 
 function timedOut(timeoutMs: number, cause?: unknown): MigrationLockError {

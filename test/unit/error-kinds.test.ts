@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { errorKind } from '../../src/connection/error-kinds.js';
+import { isUnreachable } from '../../src/connection/replicas.js';
 import {
   CommitOutcomeUnknownError,
+  ConnectionError,
   ConnectionLostError,
   DeadlockError,
+  NodeUnavailableError,
   QueryError,
   TransactionError,
   isRetryable,
@@ -39,6 +42,18 @@ describe('errorKind', () => {
       'unsent',
     );
     assert.equal(errorKind('mysql', { code: 'ER_DUP_ENTRY', errno: 1062 }), undefined);
+  });
+
+  it('reads a Galera node that cannot serve applications (1047) as unavailable: the statement did not run', () => {
+    const refused = {
+      code: 'ER_UNKNOWN_COM_ERROR',
+      errno: 1047,
+      sqlState: '08S01',
+      message: 'WSREP has not yet prepared node for application use',
+    };
+    assert.equal(errorKind('mysql', refused), 'unavailable');
+    assert.equal(errorKind('mysql', { errno: 1047 }), 'unavailable');
+    assert.equal(errorKind('postgres', { errno: 1047 }), undefined);
   });
 
   it('reads SQLite codes', () => {
@@ -83,6 +98,16 @@ describe('isRetryable', () => {
     assert.equal(isRetryable(new ConnectionLostError('lost', 'SELECT 1', [], true, null)), true);
     assert.equal(isRetryable(new QueryError('syntax', 'SELEC 1', [], { code: '42601' })), false);
     assert.equal(isRetryable(new Error('plain')), false);
+  });
+
+  it('makes a refusing node (NodeUnavailableError) a definite connection failure the replica set skips', () => {
+    const refused = new NodeUnavailableError('refused', 'SELECT * FROM t', [], false, { errno: 1047 });
+    assert.ok(refused instanceof ConnectionLostError);
+    assert.ok(refused instanceof ConnectionError);
+    assert.equal(refused.name, 'NodeUnavailableError');
+    assert.equal(refused.outcomeUnknown, false);
+    assert.equal(isRetryable(refused), true);
+    assert.equal(isUnreachable(refused), true);
   });
 
   it('never calls a lost COMMIT retryable', () => {
