@@ -6,8 +6,8 @@ import { after, before, beforeEach, it } from 'node:test';
 import {
   DBObject,
   QueryError,
+  UnknownColumnError,
   Registry,
-
   connect,
   type ConnectionPool,
 } from '../../src/index.js';
@@ -93,7 +93,7 @@ describeEachBackend('schema changes while an application runs', (db) => {
     const typo = () => SchemaItem.create(loose({ name: 'b', plna: 'pro' }));
     assert.equal(await catalogueReads(app, typo), 1);
     await assert.rejects(typo(), (error: unknown) => {
-      assert.ok(error instanceof Error);
+      assert.ok(error instanceof UnknownColumnError);
       assert.deepEqual(error.columns, ['plna']);
       assert.equal(error.table, 'schema_items');
       assert.match(error.message, /"plna" is not a column of "schema_items".*nothing was written/);
@@ -113,7 +113,7 @@ describeEachBackend('schema changes while an application runs', (db) => {
     item.name = 'renamed';
     (item as unknown as Loose).plan = 'team';
     await assert.rejects(item.save(), (error: unknown) => {
-      assert.ok(error instanceof Error);
+      assert.ok(error instanceof UnknownColumnError);
       assert.deepEqual(error.columns, ['plan']);
       assert.ok(error.cause instanceof QueryError);
       return true;
@@ -121,7 +121,7 @@ describeEachBackend('schema changes while an application runs', (db) => {
     assert.equal((await SchemaItem.find(item.id))?.name, 'a');
     // The columns were read again: the next save is refused before anything is sent.
     assert.equal(await catalogueReads(app, () => item.save()), 0);
-    await assert.rejects(item.save(), Error);
+    await assert.rejects(item.save(), UnknownColumnError);
     const fresh = await SchemaItem.create(loose({ name: 'b', plan: 'x' })).catch((error: unknown) => error);
     assert.ok(fresh instanceof UnknownColumnError);
   });
