@@ -63,7 +63,8 @@ describeEachBackend('schema-qualified table names', (db) => {
     await pool.runOperation(`DROP TABLE IF EXISTS qual_customers`);
     await pool.runOperation(
       `CREATE TABLE ${quote(table)} (id ${columnType(db.name, 'pk')}, total ${columnType(db.name, 'int')}, ` +
-        `qual_customer_id ${columnType(db.name, 'int')})`,
+        `qual_customer_id ${columnType(db.name, 'int')}, code ${columnType(db.name, 'int')}, ` +
+        'CONSTRAINT qual_code UNIQUE (code), CONSTRAINT qual_total_small CHECK (total < 1000))',
     );
     await pool.runOperation(
       `CREATE TABLE qual_customers (id ${columnType(db.name, 'pk')}, name ${columnType(db.name, 'string')})`,
@@ -91,7 +92,7 @@ describeEachBackend('schema-qualified table names', (db) => {
     const columns = await Registry.getConfig(pool).columns(table);
     assert.deepEqual(
       columns.map((column) => column.name),
-      ['id', 'total', 'qual_customer_id'],
+      ['id', 'total', 'qual_customer_id', 'code'],
     );
     assert.deepEqual(
       columns.filter((column) => column.primaryKey).map((column) => column.name),
@@ -112,6 +113,16 @@ describeEachBackend('schema-qualified table names', (db) => {
     assert.equal(await QualInvoice.count(), 0);
     await QualInvoice.createMany([{ total: 1 }, { total: 2 }]);
     assert.equal(await QualInvoice.deleteAll(), 2);
+  });
+
+  it('reports a unique and a named CHECK constraint on it under their columns', async () => {
+    await QualInvoice.create({ total: 1, code: 7 } as Partial<QualInvoice>);
+    const twin = await QualInvoice.create({ total: 2, code: 7 } as Partial<QualInvoice>);
+    assert.deepEqual(twin.errors.toJSON(), { code: ['Code is not unique.'] });
+    const big = await QualInvoice.create({ total: 5000 });
+    // SQLite does not say which column a named CHECK is on; the servers' catalogues do.
+    assert.deepEqual(Object.keys(big.errors.toJSON()), [db.name === 'sqlite' ? 'base' : 'total']);
+    await QualInvoice.deleteAll();
   });
 
   it('runs every low-level call on it', async () => {
