@@ -6,12 +6,14 @@ import { after, before, beforeEach, it } from 'node:test';
 import {
   DBObject,
   QueryError,
+  TransactionError,
+  transaction,
   UnknownColumnError,
   Registry,
   connect,
   type ConnectionPool,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, describeOn } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 
 class SchemaItem extends DBObject {
@@ -124,5 +126,29 @@ describeEachBackend('schema changes while an application runs', (db) => {
     await assert.rejects(item.save(), UnknownColumnError);
     const fresh = await SchemaItem.create(loose({ name: 'b', plan: 'x' })).catch((error: unknown) => error);
     assert.ok(fresh instanceof UnknownColumnError);
+  });
+});
+
+describeOn(['postgres'], 'schema changes while an application runs: prepared statements', (db) => {
+  it('a transaction that met "cached plan must not change result type" leaves the next one working', async () => {
+    const app = db.openPool({ max: 1 });
+    const migration = db.pool;
+    await createTable(migration, 'schema_items', { id: 'pk', name: 'string' });
+    Registry.DBPOOL = app;
+    try {
+      const item = await SchemaItem.create({ name: 'a' });
+      await SchemaItem.find(item.id); // prepared on app's one connection
+      await migration.runOperation('ALTER TABLE schema_items ADD COLUMN plan VARCHAR(20)');
+      // The first transaction to use the stale statement is refused by the server (0A000) and rolled back…
+      await assert.rejects(
+        transaction(() => SchemaItem.find(item.id)),
+        (error: unknown) => error instanceof TransactionError && /cached plan/.test(error.message),
+      );
+      // …and the statement is prepared again for the next one.
+      assert.equal((await transaction(() => SchemaItem.find(item.id)))?.name, 'a');
+      assert.equal((await transaction(() => SchemaItem.find(item.id)))?.name, 'a');
+    } finally {
+      Registry.DBPOOL = migration;
+    }
   });
 });
