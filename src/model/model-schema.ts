@@ -4,6 +4,7 @@ import { forgetColumns, knownColumns, recheckColumns, recheckedColumn } from '..
 import { relationsOf, type RelatedModel } from '../relationships/declarations.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
 import type { ModelDefinition } from './model-definition.js';
+import { STATE, type ObjectState } from './object-state.js';
 
 export type { ModelDefinition } from './model-definition.js';
 
@@ -120,12 +121,29 @@ export function knownSchema(model: ModelDefinition): ModelSchema | undefined {
   return latest.get(model);
 }
 
-/** The names `obj` holds a value for (own enumerable properties, not undefined) that are not columns of `schema`. */
+/**
+ * True when `obj` holds for `name` the value it was read with (a row's alias, say `COUNT(*) AS n`, untouched).
+ * Only scalars and dates compare equal: an object read from a row is kept there as a copy (see readRow).
+ */
+function unchangedSinceRead(obj: { [STATE]: ObjectState }, name: string): boolean {
+  const snapshot = obj[STATE].snapshot;
+  if (snapshot === null || !Object.hasOwn(snapshot, name)) return false;
+  const value = (obj as unknown as Record<string, unknown>)[name];
+  const stored = snapshot[name];
+  if (value instanceof Date) return stored instanceof Date && stored.getTime() === value.getTime();
+  return Object.is(value, stored);
+}
+
+/**
+ * The names `obj` holds a value for (own enumerable properties, not undefined) that are not columns of
+ * `schema`, leaving out a value it was read with and still holds (e.g. a `select` alias).
+ */
 function notColumns(obj: object, schema: ModelSchema): string[] {
   let names: string[] | undefined;
   const values = obj as Readonly<Record<string, unknown>>;
   for (const name of Object.keys(obj)) {
     if (schema.byName.has(name) || values[name] === undefined) continue;
+    if (STATE in obj && unchangedSinceRead(obj as { [STATE]: ObjectState }, name)) continue;
     (names ??= []).push(name);
   }
   return names ?? [];
