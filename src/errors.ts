@@ -360,3 +360,19 @@ export class ConfigError extends TwistarError {}
  * `exclude` entry that is neither a table name nor a RegExp. The message says what the option takes.
  */
 export class InvalidSchemaOptionError extends TwistarError {}
+
+/**
+ * A model object holds a value for a name that is not a column of its table, even after its columns were read
+ * again (a typo, or a column dropped while the application runs): the value would not be saved, so the save is
+ * refused and nothing is written. `columns` lists the names, `table` the table.
+ */
+export class UnknownColumnError extends DBObjectSaveError {
+  readonly table: string;
+  readonly columns: readonly string[];
+
+  constructor(message: string, table: string, columns: readonly string[], options?: { cause?: unknown }) {
+    super(message, options);
+    this.table = table;
+    this.columns = columns;
+  }
+}

@@ -39,6 +39,7 @@ export {
   UnsupportedSchemaChangeError,
   ConfigError,
   InvalidSchemaOptionError,
+  UnknownColumnError,
 } from './errors.js';
 export { defineConfig, type TwistarConfig } from './cli/config.js';
 export { connect } from './connection/connect.js';

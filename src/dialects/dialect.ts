@@ -53,6 +53,11 @@ export interface Dialect {
   /** The statement and parameters that list a table's columns; no rows means no such table. */
   columnsQuery(table: string): readonly [string, readonly unknown[]];
   parseColumns(rows: readonly Record<string, unknown>[]): ColumnInfo[];
+  /**
+   * True when the driver's `error` says a statement named a column its table does not have, or was planned for
+   * other columns than the table has now: its columns changed since they were read.
+   */
+  staleColumns(error: unknown): boolean;
   /** How a value read from a column of this kind becomes its JavaScript value, where the driver does not. */
   readConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
 }
@@ -112,6 +117,15 @@ function quoteUncached(quote: string, name: string): string {
     .split('.')
     .map((part) => quote + part.split(quote).join(quote + quote) + quote)
     .join('.');
+}
+
+/**
+ * A table name as the catalogue knows it: `schema.table` (`billing.invoices`, `main.items`, `otherdb.items`)
+ * names the schema (or attached or other database); a plain name has none (null: the connection's own).
+ */
+export function splitTableName(table: string): readonly [schema: string | null, name: string] {
+  const dot = table.indexOf('.');
+  return dot < 0 ? [null, table] : [table.slice(0, dot), table.slice(dot + 1)];
 }
 
 const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)$/;

@@ -9,7 +9,7 @@ import type { Loadable, Loaded } from './hydration.js';
 import { hasHook, runHook, type HookName } from './lifecycle.js';
 import { readConstraintViolation } from '../validation/constraint-errors.js';
 import { validatorsOf } from '../validation/validators.js';
-import { modelSchema, type ModelSchema } from './model-schema.js';
+import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
 import { STATE } from './object-state.js';
 import { valuesForInsert, type Persistable } from './persistence.js';
 
@@ -156,7 +156,7 @@ export async function createObjects<M extends Creatable>(
   };
   try {
     return await config.pool.runInteraction(async () => {
-      const schema = await modelSchema(config, model);
+      let schema = await modelSchema(config, model);
       progress.schema = schema;
       const before = hooks('beforeCreate') || hooks('beforeSave');
       const writing: M[] = [];
@@ -164,6 +164,10 @@ export async function createObjects<M extends Creatable>(
         if (!before || ((await runHook(obj, 'beforeCreate')) && (await runHook(obj, 'beforeSave'))))
           writing.push(obj);
       }
+      // A value for a name that is not a known column: the columns are read again, or the value refused.
+      for (const obj of writing)
+        schema = savableSchema(config, model, obj) ?? (await schemaToSave(config, model, obj));
+      progress.schema = schema;
       // Rows that set the same columns go together, so that no column is written as NULL in place of its default.
       const groups = new Map<string, { columns: number; objects: M[]; rows: Record<string, unknown>[] }>();
       for (const obj of writing) {

@@ -1,5 +1,5 @@
 import type { InteractionBase } from '../crud/interaction-base.js';
-import type { ColumnInfo, DialectName } from '../dialects/dialect.js';
+import { splitTableName, type ColumnInfo, type DialectName } from '../dialects/dialect.js';
 import { relationsOf, type RelatedModel } from '../relationships/declarations.js';
 import {
   checkColumns,
@@ -51,10 +51,12 @@ async function mysqlIndexColumns(
 ): Lookup {
   const question = 'unique indexes';
   const pairs = await cached(schema, question, async () => {
-    const rows = await config.pool.runQuery(
+    const rows = await catalogue(
+      config,
       'SELECT INDEX_NAME AS index_name, COLUMN_NAME AS column_name FROM information_schema.STATISTICS ' +
-        'WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND NON_UNIQUE = 0 ORDER BY INDEX_NAME, SEQ_IN_INDEX',
-      [schema.table],
+        'WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 ' +
+        'ORDER BY INDEX_NAME, SEQ_IN_INDEX',
+      splitTableName(schema.table),
     );
     // Flattened as `index\0column` pairs ('' for an expression), so that one cache holds every kind of answer.
     return rows.map(
@@ -62,7 +64,8 @@ async function mysqlIndexColumns(
     );
   });
   // MySQL 8 says `table.index`, MariaDB `index`.
-  const name = index.startsWith(`${schema.table}.`) ? index.slice(schema.table.length + 1) : index;
+  const table = splitTableName(schema.table)[1];
+  const name = index.startsWith(`${table}.`) ? index.slice(table.length + 1) : index;
   const parts = pairs
     .filter((pair) => pair.startsWith(`${name}\0`))
     .map((pair) => pair.slice(name.length + 1));
@@ -75,18 +78,28 @@ async function mysqlIndexColumns(
 
 type Query = readonly [string, readonly unknown[]];
 
+/** A catalogue read, from the primary: a replica may not have replayed the migration that made the constraint. */
+function catalogue(config: InteractionBase, sql: string, params: readonly unknown[]) {
+  return config.pool.primary(() => config.pool.runQuery(sql, params));
+}
+
 /** The statement that reads a named CHECK constraint's definition; SQLite has no catalogue of them. */
 const CHECK_DEFINITIONS: Partial<Record<DialectName, (name: string, table: string) => Query>> = {
-  postgres: (name, table) => [
-    'SELECT pg_get_constraintdef(c.oid) AS definition FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid ' +
-      'WHERE c.conname = ? AND t.relname = ? AND pg_table_is_visible(t.oid)',
-    [name, table],
-  ],
+  // A schema-qualified table (billing.invoices) is looked for in its schema, a plain one where the search path finds it.
+  postgres: (name, table) => {
+    const [schema, relation] = splitTableName(table);
+    return [
+      'SELECT pg_get_constraintdef(c.oid) AS definition FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid ' +
+        'JOIN pg_namespace n ON n.oid = t.relnamespace WHERE c.conname = ? AND t.relname = ? AND ' +
+        'COALESCE(n.nspname = CAST(? AS text), pg_table_is_visible(t.oid))',
+      [name, relation, schema],
+    ];
+  },
   // MySQL 8's CHECK_CONSTRAINTS has no TABLE_NAME (its check names are unique per database).
-  mysql: (name) => [
+  mysql: (name, table) => [
     'SELECT CHECK_CLAUSE AS definition FROM information_schema.CHECK_CONSTRAINTS ' +
-      'WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME = ?',
-    [name],
+      'WHERE CONSTRAINT_SCHEMA = COALESCE(?, DATABASE()) AND CONSTRAINT_NAME = ?',
+    [splitTableName(table)[0], name],
   ],
 };
 
@@ -95,7 +108,7 @@ function checkDefinitionColumns(config: InteractionBase, schema: ModelSchema, na
   const query = CHECK_DEFINITIONS[config.pool.dialect.name];
   if (query === undefined) return Promise.resolve([]);
   return cached(schema, `check ${name}`, async () => {
-    const rows = await config.pool.runQuery(...query(name, schema.table));
+    const rows = await catalogue(config, ...query(name, schema.table));
     const names = new Set(schema.byName.keys());
     return checkColumns(rows.map((row) => String(row.definition)).join(' '), schema.table, names);
   });

@@ -1,9 +1,10 @@
-import { TwistarError } from '../errors.js';
+import { QueryError, TwistarError, UnknownColumnError } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
-import { knownColumns } from '../crud/schema-cache.js';
+import { forgetColumns, knownColumns, recheckColumns, recheckedColumn } from '../crud/schema-cache.js';
 import { relationsOf, type RelatedModel } from '../relationships/declarations.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
 import type { ModelDefinition } from './model-definition.js';
+import { STATE, type ObjectState } from './object-state.js';
 
 export type { ModelDefinition } from './model-definition.js';
 
@@ -118,4 +119,113 @@ function buildSchema(
 /** The schema last read for `model`, if any (for synchronous work such as toJSON). */
 export function knownSchema(model: ModelDefinition): ModelSchema | undefined {
   return latest.get(model);
+}
+
+/**
+ * True when `obj` holds for `name` the value it was read with (a row's alias, say `COUNT(*) AS n`, untouched).
+ * Only scalars and dates compare equal: an object read from a row is kept there as a copy (see readRow).
+ */
+function unchangedSinceRead(obj: { [STATE]: ObjectState }, name: string): boolean {
+  const snapshot = obj[STATE].snapshot;
+  if (snapshot === null || !Object.hasOwn(snapshot, name)) return false;
+  const value = (obj as unknown as Record<string, unknown>)[name];
+  const stored = snapshot[name];
+  if (value instanceof Date) return stored instanceof Date && stored.getTime() === value.getTime();
+  return Object.is(value, stored);
+}
+
+/**
+ * The names `obj` holds a value for (own enumerable properties, not undefined) that are not columns of
+ * `schema`, leaving out a value it was read with and still holds (e.g. a `select` alias).
+ */
+function notColumns(obj: object, schema: ModelSchema): string[] {
+  let names: string[] | undefined;
+  const values = obj as Readonly<Record<string, unknown>>;
+  for (const name of Object.keys(obj)) {
+    if (schema.byName.has(name) || values[name] === undefined) continue;
+    if (STATE in obj && unchangedSinceRead(obj as { [STATE]: ObjectState }, name)) continue;
+    (names ??= []).push(name);
+  }
+  return names ?? [];
+}
+
+/**
+ * The schema to save `obj` with, when it is known and every value `obj` holds has a column (no I/O, no
+ * await); undefined when `schemaToSave` must look.
+ */
+export function savableSchema(
+  config: InteractionBase,
+  model: ModelDefinition,
+  obj: object,
+): ModelSchema | undefined {
+  const schema = knownModelSchema(config, model);
+  return schema !== undefined && notColumns(obj, schema).length === 0 ? schema : undefined;
+}
+
+/**
+ * The schema to save `obj` with. A value for a name that is not a known column makes Twistar read the table's
+ * columns again (another process may have added the column since they were read), once per name until the
+ * columns are forgotten; a name that is still not a column is refused with UnknownColumnError, since its
+ * value would not be saved.
+ */
+export async function schemaToSave(
+  config: InteractionBase,
+  model: ModelDefinition,
+  obj: object,
+): Promise<ModelSchema> {
+  let schema = await modelSchema(config, model);
+  let missing = notColumns(obj, schema);
+  if (missing.length === 0) return schema;
+  const table = model.tablename();
+  if (missing.some((name) => !recheckedColumn(config.pool, table, name))) {
+    schema = schemaFor(config, model, await recheckColumns(config.pool, table, missing));
+    missing = notColumns(obj, schema);
+    if (missing.length === 0) return schema;
+  }
+  throw unknownColumns(model, table, missing);
+}
+
+function unknownColumns(
+  model: ModelDefinition,
+  table: string,
+  names: readonly string[],
+  cause?: unknown,
+): UnknownColumnError {
+  const list = names.map((name) => `"${name}"`).join(', ');
+  const what = names.length === 1 ? `${list} is not a column` : `${list} are not columns`;
+  return new UnknownColumnError(
+    `Cannot save ${model.name}: ${what} of "${table}", so the value would not be saved; nothing was written. ` +
+      'Correct the name or add the column; keep a value that is not a column in a getter, a #private field ' +
+      'or a Symbol-keyed property.',
+    table,
+    names,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * After a save of `written` columns of `model` failed with `error`: when the database says a column does not
+ * exist (or its plan was made for other columns), the columns are read again, and a written name that is no
+ * longer a column is thrown as UnknownColumnError (with the database's error as its cause). Otherwise returns,
+ * and the caller goes on with `error`.
+ */
+export async function checkColumnsAfter(
+  config: InteractionBase,
+  model: ModelDefinition,
+  error: unknown,
+  written: readonly string[],
+): Promise<void> {
+  if (!(error instanceof QueryError) || !config.pool.dialect.staleColumns(error.cause)) return;
+  const table = model.tablename();
+  forgetColumns(config.pool, table);
+  let columns: readonly ColumnInfo[];
+  try {
+    // The names written count as looked for: a save that still holds one is refused without another read.
+    columns = await recheckColumns(config.pool, table, written);
+  } catch {
+    return;
+  }
+  const names = new Set(columns.map((column) => column.name));
+  const gone = written.filter((name) => !names.has(name));
+  if (gone.length > 0) throw unknownColumns(model, table, gone, error);
 }

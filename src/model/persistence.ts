@@ -16,7 +16,15 @@ import { tableViolation, reportViolation } from './constraint-violations.js';
 import { hasHook, runHook } from './lifecycle.js';
 import { readConstraintViolation } from '../validation/constraint-errors.js';
 import { validatorsOf } from '../validation/validators.js';
-import { knownModelSchema, modelSchema, type ModelDefinition, type ModelSchema } from './model-schema.js';
+import {
+  checkColumnsAfter,
+  knownModelSchema,
+  modelSchema,
+  savableSchema,
+  schemaToSave,
+  type ModelDefinition,
+  type ModelSchema,
+} from './model-schema.js';
 import { BUILTIN_VALIDATE, STATE, type ObjectState } from './object-state.js';
 import { joinTableOf, relationsOf } from '../relationships/declarations.js';
 
@@ -101,7 +109,8 @@ export function valuesForInsert(
 
 /** INSERTs the object's column values (no validation, no hooks) and takes the key the database gave it. */
 export async function insertObject(obj: Persistable, config: InteractionBase): Promise<void> {
-  const schema = knownModelSchema(config, modelOf(obj)) ?? (await modelSchema(config, modelOf(obj)));
+  const model = modelOf(obj);
+  const schema = savableSchema(config, model, obj) ?? (await schemaToSave(config, model, obj));
   const values = valuesForInsert(obj, schema, config);
   const saved = capture(obj, Object.keys(values));
   const id = await config.insert(schema.table, values, schema.primaryKey);
@@ -115,7 +124,8 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
   if (obj.id === null || obj.id === undefined) {
     throw new DBObjectSaveError(`Cannot update ${describe(obj)}: it has no ${modelOf(obj).PRIMARY_KEY}.`);
   }
-  const schema = knownModelSchema(config, modelOf(obj)) ?? (await modelSchema(config, modelOf(obj)));
+  const model = modelOf(obj);
+  const schema = savableSchema(config, model, obj) ?? (await schemaToSave(config, model, obj));
   const changed = changedColumns(obj, schema);
   if (changed.length === 0) return false;
   if (schema.updatedAt && !changed.includes('updated_at')) {
@@ -144,7 +154,11 @@ export async function refreshObject(obj: Persistable, config: InteractionBase): 
     throw new CannotRefreshError(`Cannot refresh ${describe(obj)}: it has no id (save it first).`);
   }
   const schema = await modelSchema(config, modelOf(obj));
-  const row = await config.select(schema.table, { id: obj.id, primaryKey: schema.primaryKey });
+  const id = obj.id;
+  // From the primary: a replica may not have replayed the latest writes yet.
+  const row = await config.pool.primary(() =>
+    config.select(schema.table, { id, primaryKey: schema.primaryKey }),
+  );
   if (row === null)
     throw new CannotRefreshError(`Cannot refresh ${describe(obj)}: its row no longer exists.`);
   readRow(obj, row, schema);
@@ -175,6 +189,8 @@ async function write(obj: Persistable, config: InteractionBase, creating: boolea
     const written = creating
       ? schema.columns.map((column) => column.name).filter((name) => columnValue(obj, name) != null)
       : changedColumns(obj, schema);
+    // A column dropped since the columns were read: UnknownColumnError names it.
+    await checkColumnsAfter(config, model, error, written);
     const parsed = readConstraintViolation(pool.dialect.name, error);
     // A missing key is the application's to fill (see valuesForInsert), not a message for the user.
     if (parsed === null || (parsed.kind === 'not-null' && parsed.columns.includes(schema.primaryKey))) {

@@ -8,6 +8,7 @@ import {
   InvalidQueryError,
   ReferenceNotSavedError,
   TwistarError,
+  UnknownColumnError,
   type QueryEvent,
 } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
@@ -176,12 +177,22 @@ describeEachBackend('models', (db) => {
     await assert.rejects(new Ghost({ name: 'boo' }).save(), ImaginaryTableError);
   });
 
-  it('ignores properties that are not columns when saving', async () => {
+  it('refuses to save a value for a name that is not a column (UnknownColumnError), writing nothing', async () => {
+    const before = await User.count();
     const user = new User({ first_name: 'Ann', nickname: 'annie' });
+    await assert.rejects(
+      user.save(),
+      (error: unknown) =>
+        error instanceof UnknownColumnError &&
+        error.table === 'users' &&
+        error.columns.join() === 'nickname' &&
+        /"nickname" is not a column of "users"/.test(error.message),
+    );
+    assert.equal(await User.count(), before);
+    // An undefined value holds nothing to lose; without the stray name the object saves.
+    (user as unknown as Record<string, unknown>).nickname = undefined;
     await user.save();
-    const found = await User.find(user.id ?? 0);
-    assert.equal(found?.first_name, 'Ann');
-    assert.equal((found as unknown as Record<string, unknown>).nickname, undefined);
+    assert.equal((await User.find(user.id ?? 0))?.first_name, 'Ann');
   });
 
   it('updates only the columns that changed, and issues no UPDATE when nothing did', async () => {

@@ -64,6 +64,44 @@ describe('read replicas [postgres streaming replica]', { skip }, () => {
     assert.equal(await pool.runQuery('SELECT 1 AS one FOR UPDATE').then(() => onReplica()), true);
   });
 
+  it('reads columns and refresh() from the primary while the replica has not replayed a migration', async () => {
+    const replica = connect(pair.replicaUrl);
+    const fresh = connect({ primary: pair.primaryUrl, replicas: [pair.replicaUrl] });
+    const onPrimary = async (id: number) =>
+      (await pool.primary(() => pool.runQuery('SELECT body, plan FROM notes WHERE id = ?', [id])))[0];
+    try {
+      const loaded = await Note.create({ body: 'before' }); // the pool has read the columns already
+      await replica.runQuery('SELECT pg_wal_replay_pause()');
+      await pool.runOperation('ALTER TABLE notes ADD COLUMN plan TEXT');
+      assert.equal(
+        (
+          await replica.runQuery(
+            "SELECT count(*)::int AS n FROM information_schema.columns WHERE column_name = 'plan'",
+          )
+        )[0]?.n,
+        0,
+      );
+      // A pool that reads the columns now, and one that read them before the migration: both save the new column.
+      Registry.DBPOOL = fresh;
+      const created = await Note.create({ body: 'new', plan: 'pro' } as Partial<Note>);
+      assert.deepEqual(await onPrimary(created.id), { body: 'new', plan: 'pro' });
+      Registry.DBPOOL = pool;
+      (loaded as unknown as Record<string, unknown>).plan = 'team';
+      await loaded.save();
+      assert.deepEqual(await onPrimary(loaded.id), { body: 'before', plan: 'team' });
+      // refresh() reads what was just written, though the replica has not seen it.
+      loaded.body = 'written';
+      await loaded.save();
+      loaded.body = 'local';
+      await loaded.refresh();
+      assert.equal(loaded.body, 'written');
+    } finally {
+      Registry.DBPOOL = pool;
+      await replica.runQuery('SELECT pg_wal_replay_resume()');
+      await Promise.all([replica.close(), fresh.close()]);
+    }
+  });
+
   it('answers reads from the primary while the replica is down, and returns to it when it is back', async () => {
     pair.stopReplica();
     try {

@@ -4,6 +4,7 @@ import {
   parseBoolean,
   parseJson,
   quoteWith,
+  splitTableName,
   type ColumnInfo,
   type ColumnKind,
   type Dialect,
@@ -65,10 +66,12 @@ export const mysqlDialect: Dialect = {
                        AND LOCATE(CONCAT('json_valid(\`', REPLACE(c.column_name, '\`', '\`\`'), '\`)'),
                                   cc.check_clause) > 0) AS is_json
        FROM information_schema.columns c
-      WHERE c.table_schema = DATABASE() AND c.table_name = ?
+      WHERE c.table_schema = COALESCE(?, DATABASE()) AND c.table_name = ?
       ORDER BY c.ordinal_position`,
-    [table],
+    splitTableName(table),
   ],
+  // ER_BAD_FIELD_ERROR: "Unknown column … in 'field list'".
+  staleColumns: (error) => (error as { errno?: unknown } | null)?.errno === 1054,
   parseColumns: (rows) =>
     rows.map((row) => ({
       name: String(row.name),

@@ -1,4 +1,4 @@
-import { compiler, quoteWith, type ColumnKind, type Dialect } from '../dialect.js';
+import { compiler, quoteWith, splitTableName, type ColumnKind, type Dialect } from '../dialect.js';
 
 const lexical = {
   backslashEscapes: false,
@@ -47,9 +47,9 @@ export const postgresDialect: Dialect = {
                      WHERE tc.constraint_type = 'PRIMARY KEY' AND tc.table_schema = c.table_schema
                        AND tc.table_name = c.table_name AND k.column_name = c.column_name) AS pk
        FROM information_schema.columns c
-      WHERE c.table_schema = current_schema() AND c.table_name = ?
+      WHERE c.table_schema = COALESCE(CAST(? AS text), current_schema()) AND c.table_name = ?
       ORDER BY c.ordinal_position`,
-    [table],
+    splitTableName(table),
   ],
   parseColumns: (rows) =>
     rows.map((row) => ({
@@ -64,6 +64,11 @@ export const postgresDialect: Dialect = {
           ? Number(row.max_length)
           : undefined,
     })),
+  // 42703 undefined_column; 0A000 "cached plan must not change result type" (a prepared SELECT * after ALTER).
+  staleColumns: (error) => {
+    const code = (error as { code?: unknown } | null)?.code;
+    return code === '42703' || (code === '0A000' && /cached plan/i.test(String((error as Error).message)));
+  },
   // The driver is configured to parse every type itself (see postgres-driver.ts).
   readConverter: () => undefined,
 };

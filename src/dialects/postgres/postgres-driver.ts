@@ -89,10 +89,12 @@ class PostgresConnection implements DriverConnection {
     try {
       result = await this.#client.query({ name, text: sql, values });
     } catch (error) {
-      // After a table's columns change, a prepared statement over it must be prepared again. Outside a
-      // transaction the statement did not run, so it is safe to send it once more under a new name.
-      if (this.#inTransaction || !isStalePlan(error)) throw error;
+      // After a table's columns change, a prepared statement over it must be prepared again, in a transaction
+      // too (or every later transaction would fail the same way). Outside a transaction the statement did not
+      // run, so it is safe to send it once more under a new name.
+      if (!isStalePlan(error)) throw error;
       this.#generation++;
+      if (this.#inTransaction) throw error;
       result = await this.#client.query({ name: this.#nameFor(sql), text: sql, values });
     }
     // Named statements are SELECT/INSERT/UPDATE/DELETE/WITH: only the others can begin or end a transaction.

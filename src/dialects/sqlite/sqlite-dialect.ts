@@ -5,6 +5,7 @@ import {
   parseJson,
   parseUtcDate,
   quoteWith,
+  splitTableName,
   type ColumnInfo,
   type ColumnKind,
   type Dialect,
@@ -59,7 +60,16 @@ export const sqliteDialect: Dialect = {
   compile: compiler(lexical, MAX_PARAMETERS),
   limitOffset: limitOffsetWith('-1'),
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
-  columnsQuery: (table) => ['SELECT name, type, "notnull", pk FROM pragma_table_info(?)', [table]],
+  // A null schema looks in every attached database, main first, as an unqualified name does.
+  columnsQuery: (table) => {
+    const [schema, name] = splitTableName(table);
+    return ['SELECT name, type, "notnull", pk FROM pragma_table_info(?, ?)', [name, schema]];
+  },
+  // "no such column: x" (UPDATE, WHERE), "table t has no column named x" (INSERT).
+  staleColumns: (error) => {
+    const message = String((error as Error | null)?.message);
+    return /^no such column: |has no column named /.test(message);
+  },
   parseColumns: (rows) =>
     rows.map((row) => ({
       name: String(row.name),
