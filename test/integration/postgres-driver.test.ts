@@ -181,6 +181,21 @@ describeOn(['postgres'], 'PostgreSQL dates outside years 0000–9999', (db) => {
     }
   });
 
+  it('reads the same instants in a session away from UTC (offsets with seconds before standard time)', async () => {
+    for (const zone of ['Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham']) {
+      const pool = db.openPool({ max: 1, driverOptions: { options: `-c TimeZone=${zone}` } });
+      const [setting] = await pool.runQuery("SELECT current_setting('TimeZone') AS zone");
+      assert.equal(setting?.zone, zone);
+      for (const at of [...exact, utc(1500, 1, 1, 12), utc(1883, 11, 18, 17)]) {
+        const [row] = await pool.runQuery('SELECT ?::timestamp AS plain, ?::timestamptz AS zoned', [at, at]);
+        assert.deepEqual(row, { plain: at, zoned: at }, `${at.toISOString()} in ${zone}`);
+      }
+      const saved = await Moment.create({ at: exact[7], zoned: exact[7] });
+      const [stored] = await pool.runQuery('SELECT at, zoned FROM pg_moments WHERE id = ?', [saved.id]);
+      assert.deepEqual(stored, { at: exact[7], zoned: exact[7] });
+    }
+  });
+
   it('finds by such a date (bound exactly, not cut or turned into another day)', async () => {
     const at = utc(-43, 3, 15, 12);
     const saved = await Moment.create({ at });

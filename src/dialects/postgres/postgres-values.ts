@@ -30,10 +30,10 @@ const DATE = /^(\d{4,})-(\d\d)-(\d\d)( BC)?$/;
 
 /** Milliseconds since the epoch of a UTC calendar time in an astronomical year (0 = 1 BC), any year. */
 function utc(year: number, month: number, day: number, h = 0, m = 0, s = 0, ms = 0): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(h, m, s, ms);
-  return date.getTime();
+  const midnight = new Date(0);
+  midnight.setUTCFullYear(year, month - 1, day);
+  // Added as numbers: a local time past JavaScript's last instant may still be an instant it holds.
+  return midnight.getTime() + ((h * 60 + m) * 60 + s) * 1000 + ms;
 }
 
 const astronomical = (digits: string, bc: string | undefined) =>
@@ -55,7 +55,8 @@ export function parsePostgresTimestamp(text: string): Date | string {
     sign === undefined
       ? 0
       : (sign === '-' ? -1 : 1) * (Number(oh) * 3600 + Number(om ?? 0) * 60 + Number(os ?? 0)) * 1000;
-  return new Date(local - offset);
+  const time = local - offset;
+  return new Date(Math.abs(time) <= 8.64e15 ? time : Number.NaN);
 }
 
 /** A `date` to midnight UTC of that day; `infinity`/`-infinity` stay strings. */
