@@ -57,6 +57,25 @@ function workInProcess(url: string, tag: string, iterations: number): Promise<Wo
   });
 }
 
+/** Runs the twistar CLI (from the sources) against `url`. */
+function twistarCli(
+  url: string,
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--url', url, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 describe('PostgreSQL behind PgBouncer (transaction pooling)', { skip }, () => {
   let bouncer: PgBouncer;
   let url: string;
@@ -121,7 +140,7 @@ describe('PostgreSQL behind PgBouncer (transaction pooling)', { skip }, () => {
     assert.deepEqual(outcome.errors, []);
   });
 
-  it('runs migrations through the pooler', async () => {
+  it('runs migrations through the pooler, with Migrator and with the twistar CLI', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'twistar-pgbouncer-migrations-'));
     const table = `bouncer_migrated_${run}`;
     try {
@@ -147,6 +166,26 @@ describe('PostgreSQL behind PgBouncer (transaction pooling)', { skip }, () => {
       assert.deepEqual(row, { name: 'x', at, n: 1 });
       await migrator.rollback();
       await migrator.rollback();
+      // The same migrations again, by the twistar CLI in another process.
+      const cli = await twistarCli(url, [
+        '--migrations',
+        folder,
+        '--migrations-table',
+        migrationsTable,
+        'migrate',
+      ]);
+      assert.equal(cli.code, 0, cli.stdout + cli.stderr);
+      assert.equal((await pool.runQuery(`SELECT COUNT(*) AS n FROM ${migrationsTable}`))[0]?.n, 2);
+      const back = await twistarCli(url, [
+        '--migrations',
+        folder,
+        '--migrations-table',
+        migrationsTable,
+        'migrate:rollback',
+        '--steps',
+        '1',
+      ]);
+      assert.equal(back.code, 0, back.stdout + back.stderr);
       await pool.runOperation(`DROP TABLE ${migrationsTable}`);
     } finally {
       rmSync(folder, { recursive: true, force: true });
