@@ -231,10 +231,18 @@ describe('PostgreSQL behind PgBouncer (transaction pooling)', { skip }, () => {
     const elapsed = performance.now() - started;
     // The server stopped it: the pool did not have to give up on the connection a second later.
     assert.ok(elapsed < 1_200, `cancelled after ${elapsed.toFixed(0)} ms`);
-    const running = await direct.runQuery(
-      "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE ? AND pid <> pg_backend_pid()",
-      [`%${marker}%`],
-    );
+    // The server stopped it (without the cancel reaching it, it would run for 20 s): within a second at most,
+    // the time pg_stat_activity may take to show the session idle.
+    const stillRunning = () =>
+      direct.runQuery(
+        "SELECT pid, state FROM pg_stat_activity WHERE state = 'active' AND query LIKE ? AND pid <> pg_backend_pid()",
+        [`%${marker}%`],
+      );
+    let running = await stillRunning();
+    for (let attempt = 0; attempt < 20 && running.length > 0; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      running = await stillRunning();
+    }
     assert.deepEqual(running, []);
     assert.deepEqual(await pool.runQuery('SELECT 2 AS two'), [{ two: 2 }]);
   });

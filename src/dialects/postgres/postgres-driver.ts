@@ -269,9 +269,10 @@ export function postgresDriver(options: PostgresOptions, { connectTimeoutMs }: C
       await client.connect();
       try {
         await connection.detectPooler();
-      } catch (error) {
-        await connection.close();
-        throw error;
+      } catch {
+        // The connection broke at once (e.g. its session was killed): handed out marked broken, its first
+        // statement fails unsent and goes to a fresh connection, as it would have without this query.
+        connection.broken = true;
       }
       return connection;
     },
