@@ -12,6 +12,14 @@ import type { PoolOptions } from './pool-options.js';
 
 /** The driver for a kind of database and a pool's options. */
 export function driverFor(kind: DialectName, options: PoolOptions): Driver {
+  const { preparedStatements } = options;
+  if (preparedStatements !== undefined && typeof preparedStatements !== 'boolean')
+    throw new ConnectionError(`preparedStatements must be true or false, got ${String(preparedStatements)}.`);
+  if (preparedStatements !== undefined && kind !== 'postgres')
+    throw new ConnectionError(
+      'preparedStatements is a PostgreSQL option (for a pooler such as PgBouncer); remove it for ' +
+        `${kind === 'sqlite' ? 'SQLite' : 'MySQL'}.`,
+    );
   switch (kind) {
     case 'sqlite': {
       const sqlite = {
@@ -26,7 +34,11 @@ export function driverFor(kind: DialectName, options: PoolOptions): Driver {
     }
     case 'postgres':
       return postgresDriver(
-        { connectionString: options.url, driverOptions: options.driverOptions as pg.ClientConfig },
+        {
+          connectionString: options.url,
+          driverOptions: options.driverOptions as pg.ClientConfig,
+          preparedStatements,
+        },
         connectOptions(options),
       );
     case 'mysql':

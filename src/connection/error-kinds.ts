@@ -34,7 +34,10 @@ function postgresKind(code: unknown, message: string): ErrorKind | undefined {
       return 'timeout';
     case '22001': // string_data_right_truncation
     case '22003': // numeric_value_out_of_range
+    case '22008': // datetime_field_overflow: a date PostgreSQL cannot hold (before 4714 BC)
       return 'range';
+    case '08P01': // protocol_violation: the server refused the message itself; the statement did not run
+      return undefined;
     case '57P01': // admin_shutdown: pg_terminate_backend, or a fast/smart shutdown
     case '57P02': // crash_shutdown
     case '57P03': // cannot_connect_now

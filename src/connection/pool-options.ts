@@ -36,6 +36,13 @@ export interface PoolOptions {
    * `statement_timeout` or MariaDB's `max_statement_time` instead.
    */
   statementTimeoutMs?: number;
+  /**
+   * PostgreSQL only: `false` sends every statement unnamed (parsed each time), for an application that
+   * knows it runs behind a pooler in transaction or statement mode (PgBouncer). By default statements are
+   * prepared once per connection under names unique to the pool, and a pooler is noticed by itself (see
+   * docs/connecting.md). Refused for SQLite and MySQL.
+   */
+  preparedStatements?: boolean;
   /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
   driverOptions?: Database.Options | pg.ClientConfig | mysql.ConnectionOptions;
 }

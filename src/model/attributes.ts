@@ -92,7 +92,8 @@ export function capture(obj: WithState, columns: Iterable<string>): () => void {
 
 /** A value as it is written to `column`: a Date's UTC day for DATE columns, JSON text for JSON columns. */
 export function writeValue(column: ColumnInfo, value: unknown): unknown {
-  if (value instanceof Date) return column.kind === 'date' ? utcDay(value) : value;
+  // Outside the years 0000–9999 only PostgreSQL holds dates (its driver writes them); the others refuse them.
+  if (value instanceof Date) return column.kind === 'date' && fourDigitYear(value) ? utcDay(value) : value;
   if (
     column.kind === 'json' &&
     value !== null &&
@@ -102,6 +103,11 @@ export function writeValue(column: ColumnInfo, value: unknown): unknown {
     return JSON.stringify(value);
   }
   return value;
+}
+
+function fourDigitYear(date: Date): boolean {
+  const year = date.getUTCFullYear();
+  return year >= 0 && year <= 9999;
 }
 
 /** The code points of `text` (a pair of surrogates counts once), counted up to `stop`. */

@@ -28,6 +28,16 @@ describe('errorKind', () => {
     assert.equal(errorKind('postgres', { code: 'ECONNRESET' }), 'lost');
     assert.equal(errorKind('postgres', { code: 'ECONNREFUSED' }), 'unsent');
     assert.equal(errorKind('postgres', { code: '23505' }), undefined);
+    assert.equal(errorKind('postgres', { code: '22008' }), 'range');
+  });
+
+  it('takes a PostgreSQL protocol violation (08P01) for a definite failure, not a lost connection', () => {
+    // e.g. "insufficient data left in message": the server refused the Bind, the statement did not run.
+    assert.equal(
+      errorKind('postgres', { code: '08P01', message: 'insufficient data left in message' }),
+      undefined,
+    );
+    assert.equal(errorKind('postgres', { code: '08006' }), 'lost');
   });
 
   it('reads MySQL/MariaDB errnos and mysql2 codes', () => {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { connect as connectSocket } from 'node:net';
 import pg from 'pg';
 import {
   narrowInteger,
@@ -6,60 +8,113 @@ import {
   type DriverConnection,
   type QueryResult,
 } from '../../connection/driver.js';
+import { InvalidValueError } from '../../errors.js';
 import { postgresDialect } from './postgres-dialect.js';
+import {
+  castBinaryPlaceholders,
+  parsePostgresDate,
+  parsePostgresTimestamp,
+  postgresDateText,
+} from './postgres-values.js';
 
 /** Options for PostgreSQL connections: a URL and/or node-postgres client options. */
 export interface PostgresOptions {
   connectionString?: string;
   /** Passed to `new pg.Client()`; `types` is set by Twistar. */
   driverOptions?: pg.ClientConfig;
+  /**
+   * false: send every statement unnamed (parsed each time), for a connection pooler in transaction or
+   * statement mode. By default statements are prepared by name, unless a pooler is noticed.
+   */
+  preparedStatements?: boolean;
 }
 
 // Type OIDs, from pg_type.
 const INT8 = 20;
 const DATE = 1082;
 const TIMESTAMP = 1114;
-
-/** TIMESTAMP WITHOUT TIME ZONE and DATE hold UTC here; node-postgres would read them as local time. */
-function parseTimestamp(text: string): Date | string {
-  if (text === 'infinity' || text === '-infinity') return text;
-  return new Date(`${text.replace(' ', 'T')}Z`);
-}
-
-function parseDate(text: string): Date | string {
-  if (text === 'infinity' || text === '-infinity') return text;
-  return new Date(`${text}T00:00:00Z`);
-}
+const TIMESTAMPTZ = 1184;
 
 const typeParsers: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (format === undefined || format === 'text') {
       if (oid === INT8) return (text: string) => narrowInteger(BigInt(text));
-      if (oid === TIMESTAMP) return parseTimestamp;
-      if (oid === DATE) return parseDate;
+      if (oid === TIMESTAMP || oid === TIMESTAMPTZ) return parsePostgresTimestamp;
+      if (oid === DATE) return parsePostgresDate;
     }
     return pg.types.getTypeParser(oid, format ?? 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** Dates go as UTC ISO text (a TIMESTAMP column drops the zone, a DATE keeps the day); the rest as node-postgres does. */
+const YEAR_ZERO_DAY = /^0000-\d\d-\d\d$/;
+
+/** Dates as text with an explicit UTC offset; byte arrays as Buffers; the rest as node-postgres does. */
 function bindable(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString() : value;
+  if (value instanceof Date) return postgresDateText(value);
+  // A day in ISO 8601's year 0000 (a DATE column's value, as the models write it) is PostgreSQL's 1 BC.
+  if (typeof value === 'string' && YEAR_ZERO_DAY.test(value)) return `0001${value.slice(4)} BC`;
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return value;
 }
 
 /** Statements worth preparing: the ones Twistar builds and repeats. */
 const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
 /** Distinct SQL texts prepared by name; beyond this, statements are sent unnamed (parsed each time). */
 const MAX_NAMED_STATEMENTS = 2000;
-const statementNames = new Map<string, string>();
+
+/**
+ * The prepared-statement names of one pool. The prefix is random, so that no other pool, in this process
+ * or another, uses the same name for another text: behind a pooler that shares server sessions, a name
+ * could otherwise run another pool's statement.
+ */
+class StatementNames {
+  readonly #prefix = `twistar_${randomBytes(6).toString('hex')}_`;
+  readonly #names = new Map<string, string>();
+  /**
+   * Statements go unnamed: the option said so, or a pooler was noticed (a session whose server process is
+   * not the one announced at connect, or a server that did not know a name this session prepared).
+   */
+  unnamed: boolean;
+
+  constructor(unnamed: boolean) {
+    this.unnamed = unnamed;
+  }
+
+  nameFor(sql: string, generation: number): string | undefined {
+    if (this.unnamed) return undefined;
+    let name = this.#names.get(sql);
+    if (name === undefined) {
+      if (this.#names.size >= MAX_NAMED_STATEMENTS || !PREPARABLE.test(sql)) return undefined;
+      name = `${this.#prefix}${this.#names.size + 1}`;
+      this.#names.set(sql, name);
+    }
+    return generation === 0 ? name : `${name}_${generation}`;
+  }
+}
+
+const errorCode = (error: unknown) => (error as { code?: unknown } | null)?.code;
 
 /** PostgreSQL's "cached plan must not change result type", after ALTER or DROP/CREATE of a table. */
 function isStalePlan(error: unknown): boolean {
-  return (
-    (error as { code?: unknown } | null)?.code === '0A000' &&
-    /cached plan/i.test(String((error as Error).message))
-  );
+  return errorCode(error) === '0A000' && /cached plan/i.test(String((error as Error).message));
 }
+
+/**
+ * "prepared statement … does not exist" (26000) or "already exists" (42P05): the session is not the one
+ * the name was prepared on (a pooler in between). Refused at Parse or Bind, so the statement did not run.
+ */
+function isNameMismatch(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === '26000' || code === '42P05';
+}
+
+/** What the server answers when a value bound as bytes stands where bytes do not belong. */
+const BINARY_MISPLACED = new Set([
+  '42804', // datatype_mismatch: column "n" is of type integer but expression is of type bytea
+  '42883', // undefined_function: operator does not exist: integer = bytea
+  '42846', // cannot_coerce
+]);
 
 class PostgresConnection implements DriverConnection {
   readonly #client: pg.Client;
@@ -67,12 +122,13 @@ class PostgresConnection implements DriverConnection {
   #inTransaction = false;
   /** Bumped when the server's prepared statements went stale, so that they are prepared anew. */
   #generation = 0;
+  readonly #names: StatementNames;
+  readonly #connectTimeoutMs: number;
 
-  readonly #config: pg.ClientConfig;
-
-  constructor(client: pg.Client, config: pg.ClientConfig) {
+  constructor(client: pg.Client, names: StatementNames, connectTimeoutMs: number) {
     this.#client = client;
-    this.#config = config;
+    this.#names = names;
+    this.#connectTimeoutMs = connectTimeoutMs;
     // Without a listener a server-side disconnect would be an unhandled 'error' event and end the process.
     client.on('error', () => {
       this.broken = true;
@@ -82,35 +138,66 @@ class PostgresConnection implements DriverConnection {
     });
   }
 
+  /** Called once connected: a session answered by another server process than announced is a pooler's. */
+  async detectPooler(): Promise<void> {
+    if (this.#names.unnamed) return;
+    const announced = (this.#client as pg.Client & { processID?: number | null }).processID;
+    const result = await this.#client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    if (result.rows[0]?.pid !== announced) this.#names.unnamed = true;
+  }
+
   async execute(sql: string, params: readonly unknown[]): Promise<QueryResult> {
-    const values = params.map(bindable);
-    const name = this.#nameFor(sql);
+    const binary = new Set<number>();
+    const values = params.map((value, index) => {
+      if (value instanceof Uint8Array) binary.add(index);
+      return bindable(value);
+    });
+    const text = binary.size === 0 ? sql : castBinaryPlaceholders(sql, binary, postgresDialect.lexical);
+    let result: pg.QueryResult;
+    try {
+      result = await this.#send(text, values);
+    } catch (error) {
+      if (binary.size > 0 && BINARY_MISPLACED.has(errorCode(error) as string)) {
+        throw new InvalidValueError(
+          `A Buffer/Uint8Array was bound where bytes do not belong (${(error as Error).message}); bind bytes ` +
+            `only to a BYTEA column, and convert them first (e.g. to a number or a string) for any other. (SQL: ${sql})`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    return { rows: result.rows, affectedRows: result.rowCount ?? 0, insertId: null };
+  }
+
+  async #send(sql: string, values: unknown[]): Promise<pg.QueryResult> {
+    const name = this.#names.nameFor(sql, this.#generation);
     let result: pg.QueryResult;
     try {
       result = await this.#client.query({ name, text: sql, values });
     } catch (error) {
+      // Refused before it ran, on a session that does not hold this pool's statements (a pooler in
+      // between): from now on statements go unnamed, and this one is sent again unnamed. In a transaction
+      // the server has marked the transaction failed, so it cannot be sent again there.
+      if (name !== undefined && isNameMismatch(error)) {
+        this.#names.unnamed = true;
+        if (this.#inTransaction) throw error;
+        return this.#client.query({ text: sql, values });
+      }
       // After a table's columns change, a prepared statement over it must be prepared again, in a transaction
       // too (or every later transaction would fail the same way). Outside a transaction the statement did not
       // run, so it is safe to send it once more under a new name.
       if (!isStalePlan(error)) throw error;
       this.#generation++;
       if (this.#inTransaction) throw error;
-      result = await this.#client.query({ name: this.#nameFor(sql), text: sql, values });
+      result = await this.#client.query({
+        name: this.#names.nameFor(sql, this.#generation),
+        text: sql,
+        values,
+      });
     }
     // Named statements are SELECT/INSERT/UPDATE/DELETE/WITH: only the others can begin or end a transaction.
     if (name === undefined) this.#track(sql);
-    return { rows: result.rows, affectedRows: result.rowCount ?? 0, insertId: null };
-  }
-
-  /** Statements are prepared once per connection, under a name per SQL text (bounded); others go unnamed. */
-  #nameFor(sql: string): string | undefined {
-    let name = statementNames.get(sql);
-    if (name === undefined) {
-      if (statementNames.size >= MAX_NAMED_STATEMENTS || !PREPARABLE.test(sql)) return undefined;
-      name = `twistar_${statementNames.size + 1}`;
-      statementNames.set(sql, name);
-    }
-    return this.#generation === 0 ? name : `${name}_${this.#generation}`;
+    return result;
   }
 
   #track(sql: string): void {
@@ -121,18 +208,39 @@ class PostgresConnection implements DriverConnection {
       this.#inTransaction = false;
   }
 
+  /**
+   * Sends the protocol's CancelRequest (this session's process id and secret key) on a new socket, as
+   * libpq's PQcancel does: it needs no login, and a pooler such as PgBouncer passes it to the server
+   * session running the statement.
+   */
   async cancel(): Promise<void> {
-    // The server's id of this session, which node-postgres reads at connect but does not declare.
-    const pid = (this.#client as pg.Client & { processID?: number | null }).processID;
-    if (pid === null || pid === undefined) return;
-    const canceller = new pg.Client(this.#config);
-    canceller.on('error', () => undefined);
-    try {
-      await canceller.connect();
-      await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
-    } finally {
-      await canceller.end().catch(() => undefined);
-    }
+    const client = this.#client as pg.Client & {
+      processID?: number | null;
+      secretKey?: number | null;
+      host?: string;
+      port?: number;
+    };
+    const { processID, secretKey, host = 'localhost', port = 5432 } = client;
+    if (processID === null || processID === undefined || secretKey === null || secretKey === undefined)
+      return;
+    const request = Buffer.alloc(16);
+    request.writeInt32BE(16, 0);
+    request.writeInt32BE(80877102, 4); // the cancel request code: 1234 << 16 | 5678
+    request.writeInt32BE(processID, 8);
+    request.writeInt32BE(secretKey, 12);
+    await new Promise<void>((resolve, reject) => {
+      const socket = host.startsWith('/')
+        ? connectSocket(`${host}/.s.PGSQL.${port}`)
+        : connectSocket(port, host);
+      socket.setTimeout(this.#connectTimeoutMs, () => socket.destroy(new Error('cancel request timed out')));
+      // Not ended after the request: PgBouncer drops a cancel whose client hangs up before it is forwarded.
+      // The server (or PgBouncer) closes the socket once it has handled the request.
+      socket.once('connect', () => socket.write(request));
+      socket.once('end', () => socket.end());
+      socket.once('close', () => resolve());
+      socket.once('error', reject);
+      socket.resume();
+    });
   }
 
   async close(): Promise<void> {
@@ -141,23 +249,33 @@ class PostgresConnection implements DriverConnection {
   }
 }
 
-/** Opens node-postgres clients, in UTC, with 64-bit integers and dates read without loss. */
+/**
+ * Opens node-postgres clients, with 64-bit integers and dates read without loss. Nothing depends on the
+ * session's settings (a pooler in transaction mode would not keep them): dates are bound and read with
+ * their UTC offset.
+ */
 export function postgresDriver(options: PostgresOptions, { connectTimeoutMs }: ConnectOptions): Driver {
+  const names = new StatementNames(options.preparedStatements === false);
   return {
     dialect: postgresDialect,
     defaultPoolSize: 10,
     async connect() {
       const config: pg.ClientConfig = {
         connectionString: options.connectionString,
-        // CURRENT_TIMESTAMP defaults and ::date casts then agree with the UTC values Twistar writes.
-        options: '-c TimeZone=UTC',
         connectionTimeoutMillis: connectTimeoutMs,
         ...options.driverOptions,
         types: typeParsers,
       };
       const client = new pg.Client(config);
-      const connection = new PostgresConnection(client, config);
+      const connection = new PostgresConnection(client, names, connectTimeoutMs);
       await client.connect();
+      try {
+        await connection.detectPooler();
+      } catch {
+        // The connection broke at once (e.g. its session was killed): handed out marked broken, its first
+        // statement fails unsent and goes to a fresh connection, as it would have without this query.
+        connection.broken = true;
+      }
       return connection;
     },
   };
