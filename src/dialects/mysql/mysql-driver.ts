@@ -1,6 +1,7 @@
 import mysql from 'mysql2';
 import type { ConnectOptions, Driver, DriverConnection, QueryResult, Row } from '../../connection/driver.js';
 import { setOwnProperty } from '../../own-property.js';
+import { parseUtcDate } from '../dialect.js';
 import { mysqlDialect } from './mysql-dialect.js';
 
 /** Options for MySQL/MariaDB connections: a URL and/or mysql2 connection options. */
@@ -25,6 +26,38 @@ function widenBigints(rows: Row[], fields: readonly mysql.FieldPacket[] | undefi
   }
   return rows;
 }
+
+// mysql2's column type codes for TIMESTAMP, DATE, DATETIME and NEWDATE.
+const DATE_TYPES = new Set([7, 10, 12, 14]);
+
+/**
+ * A DATE/DATETIME/TIMESTAMP value read as text (mysql2's `dateStrings`) as Twistar reads it: a Date of that
+ * UTC time; null for MySQL's zero date (`0000-00-00`, `0000-00-00 00:00:00`, which a session without
+ * NO_ZERO_DATE or strict mode can write); the text itself for a date with a zero part (`2024-05-00`), which no
+ * Date holds. mysql2's own dates would make the years 0–99 into 1900–1999 and roll a zero part over into
+ * another day, or give an invalid Date.
+ */
+function readDate(text: string): unknown {
+  if (text.startsWith('0000-00-00') && /^0000-00-00(?: 00:00:00(?:\.0*)?)?$/.test(text)) return null;
+  return parseUtcDate(text);
+}
+
+/** Rows with their date columns' text (see readDate) read as Dates, when Twistar asked mysql2 for text. */
+function readDates(rows: Row[], fields: readonly mysql.FieldPacket[] | undefined): Row[] {
+  const dates =
+    fields?.filter((field) => DATE_TYPES.has(field.columnType ?? -1)).map((field) => field.name) ?? [];
+  if (dates.length === 0) return rows;
+  for (const row of rows) {
+    for (const name of dates) {
+      const value = row[name];
+      if (typeof value === 'string') row[name] = readDate(value);
+    }
+  }
+  return rows;
+}
+
+/** Twistar's own `dateStrings` setting (compared by identity: an application's own setting is left alone). */
+const DATE_STRINGS: ('DATE' | 'DATETIME' | 'TIMESTAMP')[] = ['DATE', 'DATETIME', 'TIMESTAMP'];
 
 /** Column names mysql2 refuses to build rows with (its generated code assigns each column to the row). */
 const UNSAFE_NAMES = new Set([
@@ -100,9 +133,12 @@ class MysqlConnection implements DriverConnection {
   readonly #config: mysql.ConnectionOptions;
   /** The server's max_allowed_packet, read at connect. */
   readonly #maxPacket: number;
+  /** Dates come as text, for readDates (unless the application set mysql2's `dateStrings` itself). */
+  readonly #readDates: boolean;
 
   constructor(connection: mysql.Connection, config: mysql.ConnectionOptions, maxPacket: number) {
     this.#connection = connection;
+    this.#readDates = config.dateStrings === DATE_STRINGS;
     this.#config = config;
     this.#maxPacket = maxPacket;
     connection.on('error', () => {
@@ -124,7 +160,8 @@ class MysqlConnection implements DriverConnection {
           reject(error);
         } else if (Array.isArray(result)) {
           const rows = restoreNames(result as Row[], fields);
-          resolve({ rows: widenBigints(rows, fields), affectedRows: 0, insertId: null });
+          const read = this.#readDates ? readDates(rows, fields) : rows;
+          resolve({ rows: widenBigints(read, fields), affectedRows: 0, insertId: null });
         } else {
           const header = result as mysql.ResultSetHeader;
           const insertId = header.insertId
@@ -179,6 +216,8 @@ export function mysqlDriver(options: MysqlOptions, { connectTimeoutMs }: Connect
     // The server keeps each prepared statement per connection; bound them (max_prepared_stmt_count is global).
     maxPreparedStatements: 256,
     connectTimeout: connectTimeoutMs,
+    // Read by readDates, which keeps every date mysql2 would misread.
+    dateStrings: DATE_STRINGS,
     ...options.driverOptions,
   };
   return {

@@ -9,6 +9,7 @@ import {
   type ColumnKind,
   type Dialect,
 } from '../dialect.js';
+import { yearRange } from '../../sql/values.js';
 
 const lexical = {
   backslashEscapes: false,
@@ -28,6 +29,8 @@ function kindOf(declared: string): ColumnKind {
   if (type === 'DATE') return 'date';
   if (type.includes('INT')) return 'integer';
   if (type.includes('JSON')) return 'json';
+  // SQLite's TEXT affinity.
+  if (type.includes('CHAR') || type.includes('CLOB') || type.includes('TEXT')) return 'text';
   return 'other';
 }
 
@@ -59,6 +62,13 @@ export const sqliteDialect: Dialect = {
   compile: compiler(lexical, MAX_PARAMETERS),
   limitOffset: limitOffsetWith('-1'),
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
+  // A Date is stored as text with a four-digit year, the form that sorts as the instants do and that SQLite's
+  // date functions read; a year beyond it (ISO's ±YYYYYY) would sort and compare wrongly, so it is refused.
+  dateRange: yearRange(
+    '0000',
+    '9999',
+    'SQLite dates are text (YYYY-MM-DD HH:MM:SS.sss, which sorts and compares as the instants do), holding only',
+  ),
   columnsQuery: (table) => ['SELECT name, type, "notnull", pk FROM pragma_table_info(?)', [table]],
   parseColumns: (rows) =>
     rows.map((row) => ({
