@@ -79,7 +79,7 @@ export function checkParameters(params: readonly unknown[], sql: string, dates?:
       if (value instanceof Date) {
         if (Number.isNaN(value.getTime()))
           throw new InvalidValueError(
-            `Parameter ${i + 1} is an invalid Date (made from text or numbers that are not a date). SQL: ${sql}`,
+            `Parameter ${i + 1} is an invalid Date. It was made from text or numbers that are not a date. SQL: ${sql}`,
           );
         const outside = dateOutside(value, dates);
         if (outside !== undefined)
