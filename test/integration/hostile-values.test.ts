@@ -241,4 +241,21 @@ describeOn(['mysql'], 'hostile values: MySQL zero dates', (db) => {
     const text = await db.pool.runQuery('SELECT at, day FROM hostile_values WHERE id = 1');
     assert.deepEqual(text, [{ at: null, day: null }]);
   });
+
+  it('reads a DATE with a zero part as its text and a DATE before 1000 as written, never rolled over into another day', async () => {
+    await db.pool.runInteraction(async (txn) => {
+      await txn.runOperation("SET SESSION sql_mode = ''");
+      await txn.runOperation(
+        "INSERT INTO hostile_values (id, day) VALUES (1, '2024-05-00'), (2, '0050-03-01')",
+      );
+    });
+    for (const rows of [
+      await db.pool.runQuery('SELECT day FROM hostile_values WHERE id IN (?, ?) ORDER BY id', [1, 2]),
+      await db.pool.runQuery('SELECT day FROM hostile_values ORDER BY id'),
+    ]) {
+      assert.equal(rows[0]?.day, '2024-05-00');
+      assert.equal((rows[1]?.day as Date).toISOString(), '0050-03-01T00:00:00.000Z');
+    }
+    assert.equal((await Hostile.find(1))?.day, '2024-05-00');
+  });
 });
