@@ -225,6 +225,18 @@ describeOn(['mysql'], 'hostile values: MySQL zero dates', (db) => {
     });
   });
 
+  it('refuses a Date outside what a TIMESTAMP holds (1970–2038) with ValueOutOfRangeError, as the server refuses it', async () => {
+    await db.pool.runOperation('ALTER TABLE hostile_values ADD COLUMN stamp TIMESTAMP(3) NULL');
+    Registry.getConfig().forgetColumns('hostile_values');
+    for (const iso of ['2050-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z']) {
+      const error = await rejection(() => Hostile.create({ stamp: new Date(iso) }));
+      assert.ok(error instanceof ValueOutOfRangeError, `${iso}: ${String(error)}`);
+    }
+    const held = await Hostile.create({ stamp: new Date('2038-01-19T03:14:07.999Z') });
+    const found = (await Hostile.find(held.id ?? 0)) as unknown as { stamp: Date };
+    assert.equal(found.stamp.toISOString(), '2038-01-19T03:14:07.999Z');
+  });
+
   it("reads '0000-00-00' and '0000-00-00 00:00:00' (written under a permissive sql_mode) as null, in models and the low-level interface", async () => {
     // Another tool's session, without NO_ZERO_DATE or strict mode.
     await db.pool.runInteraction(async (txn) => {

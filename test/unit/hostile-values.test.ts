@@ -15,6 +15,7 @@ import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';
 import { writeValue } from '../../src/model/attributes.js';
 import { checkParameters } from '../../src/sql/values.js';
+import { errorKind } from '../../src/connection/error-kinds.js';
 
 const SQL = 'INSERT INTO t (v) VALUES (?)';
 
@@ -136,6 +137,21 @@ describe('date ranges', () => {
     }
     // No range: the database decides (PostgreSQL).
     assert.doesNotThrow(() => checkParameters([new Date('+010000-01-01T00:00:00Z')], SQL));
+  });
+});
+
+describe('MySQL errors', () => {
+  it('types a date its column cannot hold (ER_TRUNCATED_WRONG_VALUE in strict mode) as a range error', () => {
+    const error = {
+      code: 'ER_TRUNCATED_WRONG_VALUE',
+      errno: 1292,
+      message: "Incorrect datetime value: '2050-01-01 00:00:00' for column `db`.`t`.`at` at row 1",
+    };
+    assert.equal(errorKind('mysql', error), 'range');
+    assert.equal(
+      errorKind('mysql', { ...error, message: "Truncated incorrect DOUBLE value: 'x'" }),
+      undefined,
+    );
   });
 });
 
