@@ -1,6 +1,7 @@
 import { InvalidValueError, TwistarError } from '../errors.js';
 import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
 import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
+import { timeOf } from '../sql/values.js';
 import { setOwnProperty } from '../own-property.js';
 import type { ModelSchema } from './model-schema.js';
 import { STATE, type ObjectState } from './object-state.js';
@@ -16,7 +17,7 @@ class JsonText {
 /** A copy of `value` that later in-place changes to `value` (a Date, a Buffer, a JSON object) do not reach. */
 function freeze(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Date) return new Date(value.getTime());
+  if (value instanceof Date) return new Date(timeOf(value));
   if (Buffer.isBuffer(value)) return Buffer.from(value);
   return new JsonText(JSON.stringify(value));
 }
@@ -31,7 +32,7 @@ function jsonText(value: object): string | undefined {
 }
 
 function same(current: unknown, frozen: unknown): boolean {
-  if (frozen instanceof Date) return current instanceof Date && current.getTime() === frozen.getTime();
+  if (frozen instanceof Date) return current instanceof Date && timeOf(current) === frozen.getTime();
   if (Buffer.isBuffer(frozen)) return Buffer.isBuffer(current) && current.equals(frozen);
   if (frozen !== null && typeof frozen === 'object') {
     if (current === null || typeof current !== 'object') return false;
@@ -105,7 +106,7 @@ export function writeValue(column: ColumnInfo, value: unknown): unknown {
       return value;
   }
   if (value instanceof Date) {
-    return column.kind === 'date' && !Number.isNaN(value.getTime()) ? utcDay(value) : value;
+    return column.kind === 'date' && !Number.isNaN(timeOf(value)) ? utcDay(value) : value;
   }
   if (column.kind === 'json' && value !== null && !(value instanceof Uint8Array)) {
     let text: string | undefined;

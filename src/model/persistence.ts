@@ -8,7 +8,7 @@ import {
 } from '../errors.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
-import { dateOutside } from '../sql/values.js';
+import { dateOutside, timeOf } from '../sql/values.js';
 import { insertStatement, updateStatement, type Statement } from '../sql/statements.js';
 import type { Where } from '../sql/where.js';
 import { changedColumns, markSaved, outOfRange, readRow, valuesToInsert, writeValue } from './attributes.js';
@@ -61,7 +61,7 @@ function checkRanges(
     let why = column === undefined ? undefined : outOfRange(column, values[name]);
     // A DATE column is sent the day's text: the Date it came from is checked here.
     if (why === undefined && given instanceof Date && column !== undefined) {
-      if (Number.isNaN(given.getTime())) {
+      if (Number.isNaN(timeOf(given))) {
         throw new InvalidValueError(
           `Cannot save ${describe(obj)}: column "${name}" (${column.type}) was given an invalid Date (made ` +
             'from text or numbers that are not a date); nothing was sent.',

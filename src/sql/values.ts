@@ -59,9 +59,21 @@ export function yearRange(first: string, last: string, holds: string): DateRange
   };
 }
 
+/**
+ * The time of a Date, or NaN for an invalid one and for an object that only looks like a Date (a Proxy of one,
+ * `Object.create(Date.prototype)`), whose getTime() would throw a TypeError.
+ */
+export function timeOf(date: Date): number {
+  try {
+    return date.getTime();
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Why `date` is outside `range`, or undefined (also for an invalid Date, which is refused on its own). */
 export function dateOutside(date: Date, range: DateRange | undefined): string | undefined {
-  const time = date.getTime();
+  const time = timeOf(date);
   if (range === undefined || !(time < range.min || time > range.max)) return undefined;
   return `${date.toISOString()} is outside the dates this database stores: ${range.holds}`;
 }
@@ -77,7 +89,7 @@ export function checkParameters(params: readonly unknown[], sql: string, dates?:
     const value = params[i];
     if (isSqlValue(value)) {
       if (value instanceof Date) {
-        if (Number.isNaN(value.getTime()))
+        if (Number.isNaN(timeOf(value)))
           throw new InvalidValueError(
             `Parameter ${i + 1} is an invalid Date. It was made from text or numbers that are not a date. SQL: ${sql}`,
           );

@@ -124,21 +124,38 @@ describeEachBackend('hostile values', (db) => {
     });
   }
 
-  it('refuses an invalid Date with InvalidValueError in DATE and DATETIME columns, on save, findBy and the low-level interface', async () => {
+  it('refuses an invalid Date, or an object that only looks like one, with InvalidValueError in DATE and DATETIME columns, on save, findBy and the low-level interface', async () => {
     const config = Registry.getConfig();
-    const invalid = new Date('not a date');
-    for (const column of ['day', 'at']) {
-      const error = await rejection(() => Hostile.create({ [column]: invalid }));
-      assert.ok(error instanceof InvalidValueError, `${column}: ${String(error)}`);
-      assert.match(error.message, /invalid Date/);
-      assert.ok((await rejection(() => Hostile.findBy({ [column]: invalid }))) instanceof InvalidValueError);
-      assert.ok(
-        (await rejection(() => config.insert('hostile_values', { [column]: invalid }))) instanceof
-          InvalidValueError,
-      );
-      const saved = await Hostile.create({});
-      (saved as unknown as Record<string, unknown>)[column] = invalid;
-      assert.ok((await rejection(() => saved.save())) instanceof InvalidValueError);
+    const invalids: [string, Date][] = [
+      ["new Date('not a date')", new Date('not a date')],
+      ['a Proxy of a Date', new Proxy(new Date('2024-05-01T00:00:00Z'), {})],
+      ['Object.create(Date.prototype)', Object.create(Date.prototype) as Date],
+    ];
+    for (const [what, invalid] of invalids) {
+      for (const column of ['day', 'at']) {
+        const label = `${what} in ${column}`;
+        const error = await rejection(() => Hostile.create({ [column]: invalid }));
+        assert.ok(error instanceof InvalidValueError, `${label}: ${String(error)}`);
+        assert.match(error.message, /invalid Date/);
+        const found = await rejection(() => Hostile.findBy({ [column]: invalid }));
+        assert.ok(found instanceof InvalidValueError, `${label}, findBy: ${String(found)}`);
+        const low = await rejection(() => config.insert('hostile_values', { [column]: invalid }));
+        assert.ok(low instanceof InvalidValueError, `${label}, insert: ${String(low)}`);
+        const saved = await Hostile.create({});
+        (saved as unknown as Record<string, unknown>)[column] = invalid;
+        const update = await rejection(() => saved.save());
+        assert.ok(update instanceof InvalidValueError, `${label}, update: ${String(update)}`);
+        const loaded = await Hostile.find(saved.id ?? 0);
+        assert.ok(loaded !== null);
+        (loaded as unknown as Record<string, unknown>)[column] = new Date('2024-05-01T00:00:00Z');
+        await loaded.save();
+        (loaded as unknown as Record<string, unknown>)[column] = invalid;
+        const change = await rejection(() => loaded.save());
+        assert.ok(
+          change instanceof InvalidValueError,
+          `${label}, update of a loaded date: ${String(change)}`,
+        );
+      }
     }
   });
 
