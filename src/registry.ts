@@ -9,6 +9,30 @@ const classes = new Map<string, abstract new (...args: never[]) => unknown>();
 // The schema tools depend on the Registry, so they hand it their verifier rather than being imported by it.
 let verifier: ((options: VerifyOptions) => Promise<SchemaProblem[]>) | undefined;
 
+/**
+ * A pool from `connect()`, told by its methods rather than its class, so that a pool of another copy of
+ * Twistar in the process is one too.
+ */
+function isPool(value: unknown): value is ConnectionPool {
+  if (value === null || typeof value !== 'object') return false;
+  const pool = value as Partial<Record<'runQuery' | 'runOperation' | 'runInteraction' | 'dialect', unknown>>;
+  return (
+    typeof pool.runQuery === 'function' &&
+    typeof pool.runOperation === 'function' &&
+    typeof pool.runInteraction === 'function' &&
+    typeof pool.dialect === 'object' &&
+    pool.dialect !== null
+  );
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
+  if (typeof value === 'object' && value !== null)
+    return `an object (${value.constructor?.name ?? 'null prototype'})`;
+  return value === undefined ? 'undefined' : `a ${typeof value}`;
+}
+
 /** Called once by the schema tools when they load: what `Registry.verify()` runs. */
 export function provideVerifier(verify: (options: VerifyOptions) => Promise<SchemaProblem[]>): void {
   verifier = verify;
@@ -44,8 +68,18 @@ export class Registry {
     return Registry.#pool;
   }
 
-  static set DBPOOL(pool: ConnectionPool | null) {
-    Registry.#pool = pool;
+  /**
+   * `null` (or `undefined`) unsets it; anything but a pool from `connect()` is refused with ConnectionError
+   * at once, rather than failing later in the first query.
+   */
+  static set DBPOOL(pool: ConnectionPool | null | undefined) {
+    if (pool !== null && pool !== undefined && !isPool(pool)) {
+      throw new ConnectionError(
+        `Registry.DBPOOL takes a pool from connect() (or null), got ${describeValue(pool)}: write ` +
+          "Registry.DBPOOL = connect('sqlite:app.db') (or another URL).",
+      );
+    }
+    Registry.#pool = pool ?? null;
   }
 
   /** The default pool, or a clear error when none was set. */
@@ -60,6 +94,12 @@ export class Registry {
 
   /** The low-level interface of the default pool (or of `pool`). */
   static getConfig(pool: ConnectionPool = Registry.getPool()): InteractionBase {
+    if (!isPool(pool)) {
+      throw new ConnectionError(
+        `Registry.getConfig() takes a pool from connect(), got ${describeValue(pool)}; call it without ` +
+          'arguments for the pool of Registry.DBPOOL.',
+      );
+    }
     let config = configs.get(pool);
     if (config === undefined) {
       config = new InteractionBase(pool);

@@ -421,7 +421,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     if (!Array.isArray(params)) throw new InvalidQueryError('Parameters must be an array of values.');
     const compiled = this.dialect.compile(sql);
     assertParameterCount(sql, compiled.placeholders, params);
-    checkParameters(params, sql);
+    checkParameters(params, sql, this.dialect.dateRange);
     return compiled;
   }
 

@@ -59,6 +59,9 @@ function mysqlKind(code: unknown, errno: unknown, message: string, fatal: boolea
   if (errno === 1969 || errno === 3024 || errno === 1317) return 'timeout';
   // ER_DATA_TOO_LONG, ER_WARN_DATA_OUT_OF_RANGE (strict sql_mode), ER_DATA_OUT_OF_RANGE (arithmetic).
   if (errno === 1406 || errno === 1264 || errno === 1690) return 'range';
+  // ER_TRUNCATED_WRONG_VALUE (strict sql_mode) for a date its column cannot hold: a TIMESTAMP outside 1970–2038.
+  if (errno === 1292 && /^Incorrect (?:date|datetime|timestamp) value: .* for column /i.test(message))
+    return 'range';
   // ER_NET_PACKET_TOO_LARGE: the server's, or the driver's own check against max_allowed_packet.
   if (errno === 1153 || code === 'ER_NET_PACKET_TOO_LARGE') return 'tooLarge';
   if (/closed state|enqueue after (fatal|quit)/i.test(message)) return 'unsent';

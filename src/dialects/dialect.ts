@@ -1,11 +1,15 @@
 import { InvalidQueryError, UnsafeSqlError } from '../errors.js';
 import { compilePlaceholders, type CompiledSql, type LexicalRules } from '../sql/placeholders.js';
+import type { DateRange } from '../sql/values.js';
 
 /** The databases Twistar speaks to. */
 export type DialectName = 'sqlite' | 'postgres' | 'mysql';
 
-/** What a column's declared type means to Twistar when it converts values in and out. */
-export type ColumnKind = 'boolean' | 'date' | 'datetime' | 'integer' | 'json' | 'other';
+/**
+ * What a column's declared type means to Twistar when it converts values in and out; `text` is a character
+ * column (`TEXT`, `VARCHAR(n)`, `CHAR(n)`), where save() writes booleans and numbers as text of its own.
+ */
+export type ColumnKind = 'boolean' | 'date' | 'datetime' | 'integer' | 'json' | 'text' | 'other';
 
 /** One column of a table, as read from the database's catalogue. */
 export interface ColumnInfo {
@@ -58,6 +62,11 @@ export interface Dialect {
    * other columns than the table has now: its columns changed since they were read.
    */
   staleColumns(error: unknown): boolean;
+  /**
+   * The dates this database's date and date-time columns hold, where Twistar checks them before sending: a Date
+   * parameter outside is a ValueOutOfRangeError. Undefined: the database itself refuses what it cannot hold.
+   */
+  readonly dateRange?: DateRange;
   /** How a value read from a column of this kind becomes its JavaScript value, where the driver does not. */
   readConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
 }
@@ -154,6 +163,15 @@ function parseCanonical(text: string): number {
   const day = digits(text, 8, 2);
   // Date.UTC rolls over out-of-range parts (month 13, hour 25): such text is left to the slow path.
   if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return Number.NaN;
+  // Date.UTC reads the years 0–99 as 1900–1999: those are computed 400 years (146,097 days) later.
+  if (year < 100) return utcTime(year + 400, month, day, text, length) - FOUR_CENTURIES_MS;
+  return utcTime(year, month, day, text, length);
+}
+
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+
+/** The rest of parseCanonical, for a year of 100 or more. */
+function utcTime(year: number, month: number, day: number, text: string, length: number): number {
   if (length === 10) return Date.UTC(year, month - 1, day);
   if (text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
     return Number.NaN;
@@ -205,7 +223,10 @@ export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** `YYYY-MM-DD HH:MM:SS.sss` of a Date in UTC, the form SQLite's own date functions use. */
+/**
+ * `YYYY-MM-DD HH:MM:SS.sss` of a Date in UTC, the form SQLite's own date functions use; for the years 0000 to
+ * 9999 only (the pool refuses others before a driver calls this, see `sqliteDialect.dateRange`).
+ */
 export function utcDateTime(date: Date): string {
   return date.toISOString().slice(0, 23).replace('T', ' ');
 }

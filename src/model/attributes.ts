@@ -1,6 +1,7 @@
-import { TwistarError } from '../errors.js';
+import { InvalidValueError, TwistarError } from '../errors.js';
 import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
 import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
+import { timeOf } from '../sql/values.js';
 import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
 import type { ModelSchema } from './model-schema.js';
@@ -17,20 +18,27 @@ class JsonText {
 /** A copy of `value` that later in-place changes to `value` (a Date, a Buffer, a JSON object) do not reach. */
 function freeze(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Date) return new Date(value.getTime());
+  if (value instanceof Date) return new Date(timeOf(value));
   if (Buffer.isBuffer(value)) return Buffer.from(value);
   return new JsonText(JSON.stringify(value));
 }
 
+/** JSON text of `value`, or undefined where it has none (a cycle, a BigInt): such a value counts as changed. */
+function jsonText(value: object): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function same(current: unknown, frozen: unknown): boolean {
-  if (frozen instanceof Date) return current instanceof Date && current.getTime() === frozen.getTime();
+  if (frozen instanceof Date) return current instanceof Date && timeOf(current) === frozen.getTime();
   if (Buffer.isBuffer(frozen)) return Buffer.isBuffer(current) && current.equals(frozen);
-  if (frozen instanceof JsonText)
-    return current !== null && typeof current === 'object' && JSON.stringify(current) === frozen.text;
   if (frozen !== null && typeof frozen === 'object') {
-    return (
-      current !== null && typeof current === 'object' && JSON.stringify(current) === JSON.stringify(frozen)
-    );
+    if (current === null || typeof current !== 'object') return false;
+    const text = jsonText(current);
+    return text !== undefined && text === (frozen instanceof JsonText ? frozen.text : jsonText(frozen));
   }
   return Object.is(current, frozen);
 }
@@ -90,17 +98,44 @@ export function capture(obj: WithState, columns: Iterable<string>): () => void {
   };
 }
 
-/** A value as it is written to `column`: a Date's UTC day for DATE columns, JSON text for JSON columns. */
+/**
+ * A value as it is written to `column`: a Date's UTC day for DATE columns, JSON text for JSON columns, and in
+ * text columns a boolean as `'true'`/`'false'` and a number or bigint as `String(n)`, so that every database
+ * stores the same text. An invalid Date is left for the parameter check to refuse (InvalidValueError); a JSON
+ * value with no JSON text (a cycle, a BigInt) is an InvalidValueError.
+ */
 export function writeValue(column: ColumnInfo, value: unknown): unknown {
-  // Outside the years 0000–9999 only PostgreSQL holds dates (its driver writes them); the others refuse them.
-  if (value instanceof Date) return column.kind === 'date' && fourDigitYear(value) ? utcDay(value) : value;
-  if (
-    column.kind === 'json' &&
-    value !== null &&
-    typeof value === 'object' &&
-    !(value instanceof Uint8Array)
-  ) {
-    return JSON.stringify(value);
+  switch (typeof value) {
+    case 'boolean':
+      return column.kind === 'text' ? String(value) : value;
+    case 'number':
+      // NaN and ±Infinity stay numbers, which the parameter check refuses: they are no one's text.
+      return column.kind === 'text' && Number.isFinite(value) ? String(value) : value;
+    case 'bigint':
+      return column.kind === 'text' ? String(value) : value;
+    case 'object':
+      break;
+    default:
+      return value;
+  }
+  if (value instanceof Date) {
+    // Outside the years 0000–9999 only PostgreSQL holds dates (its driver writes them); the others refuse them.
+    return column.kind === 'date' && !Number.isNaN(timeOf(value)) && fourDigitYear(value)
+      ? utcDay(value)
+      : value;
+  }
+  if (column.kind === 'json' && value !== null && !(value instanceof Uint8Array)) {
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(value);
+    } catch (error) {
+      throw new InvalidValueError(
+        `The value for JSON column "${column.name}" cannot be written as JSON (${(error as Error).message.split('\n')[0]}): ` +
+          'JSON has no BigInt and no cycles; convert bigints to strings or numbers and remove the cycle. Nothing was sent.',
+        { cause: error },
+      );
+    }
+    return text;
   }
   return value;
 }

@@ -1,12 +1,14 @@
 import {
   CannotRefreshError,
   DBObjectSaveError,
+  InvalidValueError,
   QueryError,
   ReferenceNotSavedError,
   ValueOutOfRangeError,
 } from '../errors.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
+import { dateOutside, timeOf } from '../sql/values.js';
 import { insertStatement, updateStatement, type Statement } from '../sql/statements.js';
 import type { Where } from '../sql/where.js';
 import { capture, changedColumns, outOfRange, readRow, valuesToInsert, writeValue } from './attributes.js';
@@ -59,11 +61,24 @@ function checkRanges(
   obj: Persistable,
   schema: ModelSchema,
   values: Readonly<Record<string, unknown>>,
+  config: InteractionBase,
   statement: () => Statement,
 ): void {
   for (const name of Object.keys(values)) {
     const column = schema.byName.get(name);
-    const why = column === undefined ? undefined : outOfRange(column, values[name]);
+    const given = (obj as unknown as Record<string, unknown>)[name];
+    let why = column === undefined ? undefined : outOfRange(column, values[name]);
+    // A DATE column is sent the day's text: the Date it came from is checked here.
+    if (why === undefined && given instanceof Date && column !== undefined) {
+      if (Number.isNaN(timeOf(given))) {
+        throw new InvalidValueError(
+          `Cannot save ${describe(obj)}: column "${name}" (${column.type}) was given an invalid Date (made ` +
+            'from text or numbers that are not a date); nothing was sent.',
+        );
+      }
+      const outside = dateOutside(given, config.pool.dialect.dateRange);
+      if (outside !== undefined) why = `column "${name}" (${column.type}): ${outside}`;
+    }
     if (why === undefined) continue;
     const { sql, params } = statement();
     throw new ValueOutOfRangeError(
@@ -103,7 +118,7 @@ export function valuesForInsert(
         `generates, so give it a value (e.g. randomUUID()) before saving.`,
     );
   }
-  checkRanges(obj, schema, values, () => insertStatement(config.pool.dialect, schema.table, values));
+  checkRanges(obj, schema, values, config, () => insertStatement(config.pool.dialect, schema.table, values));
   return values;
 }
 
@@ -138,7 +153,9 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
     if (column) setOwnProperty(values, name, writeValue(column, columnValue(obj, name)));
   }
   const where = byKey(config, schema, obj.id);
-  checkRanges(obj, schema, values, () => updateStatement(config.pool.dialect, schema.table, values, where));
+  checkRanges(obj, schema, values, config, () =>
+    updateStatement(config.pool.dialect, schema.table, values, where),
+  );
   const saved = capture(obj, changed);
   const updated = await config.update(schema.table, values, where);
   if (updated === 0) {

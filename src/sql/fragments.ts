@@ -17,7 +17,23 @@ export class SqlFragment {
  * interpolated values become bound parameters: sql`LENGTH(name) > ${n} DESC`.
  */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlFragment {
+  if (!isTemplateStrings(strings, values.length)) {
+    throw new UnsafeSqlError(
+      'sql is a template tag: write sql`LENGTH(name) > ${n}`, not sql(…). Called as a function, it would ' +
+        'vouch for text built at run time (perhaps from user input) as trusted SQL.',
+    );
+  }
   return new SqlFragment(strings.join('?'), values);
+}
+
+/**
+ * The strings of a tagged template, as only the language makes them: a frozen array with a frozen `raw` of
+ * the same length, one more than the values.
+ */
+function isTemplateStrings(strings: unknown, values: number): strings is TemplateStringsArray {
+  if (!Array.isArray(strings) || !Object.isFrozen(strings) || strings.length !== values + 1) return false;
+  const raw = (strings as { raw?: unknown }).raw;
+  return Array.isArray(raw) && Object.isFrozen(raw) && raw.length === strings.length;
 }
 
 /** A direction for ORDER BY. */

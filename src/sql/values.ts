@@ -1,4 +1,4 @@
-import { InvalidValueError } from '../errors.js';
+import { InvalidValueError, ValueOutOfRangeError } from '../errors.js';
 
 /** A value Twistar binds as a statement parameter. */
 export type SqlValue = string | number | bigint | boolean | Date | Buffer | Uint8Array | null;
@@ -39,16 +39,68 @@ export function isSqlValue(value: unknown): value is SqlValue {
   }
 }
 
+/** The instants a database's dates hold, and a sentence that says so (`… hold years 1000 to 9999`). */
+export interface DateRange {
+  /** The first and last millisecond held, as `Date.getTime()`. */
+  readonly min: number;
+  readonly max: number;
+  readonly holds: string;
+}
+
+/**
+ * The years `first` to `last` (four digits each), from 00:00:00.000 to 23:59:59.999 UTC; `holds` says what
+ * holds them (it is completed with `the years <first> to <last>`).
+ */
+export function yearRange(first: string, last: string, holds: string): DateRange {
+  return {
+    min: Date.parse(`${first}-01-01T00:00:00.000Z`),
+    max: Date.parse(`${last}-12-31T23:59:59.999Z`),
+    holds: `${holds} the years ${first} to ${last} (UTC)`,
+  };
+}
+
+/**
+ * The time of a Date, or NaN for an invalid one and for an object that only looks like a Date (a Proxy of one,
+ * `Object.create(Date.prototype)`), whose getTime() would throw a TypeError.
+ */
+export function timeOf(date: Date): number {
+  try {
+    return date.getTime();
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Why `date` is outside `range`, or undefined (also for an invalid Date, which is refused on its own). */
+export function dateOutside(date: Date, range: DateRange | undefined): string | undefined {
+  const time = timeOf(date);
+  if (range === undefined || !(time < range.min || time > range.max)) return undefined;
+  return `${date.toISOString()} is outside the dates this database stores: ${range.holds}`;
+}
+
 /**
  * Refuses, before anything is sent, a parameter that is not a scalar: an object or array would otherwise be
- * expanded or serialised by the driver, and `undefined` usually means a missing value.
+ * expanded or serialised by the driver, and `undefined` usually means a missing value. A Date outside
+ * `dates` (the database's range, where Twistar knows it) is a ValueOutOfRangeError: the driver would cut it,
+ * or the server store another date.
  */
-export function checkParameters(params: readonly unknown[], sql: string): void {
+export function checkParameters(params: readonly unknown[], sql: string, dates?: DateRange): void {
   for (let i = 0; i < params.length; i++) {
     const value = params[i];
     if (isSqlValue(value)) {
-      if (value instanceof Date && Number.isNaN(value.getTime())) {
-        throw new InvalidValueError(`Parameter ${i + 1} is an invalid Date. SQL: ${sql}`);
+      if (value instanceof Date) {
+        if (Number.isNaN(timeOf(value)))
+          throw new InvalidValueError(
+            `Parameter ${i + 1} is an invalid Date. It was made from text or numbers that are not a date. SQL: ${sql}`,
+          );
+        const outside = dateOutside(value, dates);
+        if (outside !== undefined)
+          throw new ValueOutOfRangeError(
+            `Parameter ${i + 1}: ${outside}; nothing was sent. SQL: ${sql}`,
+            sql,
+            params,
+            undefined,
+          );
       }
       // Drivers would write NaN as NULL or 0, and ±Infinity as an error or a float some columns cannot hold.
       if (typeof value === 'number' && !Number.isFinite(value)) {

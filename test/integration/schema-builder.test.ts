@@ -68,12 +68,15 @@ describeEachBackend('schema builder', (ctx) => {
       t.uuid('key');
     });
     const kinds = Object.fromEntries((await columnsOf(ctx.pool, 'sb_gadgets')).map((c) => [c.name, c.kind]));
+    // Character columns are `text` where save() converts booleans and numbers for them; node-postgres already
+    // binds them as the same text (String(value)), so PostgreSQL's are `other`.
+    const text = ctx.name === 'postgres' ? 'other' : 'text';
     assert.deepEqual(kinds, {
       id: 'integer',
       n: 'integer',
       big: 'integer',
-      label: 'other',
-      body: 'other',
+      label: text,
+      body: text,
       flag: 'boolean',
       day: 'date',
       at: 'datetime',
@@ -81,7 +84,7 @@ describeEachBackend('schema builder', (ctx) => {
       ratio: 'other',
       doc: 'json',
       bytes: 'other',
-      key: 'other',
+      key: text,
     });
     const values = {
       n: -2147483648,

@@ -9,6 +9,7 @@ import {
   type ColumnKind,
   type Dialect,
 } from '../dialect.js';
+import { yearRange } from '../../sql/values.js';
 
 const lexical = {
   backslashEscapes: true,
@@ -27,6 +28,7 @@ function kindOf(columnType: string): ColumnKind {
   if (columnType.startsWith('datetime') || columnType.startsWith('timestamp')) return 'datetime';
   if (/^(tiny|small|medium|big)?int\b/.test(columnType)) return 'integer';
   if (columnType === 'json') return 'json';
+  if (/^(?:var)?char\(|^(?:tiny|medium|long)?text$/.test(columnType)) return 'text';
   return 'other';
 }
 
@@ -54,6 +56,9 @@ export const mysqlDialect: Dialect = {
   compile: compiler(lexical, MAX_PARAMETERS),
   limitOffset: limitOffsetWith('18446744073709551615'),
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
+  // The documented range of DATE and DATETIME on both. MariaDB keeps some earlier dates, but mysql2 reads the
+  // years 0–99 as 1900–1999 and sends a year past 9999 as a zero date, so nothing outside is sent.
+  dateRange: yearRange('1000', '9999', 'MySQL and MariaDB DATE and DATETIME columns hold only'),
   columnsQuery: (table) => [
     // MariaDB's JSON is LONGTEXT with a json_valid() CHECK constraint; MySQL reports json itself. The column is
     // found in the clause as text (LOCATE: a LIKE pattern would take a `_` in its name for any character).

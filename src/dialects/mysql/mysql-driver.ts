@@ -1,6 +1,7 @@
 import mysql from 'mysql2';
 import type { ConnectOptions, Driver, DriverConnection, QueryResult, Row } from '../../connection/driver.js';
 import { setOwnProperty } from '../../own-property.js';
+import { parseUtcDate } from '../dialect.js';
 import { mysqlDialect } from './mysql-dialect.js';
 
 /** Options for MySQL/MariaDB connections: a URL and/or mysql2 connection options. */
@@ -25,6 +26,51 @@ function widenBigints(rows: Row[], fields: readonly mysql.FieldPacket[] | undefi
   }
   return rows;
 }
+
+// mysql2's column type codes for DATE and NEWDATE, and for TIMESTAMP and DATETIME.
+const DAY_TYPES = new Set([10, 14]);
+const TIME_TYPES = new Set([7, 12]);
+
+/**
+ * A DATE value read as text (mysql2's `dateStrings`) as Twistar reads it: a Date of that UTC day; null for
+ * MySQL's zero date `0000-00-00` (which a session without NO_ZERO_DATE or strict mode can write); the text
+ * itself for a day with a zero part (`2024-05-00`), which no Date holds. mysql2's own DATE reading rolls a zero
+ * part over into another day (the zero date becomes 1899-11-30) and reads the years 0–99 as 1900–1999.
+ */
+function readDay(text: string): unknown {
+  return text === '0000-00-00' ? null : parseUtcDate(text);
+}
+
+/**
+ * Rows with their DATE text read as Dates (see readDay), and the zero DATETIME/TIMESTAMP
+ * (`0000-00-00 00:00:00`), which mysql2 gives as an invalid Date, as null. DATETIME stays mysql2's to read:
+ * reading it from text costs about twice as much, for dates Twistar never writes (years before 1000).
+ */
+function readDates(rows: Row[], fields: readonly mysql.FieldPacket[] | undefined, readDays: boolean): Row[] {
+  if (fields === undefined) return rows;
+  const days: string[] = [];
+  const times: string[] = [];
+  for (const field of fields) {
+    if (DAY_TYPES.has(field.columnType ?? -1)) {
+      if (readDays) days.push(field.name);
+    } else if (TIME_TYPES.has(field.columnType ?? -1)) times.push(field.name);
+  }
+  if (days.length === 0 && times.length === 0) return rows;
+  for (const row of rows) {
+    for (const name of days) {
+      const value = row[name];
+      if (typeof value === 'string') row[name] = readDay(value);
+    }
+    for (const name of times) {
+      const value = row[name];
+      if (value instanceof Date && Number.isNaN(value.getTime())) row[name] = null;
+    }
+  }
+  return rows;
+}
+
+/** Twistar's own `dateStrings` setting (compared by identity: an application's own setting is left alone). */
+const DATE_STRINGS: 'DATE'[] = ['DATE'];
 
 /** Column names mysql2 refuses to build rows with (its generated code assigns each column to the row). */
 const UNSAFE_NAMES = new Set([
@@ -100,9 +146,12 @@ class MysqlConnection implements DriverConnection {
   readonly #config: mysql.ConnectionOptions;
   /** The server's max_allowed_packet, read at connect. */
   readonly #maxPacket: number;
+  /** DATE values come as text, for readDates (unless the application set mysql2's `dateStrings` itself). */
+  readonly #readDays: boolean;
 
   constructor(connection: mysql.Connection, config: mysql.ConnectionOptions, maxPacket: number) {
     this.#connection = connection;
+    this.#readDays = config.dateStrings === DATE_STRINGS;
     this.#config = config;
     this.#maxPacket = maxPacket;
     connection.on('error', () => {
@@ -124,7 +173,8 @@ class MysqlConnection implements DriverConnection {
           reject(error);
         } else if (Array.isArray(result)) {
           const rows = restoreNames(result as Row[], fields);
-          resolve({ rows: widenBigints(rows, fields), affectedRows: 0, insertId: null });
+          const read = readDates(rows, fields, this.#readDays);
+          resolve({ rows: widenBigints(read, fields), affectedRows: 0, insertId: null });
         } else {
           const header = result as mysql.ResultSetHeader;
           const insertId = header.insertId
@@ -179,6 +229,8 @@ export function mysqlDriver(options: MysqlOptions, { connectTimeoutMs }: Connect
     // The server keeps each prepared statement per connection; bound them (max_prepared_stmt_count is global).
     maxPreparedStatements: 256,
     connectTimeout: connectTimeoutMs,
+    // DATE as text, for readDates, which reads the days mysql2 would misread.
+    dateStrings: DATE_STRINGS,
     ...options.driverOptions,
   };
   return {

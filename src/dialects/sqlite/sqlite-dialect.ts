@@ -10,6 +10,7 @@ import {
   type ColumnKind,
   type Dialect,
 } from '../dialect.js';
+import { yearRange } from '../../sql/values.js';
 
 const lexical = {
   backslashEscapes: false,
@@ -29,6 +30,8 @@ function kindOf(declared: string): ColumnKind {
   if (type === 'DATE') return 'date';
   if (type.includes('INT')) return 'integer';
   if (type.includes('JSON')) return 'json';
+  // SQLite's TEXT affinity.
+  if (type.includes('CHAR') || type.includes('CLOB') || type.includes('TEXT')) return 'text';
   return 'other';
 }
 
@@ -60,6 +63,13 @@ export const sqliteDialect: Dialect = {
   compile: compiler(lexical, MAX_PARAMETERS),
   limitOffset: limitOffsetWith('-1'),
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
+  // A Date is stored as text with a four-digit year, the form that sorts as the instants do and that SQLite's
+  // date functions read; a year beyond it (ISO's ±YYYYYY) would sort and compare wrongly, so it is refused.
+  dateRange: yearRange(
+    '0000',
+    '9999',
+    'SQLite dates are text (YYYY-MM-DD HH:MM:SS.sss, which sorts and compares as the instants do), holding only',
+  ),
   // A null schema looks in every attached database, main first, as an unqualified name does.
   columnsQuery: (table) => {
     const [schema, name] = splitTableName(table);

@@ -36,7 +36,8 @@ function bindable(value: unknown): unknown {
         throw new RangeError(`${value} is outside the 64-bit integer range SQLite stores.`);
       return value;
     case 'boolean':
-      return value ? 1 : 0;
+      // As INTEGER (a number would be REAL, which a TEXT column stores as '1.0').
+      return value ? 1n : 0n;
     default:
       if (value === null || Buffer.isBuffer(value)) return value;
       if (value instanceof Date) return utcDateTime(value);
