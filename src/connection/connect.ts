@@ -1,6 +1,7 @@
 import { ConnectionError } from '../errors.js';
 import { ConnectionPool } from './connection-pool.js';
-import type { PoolOptions } from './pool-options.js';
+import { POOL_OPTIONS, type PoolOptions } from './pool-options.js';
+import { ownOptions } from '../options.js';
 
 /**
  * Opens a pool from a URL: `sqlite:app.db`, `sqlite::memory:`, `postgres://user@host:5432/db`,
@@ -8,8 +9,15 @@ import type { PoolOptions } from './pool-options.js';
  */
 export function connect(
   target: string | { primary: string; replicas?: readonly string[] },
-  options: Omit<PoolOptions, 'url' | 'filename'> = {},
+  given: Omit<PoolOptions, 'url' | 'filename'> = {},
 ): ConnectionPool {
+  const options = ownOptions(
+    given,
+    POOL_OPTIONS.filter((key) => key !== 'url' && key !== 'filename'),
+    'connect(url, …)',
+    'The database is named by the URL.',
+    ConnectionError,
+  );
   if (typeof target !== 'string') {
     return connect(target.primary, { ...options, replicas: target.replicas ?? options.replicas });
   }

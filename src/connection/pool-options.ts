@@ -46,3 +46,18 @@ export interface PoolOptions {
   /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
   driverOptions?: Database.Options | pg.ClientConfig | mysql.ConnectionOptions;
 }
+
+/** The keys of PoolOptions, for refusing one that is not an option. */
+export const POOL_OPTIONS: readonly (keyof PoolOptions)[] = [
+  'filename',
+  'url',
+  'max',
+  'workers',
+  'replicas',
+  'replicaRetryMs',
+  'acquireTimeoutMs',
+  'connectTimeoutMs',
+  'statementTimeoutMs',
+  'preparedStatements',
+  'driverOptions',
+];

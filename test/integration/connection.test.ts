@@ -105,6 +105,17 @@ describeEachBackend('connection pool', (db) => {
     assert.equal(lines.length, 1, 'nothing is logged once LOG is off again');
   });
 
+  it('refuses an option that is not one, naming it and the options there are', () => {
+    assert.throws(
+      () => connect(db.url, { maxx: 3 } as never),
+      (error: unknown) =>
+        error instanceof ConnectionError &&
+        /"maxx"/.test(error.message) &&
+        /acquireTimeoutMs/.test(error.message),
+    );
+    assert.throws(() => connect(db.url, { url: db.url } as never), ConnectionError);
+  });
+
   it('refuses to run once closed', async () => {
     const pool = db.openPool();
     await pool.runQuery('SELECT 1 AS one');
