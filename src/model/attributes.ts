@@ -118,6 +118,13 @@ export function writeValue(column: ColumnInfo, value: unknown): unknown {
     default:
       return value;
   }
+  if (value instanceof Uint8Array && column.kind === 'text') {
+    // PostgreSQL would store the bytes' hex text, MySQL the bytes as characters, SQLite a blob in a text column.
+    throw new InvalidValueError(
+      `Bytes (a ${value.constructor.name}) cannot be written to the text column "${column.name}"; decode them ` +
+        "to a string first (e.g. buffer.toString('utf8')), or use a binary column. Nothing was sent.",
+    );
+  }
   if (value instanceof Date) {
     // Outside the years 0000–9999 only PostgreSQL holds dates (its driver writes them); the others refuse them.
     return column.kind === 'date' && !Number.isNaN(timeOf(value)) && fourDigitYear(value)

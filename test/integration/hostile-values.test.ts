@@ -219,6 +219,22 @@ describeEachBackend('hostile values', (db) => {
     }
   });
 
+  it('refuses bytes bound to a text column with InvalidValueError, on save, update and findBy', async () => {
+    for (const bytes of [Buffer.from([1, 2, 3, 4]), new Uint8Array([1, 2, 3, 4])]) {
+      assert.ok((await rejection(() => Hostile.create({ name: bytes }))) instanceof InvalidValueError);
+      assert.ok((await rejection(() => Hostile.create({ body: bytes }))) instanceof InvalidValueError);
+      const other = await Hostile.create({ name: 'plain' });
+      other.name = bytes;
+      assert.ok((await rejection(() => other.save())) instanceof InvalidValueError);
+      assert.ok((await rejection(() => Hostile.findBy({ name: bytes }))) instanceof InvalidValueError);
+    }
+    const rows = await db.pool.runQuery('SELECT name FROM hostile_values');
+    assert.deepEqual(
+      rows.map((row) => row.name),
+      ['plain', 'plain'],
+    );
+  });
+
   it('the low-level interface writes a boolean to a text column as the database casts 1/0 or true/false, never 1.0', async () => {
     const config = Registry.getConfig();
     const id = await config.insert('hostile_values', { body: true, name: false });

@@ -68,9 +68,9 @@ describeEachBackend('schema builder', (ctx) => {
       t.uuid('key');
     });
     const kinds = Object.fromEntries((await columnsOf(ctx.pool, 'sb_gadgets')).map((c) => [c.name, c.kind]));
-    // Character columns are `text` where save() converts booleans and numbers for them; node-postgres already
-    // binds them as the same text (String(value)), so PostgreSQL's are `other`.
-    const text = ctx.name === 'postgres' ? 'other' : 'text';
+    // Character columns are `text` on every database: save() writes booleans and numbers to them as String(value),
+    // and refuses bytes for them.
+    const text = 'text';
     assert.deepEqual(kinds, {
       id: 'integer',
       n: 'integer',
@@ -84,7 +84,7 @@ describeEachBackend('schema builder', (ctx) => {
       ratio: 'other',
       doc: 'json',
       bytes: 'other',
-      key: text,
+      key: ctx.name === 'postgres' ? 'other' : text, // a native uuid there, CHAR(36) elsewhere
     });
     const values = {
       n: -2147483648,

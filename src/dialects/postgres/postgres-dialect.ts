@@ -16,6 +16,7 @@ function kindOf(dataType: string): ColumnKind {
   if (dataType.startsWith('timestamp')) return 'datetime';
   if (dataType === 'integer' || dataType === 'bigint' || dataType === 'smallint') return 'integer';
   if (dataType === 'json' || dataType === 'jsonb') return 'json';
+  if (dataType === 'text' || dataType === 'character varying' || dataType === 'character') return 'text';
   return 'other';
 }
 
