@@ -74,12 +74,31 @@ interface TransactionState {
  * around it; the AsyncLocalStorage carries one per level.
  */
 interface Frame {
+  readonly pool: ConnectionPool;
+  /** The frame around this one (of this pool or another), for work nested across pools. */
+  readonly outer: Scope | undefined;
   readonly state: TransactionState;
   readonly depth: number;
   /** The entry of this level's nested transaction in `state.open` (none at the top). */
   readonly entry: Promise<void> | null;
   readonly handle: Transaction;
 }
+
+/** Work that `outsideTransaction()` runs: no transaction of `pool`, whatever surrounds it. */
+interface Outside {
+  readonly pool: ConnectionPool;
+  readonly outer: Scope | undefined;
+  readonly state: null;
+}
+
+type Scope = Frame | Outside;
+
+/**
+ * The transactions the running work belongs to, innermost first. One AsyncLocalStorage serves every pool: on
+ * Node 20 each enabled one adds work to every promise the process makes. It stays enabled once used, so that
+ * work started inside a transaction and run after it has ended still sees that it belongs to a finished one.
+ */
+const scopes = new AsyncLocalStorage<Scope>();
 
 export interface ConnectionPoolEvents {
   query: [QueryEvent];
@@ -94,11 +113,6 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   /** Statements are answered in the caller's turn (in-process SQLite): nothing gains from merging them. */
   readonly synchronous: boolean;
   readonly #resources: ResourcePool;
-  /**
-   * The transaction (and nesting level) of the work running now. It stays enabled once used: work started
-   * inside a transaction and run after it has ended must still see that it belongs to a finished one.
-   */
-  readonly #transaction = new AsyncLocalStorage<Frame>();
   readonly #statementTimeoutMs: number | undefined;
   readonly #replicas: ReplicaSet<ConnectionPool> | null;
   /** Set inside `primary(…)`: reads stay on the primary. */
@@ -166,7 +180,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * savepoint. @internal
    */
   acknowledgeFailure(error: unknown): void {
-    const state = this.#transaction.getStore()?.state;
+    const state = this.#scopeFrame()?.state;
     if (state !== undefined && state.aborted === error && !this.dialect.abortsTransactionOnError)
       state.aborted = null;
   }
@@ -176,13 +190,13 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * callback returns, it rolls back and rejects with TransactionError. @internal
    */
   markRollbackOnly(error: unknown): void {
-    const state = this.#transaction.getStore()?.state;
+    const state = this.#scopeFrame()?.state;
     if (state !== undefined && state.active && state.aborted === null) state.aborted = error;
   }
 
   /** True while the caller runs inside a transaction of this pool. */
   get inTransaction(): boolean {
-    return this.#transaction.getStore()?.state.active === true;
+    return this.#scopeFrame()?.state.active === true;
   }
 
   /**
@@ -190,7 +204,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * (its statements will be refused): such work must not be merged with other callers'. @internal
    */
   get inTransactionScope(): boolean {
-    return this.#transaction.getStore() !== undefined;
+    return this.#scopeFrame() !== undefined;
   }
 
   /**
@@ -198,7 +212,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * transaction that must outlive it: its statements run on their own, autocommitted.
    */
   outsideTransaction<T>(work: () => T): T {
-    return this.#transaction.exit(work);
+    return scopes.run({ pool: this, outer: scopes.getStore(), state: null }, work);
   }
 
   /**
@@ -207,7 +221,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    */
   async execute(sql: string, params: readonly unknown[] = [], single = false): Promise<QueryResult> {
     const compiled = this.#check(sql, params);
-    const frame = this.#transaction.getStore();
+    const frame = this.#scopeFrame();
     if (frame !== undefined) return this.#inTransaction(frame, compiled.text, sql, params);
     if (this.#replicas !== null && isReadOnly(sql) && this.#onPrimary.getStore() !== true) {
       const replica = this.#replicas.pick();
@@ -257,7 +271,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * it throws. Inside another transaction of this pool it becomes a savepoint.
    */
   async runInteraction<T>(work: (txn: Transaction) => Promise<T> | T): Promise<T> {
-    const outer = this.#transaction.getStore();
+    const outer = this.#scopeFrame();
     if (outer !== undefined) {
       // Started by work of a transaction that has ended: it must not run apart from it either.
       if (!this.#current(outer)) throw finishedError();
@@ -275,7 +289,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     const frame = this.#frame(state, 0, null);
     let result: T;
     try {
-      result = await this.#transaction.run(frame, () => work(frame.handle));
+      result = await scopes.run(frame, () => work(frame.handle));
     } catch (error) {
       state.active = false;
       await this.#rollbackAndRelease(connection, state.sessionChanged);
@@ -309,8 +323,17 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   }
 
   #frame(state: TransactionState, depth: number, entry: Promise<void> | null): Frame {
-    const frame: Frame = { state, depth, entry, handle: this.#handle(() => frame) };
+    const outer = scopes.getStore();
+    const frame: Frame = { pool: this, outer, state, depth, entry, handle: this.#handle(() => frame) };
     return frame;
+  }
+
+  /** The frame of this pool's transaction the running work belongs to (even one that has ended), if any. */
+  #scopeFrame(): Frame | undefined {
+    for (let scope = scopes.getStore(); scope !== undefined; scope = scope.outer) {
+      if (scope.pool === this) return scope.state === null ? undefined : (scope as Frame);
+    }
+    return undefined;
   }
 
   /** False when the frame's transaction, or the nested transaction it ran in, has ended. */
@@ -380,7 +403,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     const frame = this.#frame(state, outer.depth + 1, entry);
     let outcome: { readonly value: T } | { readonly error: unknown };
     try {
-      const value = await this.#transaction.run(frame, () => work(frame.handle));
+      const value = await scopes.run(frame, () => work(frame.handle));
       outcome = state.aborted === abortedBefore ? { value } : { error: rolledBackError(state.aborted) };
     } catch (error) {
       outcome = { error };

@@ -305,6 +305,32 @@ describeEachBackend('transactions', (db) => {
     );
   });
 
+  it("a transaction of another pool inside one keeps each pool's work in its own transaction", async () => {
+    const other = db.openPool();
+    await createTable(other, 'other_pool_users', { id: 'pk', first_name: 'string' });
+    await assert.rejects(
+      transaction(async () => {
+        await createUser('Outer'); // Registry.DBPOOL's transaction
+        await transaction(
+          async () => {
+            await other.runOperation('INSERT INTO other_pool_users (first_name) VALUES (?)', ['Other']);
+            await createUser('Still outer'); // not the other pool's: joins the outer transaction
+          },
+          { pool: other },
+        );
+        throw new Error('undo the outer one');
+      }),
+      TransactionError,
+    );
+    assert.equal(await User.count(), 0);
+    const rows = await other.runQuery('SELECT first_name FROM other_pool_users');
+    assert.deepEqual(
+      rows.map((row) => row.first_name),
+      ['Other'],
+    );
+    await other.runOperation('DROP TABLE other_pool_users');
+  });
+
   it('saves run side by side inside a transaction all commit', async () => {
     await transaction(async () => {
       await Promise.all(['A', 'B', 'C', 'D'].map((name) => createUser(name)));
