@@ -57,8 +57,8 @@ interface TransactionState {
   readonly connection: DriverConnection;
   /** Savepoint names given so far (each nested transaction takes the next). */
   savepoints: number;
-  /** The nested transactions open now, outermost first; each is settled when it has ended. */
-  readonly open: Promise<void>[];
+  /** The nested transactions open now, outermost first. */
+  readonly open: Nested[];
   active: boolean;
   /**
    * The error that made the transaction rollback-only: a statement failed (and no savepoint around it was
@@ -79,9 +79,37 @@ interface Frame {
   readonly outer: Scope | undefined;
   readonly state: TransactionState;
   readonly depth: number;
-  /** The entry of this level's nested transaction in `state.open` (none at the top). */
-  readonly entry: Promise<void> | null;
+  /** This level's nested transaction in `state.open` (none at the top). */
+  readonly entry: Nested | null;
   readonly handle: Transaction;
+}
+
+/** A nested transaction while it is open: `done` settles once it has ended (or was abandoned). */
+interface Nested {
+  readonly done: Promise<void>;
+  readonly end: () => void;
+}
+
+function nested(): Nested {
+  let end!: () => void;
+  const done = new Promise<void>((resolve) => (end = resolve));
+  return { done, end };
+}
+
+/**
+ * Ends the nested transactions from `depth` on (work left running inside a transaction that has ended): their
+ * frames are no longer current, so nothing of theirs is sent any more, and whatever waits for them goes on.
+ */
+function abandon(state: TransactionState, depth: number): void {
+  for (const entry of state.open.splice(depth)) entry.end();
+}
+
+/** For a transaction whose callback returned while a nested transaction it started was still running. */
+function unawaitedError(): TransactionError {
+  return new TransactionError(
+    'A nested transaction() started in this transaction was still running when its callback returned, so ' +
+      'the transaction was rolled back rather than commit part of that work. Await every nested transaction.',
+  );
 }
 
 /** Work that `outsideTransaction()` runs: no transaction of `pool`, whatever surrounds it. */
@@ -292,13 +320,16 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       result = await scopes.run(frame, () => work(frame.handle));
     } catch (error) {
       state.active = false;
+      abandon(state, 0);
       await this.#rollbackAndRelease(connection, state.sessionChanged);
       throw error;
     }
     state.active = false;
-    if (state.aborted !== null) {
+    const unawaited = state.open.length > 0;
+    abandon(state, 0);
+    if (state.aborted !== null || unawaited) {
       await this.#rollbackAndRelease(connection, state.sessionChanged);
-      throw rolledBackError(state.aborted);
+      throw unawaited ? unawaitedError() : rolledBackError(state.aborted);
     }
     try {
       await this.#control(connection, 'COMMIT');
@@ -322,7 +353,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     return result;
   }
 
-  #frame(state: TransactionState, depth: number, entry: Promise<void> | null): Frame {
+  #frame(state: TransactionState, depth: number, entry: Nested | null): Frame {
     const outer = scopes.getStore();
     const frame: Frame = { pool: this, outer, state, depth, entry, handle: this.#handle(() => frame) };
     return frame;
@@ -377,37 +408,43 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   async #savepoint<T>(outer: Frame, work: (txn: Transaction) => Promise<T> | T): Promise<T> {
     const { state } = outer;
     // Claimed in the same turn as the check, so that two waiting nested transactions cannot both start.
-    while (state.open.length > outer.depth) await state.open[state.open.length - 1];
+    while (state.open.length > outer.depth) await state.open[state.open.length - 1]?.done;
     if (!this.#current(outer)) throw finishedError();
-    let ended!: () => void;
-    const entry = new Promise<void>((resolve) => (ended = resolve));
+    const entry = nested();
     state.open.push(entry);
     try {
       return await this.#inSavepoint(outer, entry, work);
     } finally {
-      state.open.pop();
-      ended();
+      // Its own entry, and those of nested transactions it left running (their savepoints ended with its own).
+      const at = state.open.indexOf(entry);
+      if (at >= 0) abandon(state, at);
+      entry.end();
     }
   }
 
-  async #inSavepoint<T>(
-    outer: Frame,
-    entry: Promise<void>,
-    work: (txn: Transaction) => Promise<T> | T,
-  ): Promise<T> {
+  async #inSavepoint<T>(outer: Frame, entry: Nested, work: (txn: Transaction) => Promise<T> | T): Promise<T> {
     const { state } = outer;
     const name = `twistar_sp_${++state.savepoints}`;
     const abortedBefore = state.aborted;
     if (abortedBefore !== null) throw canOnlyRollBackError(abortedBefore);
-    await this.#control(state.connection, `SAVEPOINT ${name}`);
+    await this.#savepointControl(state, `SAVEPOINT ${name}`);
     const frame = this.#frame(state, outer.depth + 1, entry);
     let outcome: { readonly value: T } | { readonly error: unknown };
     try {
       const value = await scopes.run(frame, () => work(frame.handle));
-      outcome = state.aborted === abortedBefore ? { value } : { error: rolledBackError(state.aborted) };
+      outcome =
+        state.open.length > frame.depth
+          ? { error: unawaitedError() }
+          : state.aborted === abortedBefore
+            ? { value }
+            : { error: rolledBackError(state.aborted) };
     } catch (error) {
       outcome = { error };
     }
+    // Ended with the transaction around it (or its own parent): its savepoint is gone, and the connection
+    // may already serve another transaction, so nothing more is sent.
+    if (!this.#current(frame)) throw 'error' in outcome ? outcome.error : finishedError();
+    abandon(state, frame.depth);
     if ('error' in outcome) {
       try {
         await this.#control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
@@ -419,8 +456,18 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       }
       throw outcome.error;
     }
-    await this.#control(state.connection, `RELEASE SAVEPOINT ${name}`);
+    await this.#savepointControl(state, `RELEASE SAVEPOINT ${name}`);
     return outcome.value;
+  }
+
+  /** SAVEPOINT or RELEASE: when it fails, the transaction can only roll back (PostgreSQL has aborted it). */
+  async #savepointControl(state: TransactionState, sql: string): Promise<void> {
+    try {
+      await this.#control(state.connection, sql);
+    } catch (error) {
+      if (state.aborted === null) state.aborted = error;
+      throw error;
+    }
   }
 
   #handle(frame: () => Frame): Transaction {
@@ -458,7 +505,8 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     // A nested transaction started by other work of this transaction is open on the one connection: a write
     // sent meanwhile would be rolled back with it, so it waits (and is sent in the same turn as the check).
     // Reads go ahead: they may serve that nested transaction too (a shared column lookup, a batched load).
-    if (!isReadOnly(sql)) while (state.open.length > frame.depth) await state.open[state.open.length - 1];
+    if (!isReadOnly(sql))
+      while (state.open.length > frame.depth) await state.open[state.open.length - 1]?.done;
     if (!this.#current(frame)) throw finishedError();
     if (state.aborted !== null) throw canOnlyRollBackError(state.aborted);
     if (this.#changesSession(sql)) state.sessionChanged = true;

@@ -331,6 +331,48 @@ describeEachBackend('transactions', (db) => {
     await other.runOperation('DROP TABLE other_pool_users');
   });
 
+  it('a nested transaction left running when its transaction ends sends nothing more, and the next transaction is untouched', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let late!: Promise<unknown>;
+    const first = await transaction(async () => {
+      late = transaction(async () => {
+        await sleep(20);
+        await createUser('Late');
+      }).catch((error: unknown) => error);
+    }).catch((error: unknown) => error);
+    assert.ok(first instanceof TransactionError, 'a transaction whose nested one was not awaited rolls back');
+    // The next transaction, on the connection the first one used, with a savepoint of the same name.
+    await transaction(async () => {
+      await createUser('Outer');
+      await transaction(async () => {
+        await createUser('Inner');
+        await sleep(40);
+      });
+    });
+    assert.ok((await late) instanceof TransactionError);
+    assert.deepEqual(
+      (await User.all({ orderBy: 'first_name' })).map((user) => user.first_name),
+      ['Inner', 'Outer'],
+    );
+  });
+
+  it('a nested transaction left running inside a nested one neither hangs the transaction nor commits', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    let grandchild!: Promise<unknown>;
+    const error = await transaction(async () => {
+      await transaction(async () => {
+        grandchild = transaction(async () => {
+          await sleep(30);
+          await createUser('Grandchild');
+        }).catch((e: unknown) => e);
+      });
+      await createUser('After');
+    }).catch((e: unknown) => e);
+    assert.ok(error instanceof TransactionError, String(error));
+    assert.ok((await grandchild) instanceof TransactionError);
+    assert.equal(await User.count(), 0);
+  });
+
   it('saves run side by side inside a transaction all commit', async () => {
     await transaction(async () => {
       await Promise.all(['A', 'B', 'C', 'D'].map((name) => createUser(name)));
