@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentContext, runInContext, type ContextEntry } from './context.js';
 import { EventEmitter } from 'node:events';
 import {
   CommitOutcomeUnknownError,
@@ -73,10 +74,8 @@ interface TransactionState {
  * Where a piece of work runs in a transaction: the transaction, and how many nested transactions (savepoints)
  * around it; the AsyncLocalStorage carries one per level.
  */
-interface Frame {
+interface Frame extends ContextEntry {
   readonly pool: ConnectionPool;
-  /** The frame around this one (of this pool or another), for work nested across pools. */
-  readonly outer: Scope | undefined;
   readonly state: TransactionState;
   readonly depth: number;
   /** This level's nested transaction in `state.open` (none at the top). */
@@ -113,20 +112,12 @@ function unawaitedError(): TransactionError {
 }
 
 /** Work that `outsideTransaction()` runs: no transaction of `pool`, whatever surrounds it. */
-interface Outside {
+interface Outside extends ContextEntry {
   readonly pool: ConnectionPool;
-  readonly outer: Scope | undefined;
   readonly state: null;
 }
 
 type Scope = Frame | Outside;
-
-/**
- * The transactions the running work belongs to, innermost first. One AsyncLocalStorage serves every pool: on
- * Node 20 each enabled one adds work to every promise the process makes. It stays enabled once used, so that
- * work started inside a transaction and run after it has ended still sees that it belongs to a finished one.
- */
-const scopes = new AsyncLocalStorage<Scope>();
 
 export interface ConnectionPoolEvents {
   query: [QueryEvent];
@@ -228,6 +219,14 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   }
 
   /**
+   * An object standing for the transaction of this pool the caller runs in (the same one at every nesting
+   * level, and after it has ended), or undefined outside one. @internal
+   */
+  transactionToken(): object | undefined {
+    return this.#scopeFrame()?.state;
+  }
+
+  /**
    * True when the caller runs in work started inside a transaction of this pool, even one that has ended
    * (its statements will be refused): such work must not be merged with other callers'. @internal
    */
@@ -240,7 +239,8 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    * transaction that must outlive it: its statements run on their own, autocommitted.
    */
   outsideTransaction<T>(work: () => T): T {
-    return scopes.run({ pool: this, outer: scopes.getStore(), state: null }, work);
+    const outside: Outside = { pool: this, outer: currentContext(), state: null };
+    return runInContext(outside, work);
   }
 
   /**
@@ -317,7 +317,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     const frame = this.#frame(state, 0, null);
     let result: T;
     try {
-      result = await scopes.run(frame, () => work(frame.handle));
+      result = await runInContext(frame, () => work(frame.handle));
     } catch (error) {
       state.active = false;
       abandon(state, 0);
@@ -354,14 +354,15 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   }
 
   #frame(state: TransactionState, depth: number, entry: Nested | null): Frame {
-    const outer = scopes.getStore();
+    const outer = currentContext();
     const frame: Frame = { pool: this, outer, state, depth, entry, handle: this.#handle(() => frame) };
     return frame;
   }
 
   /** The frame of this pool's transaction the running work belongs to (even one that has ended), if any. */
   #scopeFrame(): Frame | undefined {
-    for (let scope = scopes.getStore(); scope !== undefined; scope = scope.outer) {
+    for (let entry = currentContext(); entry !== undefined; entry = entry.outer) {
+      const scope = entry as Partial<Scope>;
       if (scope.pool === this) return scope.state === null ? undefined : (scope as Frame);
     }
     return undefined;
@@ -431,7 +432,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     const frame = this.#frame(state, outer.depth + 1, entry);
     let outcome: { readonly value: T } | { readonly error: unknown };
     try {
-      const value = await scopes.run(frame, () => work(frame.handle));
+      const value = await runInContext(frame, () => work(frame.handle));
       outcome =
         state.open.length > frame.depth
           ? { error: unawaitedError() }

@@ -116,7 +116,6 @@ export async function createObjects<M extends Creatable>(
   const invalid: string[] = [];
   // Validation and hooks cost an await per object and step: skip the ones this class does not have.
   const validating = validatorsOf(model).length > 0;
-  const hooks = (name: HookName) => hasHook(model.prototype, name);
   const seen = new Map<M, number>();
   for (const [index, obj] of objects.entries()) {
     if (obj[STATE].persisted || obj[STATE].deleted) {
@@ -137,7 +136,38 @@ export async function createObjects<M extends Creatable>(
         `${model.name}.createMany: item ${index} is being saved; await its save() before passing it here.`,
       );
     }
-    if (!validating) continue;
+  }
+  // Each object's save() or delete() started meanwhile waits until createMany has ended (see inTurn).
+  let finish!: () => void;
+  const writing = new Promise<void>((resolve) => (finish = resolve));
+  const transaction = config.pool.transactionToken();
+  for (const obj of objects) {
+    obj[STATE].writing = writing;
+    obj[STATE].writingIn = transaction;
+  }
+  try {
+    return await validateAndWrite(model, objects, config, validating, invalid);
+  } finally {
+    for (const obj of objects) {
+      if (obj[STATE].writing === writing) {
+        obj[STATE].writing = null;
+        obj[STATE].writingIn = undefined;
+      }
+    }
+    finish();
+  }
+}
+
+async function validateAndWrite<M extends Creatable>(
+  model: Loadable<M>,
+  objects: M[],
+  config: InteractionBase,
+  validating: boolean,
+  invalid: string[],
+): Promise<M[]> {
+  const hooks = (name: HookName) => hasHook(model.prototype, name);
+  for (const [index, obj] of objects.entries()) {
+    if (!validating) break;
     await obj.validate();
     const errors = obj[STATE].errors;
     if (errors !== null && !errors.isEmpty()) invalid.push(`item ${index}: ${errors.toString()}`);

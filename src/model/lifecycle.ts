@@ -1,3 +1,4 @@
+import { runAsHookOf } from '../connection/context.js';
 /**
  * Hooks, in the order they run. Saving a new object: validation, beforeCreate, beforeSave, INSERT,
  * afterCreate, afterSave. Saving a loaded one: validation, beforeUpdate, beforeSave, UPDATE (only if a
@@ -24,7 +25,9 @@ export type HookResult = boolean | void | Promise<boolean | void>;
 export async function runHook(obj: object, name: HookName): Promise<boolean> {
   const hook = (obj as Partial<Record<HookName, () => HookResult>>)[name];
   if (typeof hook !== 'function') return true;
-  return (await hook.call(obj)) !== false;
+  // Marked as the object's hook, so that a save() it starts on the object runs at once instead of waiting
+  // for the save or delete that runs the hook (see persistence's inTurn).
+  return (await runAsHookOf(obj, () => hook.call(obj))) !== false;
 }
 
 /** True when instances of the class with this prototype define `name`. */

@@ -23,8 +23,8 @@ export interface ObjectState {
   siblings: readonly object[] | null;
   /** The save or delete under way (settled, never rejecting): the next one waits for it. */
   writing: Promise<void> | null;
-  /** Hooks of a save or delete running now: a save they start runs at once instead of waiting. */
-  hooks: number;
+  /** The transaction (its token) the write under way runs in, if any. */
+  writingIn: object | undefined;
 }
 
 /** Marks DBObject's own validate(), so that saving can skip it for a class with no validations. */
@@ -46,6 +46,6 @@ export function newState(): ObjectState {
     relations: null,
     siblings: null,
     writing: null,
-    hooks: 0,
+    writingIn: undefined,
   };
 }

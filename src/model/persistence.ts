@@ -16,6 +16,8 @@ import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
 import { tableViolation, reportViolation } from './constraint-violations.js';
 import { hasHook, runHook } from './lifecycle.js';
+import { inHookOf } from '../connection/context.js';
+import type { ConnectionPool } from '../connection/connection-pool.js';
 import { readConstraintViolation } from '../validation/constraint-errors.js';
 import { validatorsOf } from '../validation/validators.js';
 import {
@@ -206,21 +208,24 @@ async function write(obj: Persistable, config: InteractionBase, creating: boolea
     const written = creating
       ? schema.columns.map((column) => column.name).filter((name) => columnValue(obj, name) != null)
       : changedColumns(obj, schema);
-    // A column dropped since the columns were read: UnknownColumnError names it.
-    await checkColumnsAfter(config, model, error, written);
-    const parsed = readConstraintViolation(pool.dialect.name, error);
-    // A missing key is the application's to fill (see valuesForInsert), not a message for the user.
-    if (parsed === null || (parsed.kind === 'not-null' && parsed.columns.includes(schema.primaryKey))) {
-      throw error;
-    }
-    // The catalogue may be asked which columns the constraint covers, so the transaction must take
-    // statements until then (MySQL and SQLite undid just the failed one; PostgreSQL's savepoint is undone).
+    // The catalogue may be asked about the columns (dropped ones, the ones a constraint covers), so the
+    // transaction must take statements until then (MySQL and SQLite undid just the failed one; PostgreSQL's
+    // savepoint is undone). Whatever the outcome, the transaction is rollback-only afterwards: as in Twistar,
+    // a transaction in which a save was refused commits nothing, and rolls back when its callback returns
+    // (rejecting with this error as the cause). A nested transaction() around the save keeps it to itself.
     pool.acknowledgeFailure(error);
-    reportViolation(obj, model, await tableViolation(parsed, config, model, schema, written));
-    // As in Twistar, a transaction in which a save was refused commits nothing: it rolls back when its
-    // callback returns (rejecting with this error as the cause). A nested transaction() around the save
-    // keeps the failure to itself.
-    pool.markRollbackOnly(error);
+    try {
+      // A column dropped since the columns were read: UnknownColumnError names it.
+      await checkColumnsAfter(config, model, error, written);
+      const parsed = readConstraintViolation(pool.dialect.name, error);
+      // A missing key is the application's to fill (see valuesForInsert), not a message for the user.
+      if (parsed === null || (parsed.kind === 'not-null' && parsed.columns.includes(schema.primaryKey))) {
+        throw error;
+      }
+      reportViolation(obj, model, await tableViolation(parsed, config, model, schema, written));
+    } finally {
+      pool.markRollbackOnly(error);
+    }
     return false;
   }
 }
@@ -228,37 +233,34 @@ async function write(obj: Persistable, config: InteractionBase, creating: boolea
 /**
  * Runs `work` once the object's save or delete under way (if any) has ended, so that two writes of one object
  * never overlap: `u.age = 1; u.save(); u.age = 2; u.save()` leaves 2, and two saves of a new object insert
- * one row. A save started by the object's own hooks runs at once (it would otherwise wait for itself).
+ * one row. Runs at once instead: a save started by the object's own hooks (it would wait for itself), and a
+ * save in the same transaction as the one under way (the transaction's one connection orders their
+ * statements, and its nested transactions may be what the one under way waits for).
  */
-function inTurn<T>(obj: Persistable, work: () => Promise<T>): Promise<T> {
+export function inTurn<T>(obj: Persistable, pool: ConnectionPool, work: () => Promise<T>): Promise<T> {
   const state = obj[STATE];
-  if (state.hooks > 0) return work();
   const previous = state.writing;
+  const transaction = pool.transactionToken();
+  if (previous !== null && (inHookOf(obj) || (transaction !== undefined && transaction === state.writingIn)))
+    return work();
   const run = previous === null ? work() : previous.then(work);
   const settled = run.then(ignore, ignore);
   state.writing = settled;
+  state.writingIn = transaction;
   void settled.then(() => {
-    if (state.writing === settled) state.writing = null;
+    if (state.writing === settled) {
+      state.writing = null;
+      state.writingIn = undefined;
+    }
   });
   return run;
 }
 
 function ignore(): void {}
 
-/** A hook of a save or delete; a save it starts on the same object runs at once (see inTurn). */
-async function hook(obj: Persistable, name: Parameters<typeof runHook>[1]): Promise<boolean> {
-  const state = obj[STATE];
-  state.hooks++;
-  try {
-    return await runHook(obj, name);
-  } finally {
-    state.hooks--;
-  }
-}
-
 /** save(): validate, run the hooks, then INSERT or UPDATE; resolves to how it ended. */
 export function saveWithOutcome(obj: Persistable, config: InteractionBase): Promise<SaveOutcome> {
-  return inTurn(obj, () => saveNow(obj, config));
+  return inTurn(obj, config.pool, () => saveNow(obj, config));
 }
 
 async function saveNow(obj: Persistable, config: InteractionBase): Promise<SaveOutcome> {
@@ -274,12 +276,12 @@ async function saveNow(obj: Persistable, config: InteractionBase): Promise<SaveO
   const creating = !state.persisted;
   const proto = model.prototype;
   const before = creating ? 'beforeCreate' : 'beforeUpdate';
-  if (hasHook(proto, before) && !(await hook(obj, before))) return 'cancelled';
-  if (hasHook(proto, 'beforeSave') && !(await hook(obj, 'beforeSave'))) return 'cancelled';
+  if (hasHook(proto, before) && !(await runHook(obj, before))) return 'cancelled';
+  if (hasHook(proto, 'beforeSave') && !(await runHook(obj, 'beforeSave'))) return 'cancelled';
   if (!(await write(obj, config, creating))) return 'invalid';
   const after = creating ? 'afterCreate' : 'afterUpdate';
-  if (hasHook(proto, after)) await hook(obj, after);
-  if (hasHook(proto, 'afterSave')) await hook(obj, 'afterSave');
+  if (hasHook(proto, after)) await runHook(obj, after);
+  if (hasHook(proto, 'afterSave')) await runHook(obj, 'afterSave');
   return 'saved';
 }
 
@@ -294,7 +296,7 @@ export async function saveObject<T extends Persistable>(obj: T, config: Interact
 
 /** delete(): beforeDelete, DELETE, afterDelete; false when a hook cancelled. Waits for a save under way. */
 export function deleteObject(obj: Persistable, config: InteractionBase): Promise<boolean> {
-  return inTurn(obj, () => deleteNow(obj, config));
+  return inTurn(obj, config.pool, () => deleteNow(obj, config));
 }
 
 async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boolean> {
@@ -303,7 +305,7 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
     const why = state.deleted ? 'it was deleted already' : 'it was never saved';
     throw new ReferenceNotSavedError(`Cannot delete ${describe(obj)}: ${why}.`);
   }
-  if (!(await hook(obj, 'beforeDelete'))) return false;
+  if (!(await runHook(obj, 'beforeDelete'))) return false;
   const schema = await modelSchema(config, modelOf(obj));
   const id = obj.id;
   const joins = [...relationsOf(modelOf(obj)).values()].filter((spec) => spec.kind === 'habtm');
@@ -324,6 +326,6 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
   else await remove();
   state.deleted = true;
   state.persisted = false;
-  await hook(obj, 'afterDelete');
+  await runHook(obj, 'afterDelete');
   return true;
 }

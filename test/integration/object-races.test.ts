@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, it } from 'node:test';
-import { DBObject, DBObjectSaveError, Registry } from '../../src/index.js';
+import { DBObject, DBObjectSaveError, Registry, transaction } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { USERS, createTable } from '../support/schema.js';
@@ -20,6 +20,19 @@ class SelfSaver extends Racer {
     await this.save();
   }
 }
+/** Takes its time before each save (hashing, a call to another service). */
+class SlowRacer extends Racer {
+  static override TABLENAME = 'racers';
+  override async beforeSave(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Validated, so that a save awaits before it writes. */
+class CheckedRacer extends Racer {
+  static override TABLENAME = 'racers';
+}
+CheckedRacer.validatesPresenceOf('first_name');
 Registry.register(Racer);
 
 describeEachBackend('one object used twice at once', (db) => {
@@ -76,6 +89,44 @@ describeEachBackend('one object used twice at once', (db) => {
     const racer = await SelfSaver.create({ first_name: 'Dee' });
     const rows = await db.pool.runQuery('SELECT age FROM racers WHERE id = ?', [racer.id]);
     assert.equal(Number(rows[0]?.age), 99);
+  });
+
+  it('a save started while another save of the object runs its async hook still waits its turn', async () => {
+    const racer = new SlowRacer({ first_name: 'Gus', age: 1 });
+    const first = racer.save();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the first save is inside its beforeSave
+    racer.age = 2;
+    const second = racer.save();
+    await Promise.all([first, second]);
+    assert.equal(racer.errors.isEmpty(), true, racer.errors.toString());
+    const rows = await db.pool.runQuery('SELECT age FROM racers');
+    assert.deepEqual(
+      rows.map((row) => Number(row.age)),
+      [2],
+    );
+  });
+
+  it('saves of one object inside one transaction never wait for each other (no deadlock with a nested transaction)', async () => {
+    const racer = await CheckedRacer.create({ first_name: 'Hal', age: 0 });
+    await transaction(async () => {
+      racer.age = 1;
+      const first = racer.save();
+      await transaction(async () => {
+        racer.age = 2;
+        await racer.save();
+      });
+      await first;
+    });
+    // Whatever order the transaction's one connection ran them in, the object knows whether it is saved.
+    const stored = Number((await db.pool.runQuery('SELECT age FROM racers'))[0]?.age);
+    await racer.save();
+    assert.equal(Number((await db.pool.runQuery('SELECT age FROM racers'))[0]?.age), 2, `stored ${stored}`);
+  });
+
+  it('a save of an object createMany is writing waits for it: one row', async () => {
+    const racer = new Racer({ first_name: 'Ida' });
+    await Promise.all([Racer.createMany([racer]), racer.save()]);
+    assert.equal(await Racer.count(), 1);
   });
 
   it('createMany refuses the same object twice, writing nothing', async () => {
