@@ -21,6 +21,7 @@ import {
 import type { Dialect, DialectName } from '../dialects/dialect.js';
 import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
 import { checkParameters } from '../sql/values.js';
+import { ownProperties } from '../options.js';
 import type { DriverConnection, QueryResult, Row } from './driver.js';
 import { formatStatement, queryLog } from './query-log.js';
 import { driverFor } from './drivers.js';
@@ -137,8 +138,10 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
   /** Set inside `primary(…)`: reads stay on the primary. */
   readonly #onPrimary = new AsyncLocalStorage<true>();
 
-  constructor(kind: DialectName, options: PoolOptions = {}) {
+  constructor(kind: DialectName, given: PoolOptions = {}) {
     super();
+    // Own properties only: an option inherited from a polluted Object.prototype is no option.
+    const options = ownProperties(given);
     const driver = driverFor(kind, options);
     this.dialect = driver.dialect;
     this.synchronous = driver.synchronous === true;

@@ -129,7 +129,7 @@ export class InteractionBase {
   async insert(table: string, row: object, primaryKey = 'id'): Promise<Id | null> {
     const quotedKey = quoteColumn(this.pool.dialect, primaryKey);
     let values = row as Readonly<Record<string, unknown>>;
-    const given = values[primaryKey];
+    const given = Object.hasOwn(values, primaryKey) ? values[primaryKey] : undefined;
     if (given !== undefined && given !== null) {
       await this.#operation(insertStatement(this.pool.dialect, table, values));
       return given as Id;

@@ -7,6 +7,7 @@ import {
   type PersistentObject,
 } from '../crud/interaction-base.js';
 import { setOwnProperty } from '../own-property.js';
+import { ownOptions } from '../options.js';
 import { Registry } from '../registry.js';
 import { SqlFragment } from '../sql/fragments.js';
 import { ALL_ROWS, hasCondition, type WhereInput } from '../sql/where.js';
@@ -78,8 +79,8 @@ export interface ValidationOptions {
 
 function splitOptions(args: readonly (string | ValidationOptions)[]): [string[], ValidationOptions] {
   const props = args.filter((arg): arg is string => typeof arg === 'string');
-  const options = args.find((arg): arg is ValidationOptions => typeof arg === 'object' && arg !== null) ?? {};
-  return [props, options];
+  const given = args.find((arg): arg is ValidationOptions => typeof arg === 'object' && arg !== null);
+  return [props, ownOptions(given, ['message'], 'A validation')];
 }
 
 function config(): InteractionBase {
@@ -165,6 +166,11 @@ export class DBObject implements PersistentObject {
     this: ModelClass<M>,
     options: Omit<FindOptions, 'limit'> = {},
   ): Promise<M[]> {
+    if (options !== null && typeof options === 'object' && Object.hasOwn(options, 'limit')) {
+      throw new InvalidQueryError(
+        `${this.name}.all() reads every row and takes no limit; use find({ limit }).`,
+      );
+    }
     return (await findObjects<M>(this, config(), [{ ...options, limit: undefined }])) as M[];
   }
 

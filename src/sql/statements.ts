@@ -129,7 +129,8 @@ export function insertManyStatements(
     const chunk = rows.slice(start, start + perStatement);
     const params: unknown[] = [];
     for (const row of chunk)
-      for (const name of columns) params.push(row[name] === undefined ? null : row[name]);
+      for (const name of columns)
+        params.push(Object.hasOwn(row, name) && row[name] !== undefined ? row[name] : null);
     statements.push({
       sql: `INSERT INTO ${quotedTable} (${names}) VALUES ${chunk.map(() => tuple).join(', ')}`,
       params,

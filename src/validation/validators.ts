@@ -71,8 +71,16 @@ export function lengthOf(props: readonly string[], rule: LengthRule, message?: s
     length?: number;
     allowNull?: boolean;
   };
-  if ((range === undefined) === (exact === undefined)) {
-    throw new InvalidQueryError('validatesLengthOf takes a rule with either range: [min, max] or length: n.');
+  const count = (n: unknown) => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  if (
+    (range === undefined) === (exact === undefined) ||
+    (range !== undefined &&
+      (!Array.isArray(range) || range.length !== 2 || !range.every(count) || range[0] > range[1])) ||
+    (exact !== undefined && !count(exact))
+  ) {
+    throw new InvalidQueryError(
+      'validatesLengthOf takes a rule with either range: [min, max] (whole numbers, min ≤ max) or length: n.',
+    );
   }
   const fails = range
     ? (length: number) => length < range[0] || length > range[1]

@@ -938,7 +938,27 @@ describeEachBackend('hostile input', (db) => {
         { label: 'b', name: 'changed' },
       );
       assert.equal((await HostileNote.find(note.id))?.label, 'b');
+      // The low-level interface: the generated key, and a column a row leaves out.
+      const id = await config.insert('hostile_notes', { label: 'low' });
+      assert.notEqual(id, 2);
+      assert.deepEqual(
+        { ...(await config.select('hostile_notes', { id: id!, select: ['label'] })) },
+        { label: 'low' },
+      );
+      await config.insertMany('hostile_notes', [{ label: 'm1' }, { label: 'm2', name: 'given' }]);
+      assert.deepEqual(
+        (await db.pool.runQuery("SELECT name FROM hostile_notes WHERE label = 'm1'")).map((row) => row.name),
+        [null],
+      );
+      // Pool options.
+      (proto as Record<string, unknown>).statementTimeoutMs = 1;
+      (proto as Record<string, unknown>).max = 0;
+      const other = connect('sqlite::memory:');
+      assert.deepEqual(await other.runQuery('SELECT 1 AS one'), [{ one: 1 }]);
+      await other.close();
     } finally {
+      Reflect.deleteProperty(proto, 'statementTimeoutMs');
+      Reflect.deleteProperty(proto, 'max');
       for (const key of polluted) Reflect.deleteProperty(proto, key);
     }
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it } from 'node:test';
-import { DBObject, Errors } from '../../src/index.js';
+import { DBObject, Errors, InvalidQueryError } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
 import { createTable, USERS } from '../support/schema.js';
 
@@ -78,6 +78,9 @@ describeEachBackend('validations', (db) => {
       () => User.validatesLengthOf('first_name', { range: [1, 2], allownull: true } as never),
       /has no option "allownull"/,
     );
+    for (const rule of [{ range: [5] }, { range: [3, 2] }, { length: -1 }, { length: 1.5 }, {}])
+      assert.throws(() => User.validatesLengthOf('first_name', rule as never), InvalidQueryError);
+    assert.throws(() => User.validatesPresenceOf('first_name', { mesage: 'x' } as never), /"mesage"/);
   });
 
   it('validatesUniquenessOf reads the database and ignores the object itself', async () => {
