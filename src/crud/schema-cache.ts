@@ -2,11 +2,21 @@ import { ImaginaryTableError } from '../errors.js';
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
 
-/** The columns of one table as last read, and the names already looked for again since (see `recheckColumns`). */
+/**
+ * The columns of one table as last read, and the names looked for again since (see `recheckColumns`), with
+ * when they were.
+ */
 interface Entry {
   readonly columns: ColumnInfo[];
-  readonly rechecked: ReadonlySet<string>;
+  readonly rechecked: ReadonlyMap<string, number>;
 }
+
+/**
+ * How long a name looked for again and not found stays "not a column" before a save looks once more: a
+ * migration that adds it later is then picked up within this time, and a typo costs one catalogue query per
+ * interval, not one per save.
+ */
+export const RECHECK_INTERVAL_MS = 5_000;
 
 const caches = new WeakMap<ConnectionPool, Map<string, Promise<Entry>>>();
 const resolved = new WeakMap<ConnectionPool, Map<string, Entry>>();
@@ -18,10 +28,15 @@ export function knownColumns(pool: ConnectionPool, table: string): ColumnInfo[] 
 
 /** True when `name` was looked for by `recheckColumns` since the columns of `table` were last forgotten. */
 export function recheckedColumn(pool: ConnectionPool, table: string, name: string): boolean {
-  return resolved.get(pool)?.get(table)?.rechecked.has(name) === true;
+  return recent(resolved.get(pool)?.get(table), name);
 }
 
-function read(pool: ConnectionPool, table: string, rechecked: ReadonlySet<string>): Promise<Entry> {
+function recent(entry: Entry | undefined, name: string): boolean {
+  const at = entry?.rechecked.get(name);
+  return at !== undefined && performance.now() - at < RECHECK_INTERVAL_MS;
+}
+
+function read(pool: ConnectionPool, table: string, rechecked: ReadonlyMap<string, number>): Promise<Entry> {
   let cache = caches.get(pool);
   if (cache === undefined) {
     cache = new Map();
@@ -61,14 +76,14 @@ function read(pool: ConnectionPool, table: string, rechecked: ReadonlySet<string
  * so it may be created later).
  */
 export async function tableColumns(pool: ConnectionPool, table: string): Promise<ColumnInfo[]> {
-  const pending = caches.get(pool)?.get(table) ?? read(pool, table, new Set());
+  const pending = caches.get(pool)?.get(table) ?? read(pool, table, new Map());
   return (await pending).columns;
 }
 
 /**
  * The columns of `table` read again because `names` were not among them (a migration run by another process
- * may have added them): once per name until the columns are forgotten, so that a name that is not a column
- * does not cost a catalogue query every time. Callers who join a read under way share it.
+ * may have added them): once per name and RECHECK_INTERVAL_MS, so that a name that is not a column does not
+ * cost a catalogue query every time, and one added later is found. Callers who join a read under way share it.
  */
 export async function recheckColumns(
   pool: ConnectionPool,
@@ -78,10 +93,11 @@ export async function recheckColumns(
   let entry = resolved.get(pool)?.get(table);
   const pending = entry === undefined ? caches.get(pool)?.get(table) : undefined;
   if (pending !== undefined) entry = await pending;
-  const fresh = names.filter((name) => entry?.rechecked.has(name) !== true);
+  const fresh = names.filter((name) => !recent(entry, name));
   if (entry !== undefined && fresh.length === 0) return entry.columns;
-  const rechecked = new Set(entry?.rechecked);
-  for (const name of fresh) rechecked.add(name);
+  const rechecked = new Map(entry?.rechecked);
+  const now = performance.now();
+  for (const name of fresh) rechecked.set(name, now);
   resolved.get(pool)?.delete(table);
   return (await read(pool, table, rechecked)).columns;
 }

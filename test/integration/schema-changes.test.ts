@@ -15,6 +15,7 @@ import {
 } from '../../src/index.js';
 import { describeEachBackend, describeOn } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
+import { RECHECK_INTERVAL_MS } from '../../src/crud/schema-cache.js';
 
 class SchemaItem extends DBObject {
   declare id: number;
@@ -106,6 +107,16 @@ describeEachBackend('schema changes while an application runs', (db) => {
     Registry.getConfig(app).forgetColumns('schema_items');
     assert.equal(await catalogueReads(app, typo), 2);
     assert.equal(await SchemaItem.count(), 1);
+  });
+
+  it('a name refused before a column of that name was added is saved once the recheck interval has passed', async () => {
+    await SchemaItem.create({ name: 'a' });
+    // New code deployed before its migration: refused, correctly, at that moment.
+    await assert.rejects(SchemaItem.create(loose({ name: 'b', plan: 'pro' })), UnknownColumnError);
+    await addPlan();
+    await new Promise((resolve) => setTimeout(resolve, RECHECK_INTERVAL_MS + 100));
+    const saved = await SchemaItem.create(loose({ name: 'c', plan: 'pro' }));
+    assert.equal(await planOf(saved.id), 'pro');
   });
 
   it('saves an object read with a column added since, and that column once given a new value', async () => {
