@@ -79,7 +79,11 @@ export function readRow(obj: WithState, row: Row, schema: ModelSchema): void {
 
 /** Records that the row now holds the object's current values of `columns`. */
 export function markSaved(obj: WithState, columns: Iterable<string>): void {
-  capture(obj, columns)();
+  const state = obj[STATE];
+  const snapshot = state.snapshot ?? (Object.create(null) as Record_);
+  for (const name of columns) setOwnProperty(snapshot, name, freeze(columnValue(obj, name)));
+  state.snapshot = snapshot;
+  state.persisted = true;
 }
 
 /**
