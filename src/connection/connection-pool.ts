@@ -540,8 +540,11 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     const started = observed ? performance.now() : 0;
     try {
       const pending = connection.execute(text, params, single);
-      const result =
-        this.#statementTimeoutMs === undefined || !cancellable || !(pending instanceof Promise)
+      // In-process SQLite answers at once: no await (each one costs a promise, and a hook while the
+      // transaction context is tracked).
+      const result = !(pending instanceof Promise)
+        ? pending
+        : this.#statementTimeoutMs === undefined || !cancellable
           ? await pending
           : await this.#timed(connection, pending, sql, params);
       if (observed) this.#observe(sql, params, started);
