@@ -223,18 +223,11 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
 
   /**
    * An object standing for the transaction of this pool the caller runs in (the same one at every nesting
-   * level, and after it has ended), or undefined outside one. @internal
+   * level, and after it has ended), or undefined outside one: work in a transaction's scope, even a finished
+   * one (whose statements will be refused), must not be merged with other callers'. @internal
    */
   transactionToken(): object | undefined {
     return this.#scopeFrame()?.state;
-  }
-
-  /**
-   * True when the caller runs in work started inside a transaction of this pool, even one that has ended
-   * (its statements will be refused): such work must not be merged with other callers'. @internal
-   */
-  get inTransactionScope(): boolean {
-    return this.#scopeFrame() !== undefined;
   }
 
   /**

@@ -40,7 +40,7 @@ export function batchedRow(
   id: Id,
 ): Promise<Row | null> | undefined {
   const pool = config.pool;
-  if (!Registry.BATCH_FINDS || pool.synchronous || pool.inTransactionScope || pool.onPrimary)
+  if (!Registry.BATCH_FINDS || pool.synchronous || pool.transactionToken() !== undefined || pool.onPrimary)
     return undefined;
   // A key no 64-bit column holds is looked up alone: its error (or empty answer) is its caller's only.
   if (

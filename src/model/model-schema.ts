@@ -164,9 +164,9 @@ export function savableSchema(
 
 /**
  * The schema to save `obj` with. A value for a name that is not a known column makes Twistar read the table's
- * columns again (another process may have added the column since they were read), once per name until the
- * columns are forgotten; a name that is still not a column is refused with UnknownColumnError, since its
- * value would not be saved.
+ * columns again (another process may have added the column since they were read), once per name and
+ * RECHECK_INTERVAL_MS (or at once after the columns are forgotten); a name that is still not a column is
+ * refused with UnknownColumnError, since its value would not be saved.
  */
 export async function schemaToSave(
   config: InteractionBase,

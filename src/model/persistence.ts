@@ -11,7 +11,15 @@ import { quoteColumn } from '../sql/fragments.js';
 import { dateOutside, timeOf } from '../sql/values.js';
 import { insertStatement, updateStatement, type Statement } from '../sql/statements.js';
 import type { Where } from '../sql/where.js';
-import { capture, changedColumns, outOfRange, readRow, valuesToInsert, writeValue } from './attributes.js';
+import {
+  capture,
+  changedColumns,
+  markSaved,
+  outOfRange,
+  readRow,
+  valuesToInsert,
+  writeValue,
+} from './attributes.js';
 import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
 import { tableViolation, reportViolation } from './constraint-violations.js';
@@ -68,7 +76,7 @@ function checkRanges(
 ): void {
   for (const name of Object.keys(values)) {
     const column = schema.byName.get(name);
-    const given = (obj as unknown as Record<string, unknown>)[name];
+    const given = columnValue(obj, name);
     let why = column === undefined ? undefined : outOfRange(column, values[name]);
     // A DATE column is sent the day's text: the Date it came from is checked here.
     if (why === undefined && given instanceof Date && column !== undefined) {
@@ -133,7 +141,7 @@ export async function insertObject(obj: Persistable, config: InteractionBase): P
   const id = await config.insert(schema.table, values, schema.primaryKey);
   if (id !== null && obj.id == null) obj.id = id;
   saved();
-  capture(obj, [schema.primaryKey])();
+  markSaved(obj, [schema.primaryKey]);
 }
 
 /** UPDATEs the columns that changed (none: no statement); resolves to whether it wrote. */

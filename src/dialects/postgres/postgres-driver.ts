@@ -147,17 +147,18 @@ class PostgresConnection implements DriverConnection {
   }
 
   async execute(sql: string, params: readonly unknown[]): Promise<QueryResult> {
-    const binary = new Set<number>();
+    // Made only for a statement with bytes among its values (most have none).
+    let binary: Set<number> | undefined;
     const values = params.map((value, index) => {
-      if (value instanceof Uint8Array) binary.add(index);
+      if (value instanceof Uint8Array) (binary ??= new Set()).add(index);
       return bindable(value);
     });
-    const text = binary.size === 0 ? sql : castBinaryPlaceholders(sql, binary, postgresDialect.lexical);
+    const text = binary === undefined ? sql : castBinaryPlaceholders(sql, binary, postgresDialect.lexical);
     let result: pg.QueryResult;
     try {
       result = await this.#send(text, values);
     } catch (error) {
-      if (binary.size > 0 && BINARY_MISPLACED.has(errorCode(error) as string)) {
+      if (binary !== undefined && BINARY_MISPLACED.has(errorCode(error) as string)) {
         throw new InvalidValueError(
           `A Buffer/Uint8Array was bound where bytes do not belong (${(error as Error).message}); bind bytes ` +
             `only to a BYTEA column, and convert them first (e.g. to a number or a string) for any other. (SQL: ${sql})`,
