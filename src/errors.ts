@@ -17,6 +17,12 @@ export class TwistarError extends Error {
 /** A model's table does not exist in the database it is saved to or read from. */
 export class ImaginaryTableError extends TwistarError {}
 
+/**
+ * An instance write or refresh through the model's PRIMARY_KEY matched more than one row: the key is not
+ * unique, so the statement was undone (nothing changed) and the object left as it was.
+ */
+export class KeyNotUniqueError extends TwistarError {}
+
 /** A relationship or reference was used on an object that has not been saved yet (it has no id). */
 export class ReferenceNotSavedError extends TwistarError {}
 

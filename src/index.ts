@@ -4,6 +4,7 @@ export {
   ConnectionError,
   DBObjectSaveError,
   ImaginaryTableError,
+  KeyNotUniqueError,
   InvalidQueryError,
   InvalidRelationshipError,
   PoolTimeoutError,

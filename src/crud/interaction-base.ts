@@ -2,7 +2,7 @@ import type { ConnectionPool } from '../connection/connection-pool.js';
 import type { Row } from '../connection/driver.js';
 import { queryLog } from '../connection/query-log.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
-import { InvalidQueryError } from '../errors.js';
+import { ImaginaryTableError, InvalidQueryError, QueryError } from '../errors.js';
 import { quoteColumn } from '../sql/fragments.js';
 import {
   countStatement,
@@ -97,7 +97,7 @@ export class InteractionBase {
       throw new InvalidQueryError(`select(${table}): id is undefined; leave id out to select every row.`);
     }
     if (id !== undefined && isEmpty(clauses)) {
-      const { rows } = await this.pool.execute(this.#selectByKey(table, primaryKey), [id], true);
+      const { rows } = await this.#read(table, this.#selectByKey(table, primaryKey), [id], true);
       return rows[0] ?? null;
     }
     const single = id !== undefined || clauses.limit === 1;
@@ -106,7 +106,7 @@ export class InteractionBase {
       clauses.limit = 1;
     }
     const statement = selectStatement(this.pool.dialect, table, clauses);
-    const { rows } = await this.pool.execute(statement.sql, statement.params, single);
+    const { rows } = await this.#read(table, statement.sql, statement.params, single);
     return single ? (rows[0] ?? null) : rows;
   }
 
@@ -190,7 +190,8 @@ export class InteractionBase {
 
   /** The number of rows matching `where`. */
   async count(table: string, where?: WhereInput): Promise<number> {
-    const rows = await this.#query(countStatement(this.pool.dialect, table, where));
+    const statement = countStatement(this.pool.dialect, table, where);
+    const { rows } = await this.#read(table, statement.sql, statement.params);
     return Number(rows[0]?.count ?? 0);
   }
 
@@ -232,8 +233,19 @@ export class InteractionBase {
     forgetColumns(this.pool, table);
   }
 
-  async #query(statement: Statement): Promise<Row[]> {
-    return (await this.pool.execute(statement.sql, statement.params)).rows;
+  /** A read of `table`: the database's "no such table" is ImaginaryTableError, as for a write. */
+  async #read(table: string, sql: string, params: readonly unknown[], single = false) {
+    try {
+      return await this.pool.execute(sql, params, single);
+    } catch (error) {
+      const missing = error instanceof QueryError ? this.pool.dialect.missingTable(error.cause) : undefined;
+      if (missing === undefined) throw error;
+      throw new ImaginaryTableError(
+        `Table "${missing || table}" does not exist in the ${this.pool.dialect.name} database; create it, or ` +
+          "set the model's static TABLENAME.",
+        { cause: error },
+      );
+    }
   }
 
   async #operation(statement: Statement): Promise<number> {

@@ -62,6 +62,8 @@ export interface Dialect {
    * other columns than the table has now: its columns changed since they were read.
    */
   staleColumns(error: unknown): boolean;
+  /** The table the driver's `error` says does not exist (as the database prints it), or undefined. */
+  missingTable(error: unknown): string | undefined;
   /**
    * The dates this database's date and date-time columns hold, where Twistar checks them before sending: a Date
    * parameter outside is a ValueOutOfRangeError. Undefined: the database itself refuses what it cannot hold.

@@ -114,6 +114,24 @@ function checkDefinitionColumns(config: InteractionBase, schema: ModelSchema, na
   });
 }
 
+/**
+ * The one-column foreign keys of an SQLite table, from its catalogue (read once per table): SQLite's refusal
+ * names no key, so the columns written are matched against these.
+ */
+function sqliteForeignKeys(config: InteractionBase, schema: ModelSchema): Lookup {
+  return cached(schema, 'foreign keys', async () => {
+    const rows = await catalogue(
+      config,
+      'SELECT id, "from" AS column_name FROM pragma_foreign_key_list(?, ?) ORDER BY id, seq',
+      [splitTableName(schema.table)[1], splitTableName(schema.table)[0] ?? 'main'],
+    );
+    const parts = new Map<string, string[]>();
+    for (const row of rows)
+      parts.set(String(row.id), [...(parts.get(String(row.id)) ?? []), String(row.column_name)]);
+    return [...parts.values()].filter((columns) => columns.length === 1).map((columns) => columns[0] ?? '');
+  });
+}
+
 /** The belongs-to foreign keys of `model`. */
 function belongsToKeys(model: ModelDefinition): string[] {
   return [...relationsOf(model as RelatedModel).values()]
@@ -124,8 +142,8 @@ function belongsToKeys(model: ModelDefinition): string[] {
 /**
  * The violation with its columns resolved to the table's own, where they can be found: a MySQL unique index
  * and a named CHECK through the catalogue (asked once per table and constraint), an unnamed check from its
- * expression, and a SQLite foreign-key failure from the model's one belongs-to key among `written` (the
- * columns given a value), if exactly one is. Columns still unknown are left empty.
+ * expression, and a SQLite foreign-key failure from the one foreign key (the table's, as its catalogue lists
+ * them, or the model's belongs-to) among `written` (the columns given a value), if exactly one is. Columns still unknown are left empty.
  */
 export async function tableViolation(
   parsed: ConstraintViolation,
@@ -146,8 +164,11 @@ export async function tableViolation(
     }
   }
   if (columns.length === 0 && parsed.kind === 'foreign-key') {
-    const keys = belongsToKeys(model).filter((key) => written.includes(key));
-    if (keys.length === 1) columns = keys;
+    const keys = new Set(belongsToKeys(model));
+    if (config.pool.dialect.name === 'sqlite')
+      for (const key of await sqliteForeignKeys(config, schema)) keys.add(key);
+    const given = [...keys].filter((key) => written.includes(key));
+    if (given.length === 1) columns = given;
   }
   return { ...parsed, columns };
 }

@@ -16,6 +16,11 @@ export interface ModelSchema {
   /** Only the columns whose values need converting after the driver has read them. */
   readonly readers: ReadonlyMap<string, (value: unknown) => unknown>;
   readonly primaryKey: string;
+  /**
+   * The key column is the table's one-column primary key, so the database itself keeps one row per key; when
+   * not, an instance write or refresh checks that it touched just one (see persistence's `oneRow`).
+   */
+  readonly uniqueKey: boolean;
   readonly createdAt: boolean;
   readonly updatedAt: boolean;
 }
@@ -111,6 +116,9 @@ function buildSchema(
     byName,
     readers,
     primaryKey: model.PRIMARY_KEY,
+    uniqueKey:
+      byName.get(model.PRIMARY_KEY)?.primaryKey === true &&
+      columns.filter((column) => column.primaryKey).length === 1,
     createdAt: model.TIMESTAMPS && byName.has('created_at'),
     updatedAt: model.TIMESTAMPS && byName.has('updated_at'),
   };

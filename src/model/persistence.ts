@@ -2,6 +2,7 @@ import {
   CannotRefreshError,
   DBObjectSaveError,
   InvalidValueError,
+  KeyNotUniqueError,
   QueryError,
   ReferenceNotSavedError,
   ValueOutOfRangeError,
@@ -53,6 +54,41 @@ export function modelOf(obj: Persistable): ModelDefinition {
 
 function byKey(config: InteractionBase, schema: ModelSchema, id: Id): Where {
   return [`${quoteColumn(config.pool.dialect, schema.primaryKey)} = ?`, id];
+}
+
+/**
+ * Runs `statement`, an UPDATE or DELETE by the object's key, and resolves to the rows it touched. A key that is
+ * the table's primary key touches one row at most, and runs as it is. Any other key may match several rows: the
+ * statement then runs in a transaction (a savepoint inside the caller's), undone with KeyNotUniqueError when
+ * the database reports more than one row, so nothing is changed and the caller's transaction goes on.
+ */
+async function oneRow(
+  obj: Persistable,
+  config: InteractionBase,
+  schema: ModelSchema,
+  action: string,
+  statement: () => Promise<number>,
+): Promise<number> {
+  if (schema.uniqueKey) return statement();
+  return config.pool.runInteraction(async () => {
+    const touched = await statement();
+    if (touched > 1) throw keyNotUnique(obj, schema, action, `${touched} rows`);
+    return touched;
+  });
+}
+
+function keyNotUnique(
+  obj: Persistable,
+  schema: ModelSchema,
+  action: string,
+  rows: string,
+): KeyNotUniqueError {
+  const model = modelOf(obj).name;
+  return new KeyNotUniqueError(
+    `Cannot ${action} ${describe(obj)}: ${model}.PRIMARY_KEY "${schema.primaryKey}" matched ${rows} of ` +
+      `"${schema.table}", so nothing was changed. Set ${model}.PRIMARY_KEY to a unique column (the table's ` +
+      'primary key, or a NOT NULL column with a unique index).',
+  );
 }
 
 function describe(obj: Persistable): string {
@@ -167,7 +203,9 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
     updateStatement(config.pool.dialect, schema.table, values, where),
   );
   const saved = capture(obj, changed);
-  const updated = await config.update(schema.table, values, where);
+  const updated = await oneRow(obj, config, schema, 'update', () =>
+    config.update(schema.table, values, where),
+  );
   if (updated === 0) {
     throw new DBObjectSaveError(`Cannot update ${describe(obj)}: its row no longer exists.`);
   }
@@ -182,10 +220,14 @@ export async function refreshObject(obj: Persistable, config: InteractionBase): 
   }
   const schema = await modelSchema(config, modelOf(obj));
   const id = obj.id;
-  // From the primary: a replica may not have replayed the latest writes yet.
-  const row = await config.pool.primary(() =>
-    config.select(schema.table, { id, primaryKey: schema.primaryKey }),
-  );
+  // From the primary: a replica may not have replayed the latest writes yet. A key that is not the table's
+  // primary key reads up to two rows, to tell that it matches more than one.
+  const row = await config.pool.primary(async () => {
+    if (schema.uniqueKey) return config.select(schema.table, { id, primaryKey: schema.primaryKey });
+    const rows = await config.select(schema.table, { where: byKey(config, schema, id), limit: 2 });
+    if (rows.length > 1) throw keyNotUnique(obj, schema, 'refresh', 'more than one row');
+    return rows[0] ?? null;
+  });
   if (row === null)
     throw new CannotRefreshError(`Cannot refresh ${describe(obj)}: its row no longer exists.`);
   readRow(obj, row, schema);
@@ -327,7 +369,7 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
           : [`${quote(spec.foreignKey)} = ?`, id];
       await config.delete(joinTableOf(spec), where);
     }
-    await config.delete(schema.table, byKey(config, schema, id));
+    await oneRow(obj, config, schema, 'delete', () => config.delete(schema.table, byKey(config, schema, id)));
   };
   // The join rows go in the same transaction as the row itself.
   if (joins.length > 0) await config.pool.runInteraction(remove);

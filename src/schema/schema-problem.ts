@@ -7,6 +7,11 @@ export type SchemaProblemKind =
    * polymorphic type column.
    */
   | 'missing-column'
+  /**
+   * The model's PRIMARY_KEY is neither the table's primary key nor a NOT NULL column with a unique index of its
+   * own, so one key may match several rows (instance writes through it are refused with KeyNotUniqueError).
+   */
+  | 'key-not-unique'
   /** A HABTM relation's join table does not exist. */
   | 'missing-join-table'
   /** A relation names a class that is not registered, so its table cannot be known. */

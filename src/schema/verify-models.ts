@@ -43,6 +43,18 @@ export function compareModels(models: readonly RelatedModel[], schema: DatabaseS
         column: model.PRIMARY_KEY,
         message: `${model.name}: table "${table.name}" has no column "${model.PRIMARY_KEY}" (its primary key).`,
       });
+    } else if (!uniqueColumn(table, model.PRIMARY_KEY)) {
+      const key = table.primaryKey.length > 0 ? `(${table.primaryKey.join(', ')})` : 'none';
+      problems.push({
+        model: model.name,
+        kind: 'key-not-unique',
+        table: table.name,
+        column: model.PRIMARY_KEY,
+        message:
+          `${model.name}: PRIMARY_KEY "${model.PRIMARY_KEY}" is not unique in "${table.name}" (its primary key: ` +
+          `${key}), so one key may match several rows; set ${model.name}.PRIMARY_KEY to a unique column (the ` +
+          'primary key, or a NOT NULL column with a unique index), or add a unique index on it.',
+      });
     }
     problems.push(...declaredColumnProblems(model, table));
     for (const column of clashingColumns(
@@ -117,6 +129,18 @@ function declaredColumnProblems(model: RelatedModel, table: TableSchema): Schema
     });
   }
   return problems;
+}
+
+/** True when the table keeps `column` unique: its one-column primary key, or NOT NULL with a unique index of its own. */
+function uniqueColumn(table: TableSchema, column: string): boolean {
+  if (table.primaryKey.length === 1 && table.primaryKey[0] === column) return true;
+  const notNull = table.columns.some((each) => each.name === column && !each.nullable);
+  return (
+    notNull &&
+    table.indexes.some(
+      (index) => index.unique && !index.partial && index.columns.length === 1 && index.columns[0] === column,
+    )
+  );
 }
 
 function hasColumn(table: TableSchema, column: string): boolean {

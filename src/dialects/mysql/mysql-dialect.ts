@@ -77,6 +77,13 @@ export const mysqlDialect: Dialect = {
   ],
   // ER_BAD_FIELD_ERROR: "Unknown column … in 'field list'".
   staleColumns: (error) => (error as { errno?: unknown } | null)?.errno === 1054,
+  // ER_NO_SUCH_TABLE: "Table 'shop.albums' doesn't exist".
+  missingTable: (error) => {
+    const { errno, message } = (error ?? {}) as { errno?: unknown; message?: unknown };
+    if (errno !== 1146) return undefined;
+    const named = /^Table '(?:[^'.]*\.)?(.*)' doesn't exist/.exec(String(message));
+    return named?.[1] ?? '';
+  },
   parseColumns: (rows) =>
     rows.map((row) => ({
       name: String(row.name),

@@ -70,6 +70,12 @@ export const postgresDialect: Dialect = {
     const code = (error as { code?: unknown } | null)?.code;
     return code === '42703' || (code === '0A000' && /cached plan/i.test(String((error as Error).message)));
   },
+  // undefined_table: 'relation "albums" does not exist'.
+  missingTable: (error) => {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    if (code !== '42P01') return undefined;
+    return /^relation "(.*)" does not exist/.exec(String(message))?.[1] ?? '';
+  },
   // The driver is configured to parse every type itself (see postgres-driver.ts).
   readConverter: () => undefined,
 };

@@ -80,6 +80,9 @@ export const sqliteDialect: Dialect = {
     const message = String((error as Error | null)?.message);
     return /^no such column: |has no column named /.test(message);
   },
+  // "no such table: albums", or "main.albums" when the statement named its schema.
+  missingTable: (error) =>
+    /^no such table: (?:main\.)?(.*)$/.exec(String((error as Error | null)?.message))?.[1],
   parseColumns: (rows) =>
     rows.map((row) => ({
       name: String(row.name),
