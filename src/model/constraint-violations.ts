@@ -132,6 +132,19 @@ function sqliteForeignKeys(config: InteractionBase, schema: ModelSchema): Lookup
   });
 }
 
+/**
+ * The table's column `name` stands for, spelled as the table (and so the model's objects) spell it: a belongs-to
+ * `foreignKey` (or a constraint) may spell it in another case (`artistid` for `ArtistId`), which MySQL and SQLite
+ * take for the same column. Undefined for a name that is no column (an expression), or that matches several only
+ * ignoring case.
+ */
+function ownName(schema: ModelSchema, name: string): string | undefined {
+  if (schema.byName.has(name)) return name;
+  const lower = name.toLowerCase();
+  const matches = [...schema.byName.keys()].filter((column) => column.toLowerCase() === lower);
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
 /** The belongs-to foreign keys of `model`. */
 function belongsToKeys(model: ModelDefinition): string[] {
   return [...relationsOf(model as RelatedModel).values()]
@@ -153,8 +166,9 @@ export async function tableViolation(
   written: readonly string[],
 ): Promise<TableViolation> {
   const names = new Set(schema.byName.keys());
+  const own = parsed.columns.map((column) => ownName(schema, column));
   // An index on an expression names the expression, which is no column.
-  let columns: readonly string[] = parsed.columns.every((column) => names.has(column)) ? parsed.columns : [];
+  let columns: readonly string[] = own.every((column) => column !== undefined) ? own : [];
   if (columns.length === 0 && parsed.constraint !== null) {
     if (parsed.kind === 'unique' && config.pool.dialect.name === 'mysql') {
       columns = await mysqlIndexColumns(config, schema, parsed.constraint);
@@ -164,10 +178,10 @@ export async function tableViolation(
     }
   }
   if (columns.length === 0 && parsed.kind === 'foreign-key') {
-    const keys = new Set(belongsToKeys(model));
+    const keys = new Set(belongsToKeys(model).map((key) => ownName(schema, key)));
     if (config.pool.dialect.name === 'sqlite')
-      for (const key of await sqliteForeignKeys(config, schema)) keys.add(key);
-    const given = [...keys].filter((key) => written.includes(key));
+      for (const key of await sqliteForeignKeys(config, schema)) keys.add(ownName(schema, key));
+    const given = [...keys].filter((key) => key !== undefined && written.includes(key)) as string[];
     if (given.length === 1) columns = given;
   }
   return { ...parsed, columns };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, it } from 'node:test';
-import { DBObject, QueryError, Registry, transaction } from '../../src/index.js';
+import { DBObject, ImaginaryTableError, QueryError, Registry, transaction } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { USERS, createTable } from '../support/schema.js';
@@ -142,7 +142,9 @@ describeEachBackend('merging finds by key', (db) => {
     const results = await Promise.allSettled([1, 2, 3].map((id) => Member.find(id)));
     for (const result of results) {
       assert.equal(result.status, 'rejected');
-      assert.ok(result.reason instanceof QueryError, String(result.reason));
+      // A missing table is ImaginaryTableError (issue 12), with the statement's QueryError as its cause.
+      assert.ok(result.reason instanceof ImaginaryTableError, String(result.reason));
+      assert.ok(result.reason.cause instanceof QueryError, String(result.reason.cause));
     }
   });
 });

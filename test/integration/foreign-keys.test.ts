@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { before, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
   DBObject,
   ImaginaryTableError,
@@ -10,6 +16,16 @@ import {
   type HasMany,
 } from '../../src/index.js';
 import { describeMusicStore, MUSIC_ROWS } from '../support/music-store.js';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const run = promisify(execFile);
+
+before(async () => {
+  // `twistar check` is the built binary.
+  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+  });
+});
 
 /**
  * Keys and foreign keys of a schema another tool wrote (the music store): an instance write through a key that
@@ -67,10 +83,28 @@ describeMusicStore('keys and foreign keys of a schema written by another tool', 
     static override PRIMARY_KEY = db.n('LastName');
   }
 
+  /** A table whose foreign key clause spells its column in another case (MySQL and SQLite take it as the same). */
+  class Review extends DBObject {
+    static override TABLENAME = db.n('Review');
+    static override PRIMARY_KEY = db.n('ReviewId');
+  }
+
   before(async () => {
     Registry.register(Artist, Ghost, AlbumOfArtist);
     const q = (name: string) => db.pool.dialect.quoteIdentifier(db.n(name));
     await db.pool.execute(`CREATE UNIQUE INDEX ${q('IX_CustomerEmail')} ON ${q('Customer')} (${q('Email')})`);
+    const albumId = db.n('AlbumId');
+    // PostgreSQL's quoted names are case-sensitive: there the clause spells it as the column does.
+    const other =
+      db.name === 'postgres'
+        ? q('AlbumId')
+        : albumId === albumId.toLowerCase()
+          ? albumId.toUpperCase()
+          : albumId.toLowerCase();
+    await db.pool.execute(
+      `CREATE TABLE ${q('Review')} (${q('ReviewId')} INTEGER NOT NULL PRIMARY KEY, ${q('AlbumId')} INTEGER, ` +
+        `FOREIGN KEY (${other}) REFERENCES ${q('Album')} (${q('AlbumId')}))`,
+    );
   });
 
   const playlistRows = (playlist: number) =>
@@ -191,6 +225,35 @@ describeMusicStore('keys and foreign keys of a schema written by another tool', 
     assert.equal(entry?.column, db.n('PlaylistId'));
   });
 
+  it('twistar check reports that key and exits 3', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'twistar-keys-'));
+    after(() => rmSync(project, { recursive: true, force: true }));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(ROOT, join(project, 'node_modules/twistar'), 'dir');
+    mkdirSync(join(project, 'models'));
+    writeFileSync(
+      join(project, 'models/playlist-entry.js'),
+      "import { DBObject, Registry } from 'twistar';\n" +
+        'export class PlaylistEntry extends DBObject {\n' +
+        `  static TABLENAME = '${db.n('PlaylistTrack')}';\n  static PRIMARY_KEY = '${db.n('PlaylistId')}';\n}\n` +
+        'Registry.register(PlaylistEntry);\n',
+    );
+    const bin = join(ROOT, 'dist/cli/main.js');
+    const result = await run(process.execPath, [bin, '--url', db.url, '--models', 'models', 'check'], {
+      cwd: project,
+      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' },
+    }).then(
+      () => ({ code: 0, output: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        output: `${error.stdout}${error.stderr}`,
+      }),
+    );
+    assert.equal(result.code, 3, result.output);
+    assert.match(result.output, new RegExp(`PRIMARY_KEY "${db.n('PlaylistId')}" is not unique`));
+  });
+
   it('every read of a missing table is ImaginaryTableError', async () => {
     await assert.rejects(Ghost.find(1), ImaginaryTableError);
     await assert.rejects(Ghost.find({ limit: 1 }), ImaginaryTableError);
@@ -234,6 +297,18 @@ describeMusicStore('keys and foreign keys of a schema written by another tool', 
       assert.equal(await Album.count(), MUSIC_ROWS.albums);
     });
   }
+
+  it('a foreign key whose clause spells the column in another case reports it as the table spells it', async () => {
+    const review = await Review.create({ [db.n('ReviewId')]: 1, [db.n('AlbumId')]: 999 });
+    assert.deepEqual(review.errors.properties(), [db.n('AlbumId')]);
+    assert.equal(await Review.count(), 0);
+    // Changing the key of a saved record: the UPDATE's refusal goes under the column too.
+    const saved = await Review.create({ [db.n('ReviewId')]: 2, [db.n('AlbumId')]: 1 });
+    assert.deepEqual(saved.errors.properties(), []);
+    (saved as unknown as Record<string, unknown>)[db.n('AlbumId')] = 999;
+    await saved.save();
+    assert.deepEqual(saved.errors.properties(), [db.n('AlbumId')]);
+  });
 });
 
 function q(

@@ -7,6 +7,7 @@ import {
   ConnectionError,
   DBObjectSaveError,
   ImaginaryTableError,
+  KeyNotUniqueError,
   InvalidQueryError,
   InvalidRelationshipError,
   PoolTimeoutError,
@@ -184,6 +185,7 @@ describe('lengthOf', () => {
 describe('error classes', () => {
   const classes = [
     ImaginaryTableError,
+    KeyNotUniqueError,
     ReferenceNotSavedError,
     DBObjectSaveError,
     CannotRefreshError,

@@ -183,6 +183,54 @@ describe('verifyModels without a database', () => {
     assert.match(problems[0]?.message ?? '', /^Odd\.COLUMNS must be the list of its table's column names/);
   });
 
+  it('reports a PRIMARY_KEY that is neither the primary key nor a NOT NULL column with a unique index', async () => {
+    class Entry extends DBObject {
+      static override TABLENAME = 'entries';
+      static override PRIMARY_KEY = 'list_id';
+    }
+    const notNull = (name: string): ColumnSchema => ({ ...column(name), nullable: false });
+    const index = (name: string, columns: string[], unique = true, partial = false) => ({
+      name,
+      columns,
+      unique,
+      partial,
+    });
+    const entries = (primaryKey: string[], ...indexes: ReturnType<typeof index>[]): DatabaseSchema => ({
+      ...AGREEING,
+      tables: [
+        {
+          name: 'entries',
+          columns: [notNull('list_id'), notNull('item_id')],
+          primaryKey,
+          foreignKeys: [],
+          indexes,
+        },
+      ],
+    });
+    const kinds = async (schema: DatabaseSchema) =>
+      (await verifyModels({ schema, models: [Entry] })).map(({ kind, column }) => [kind, column]);
+    const notUnique = [['key-not-unique', 'list_id']];
+    // One column of a composite key, as a join table's.
+    assert.deepEqual(await kinds(entries(['list_id', 'item_id'])), notUnique);
+    const [problem] = await verifyModels({ schema: entries(['list_id', 'item_id']), models: [Entry] });
+    assert.match(
+      problem?.message ?? '',
+      /^Entry: PRIMARY_KEY "list_id" is not unique in "entries" \(its primary key: \(list_id, item_id\)\)/,
+    );
+    assert.deepEqual(await kinds(entries([], index('by_list', ['list_id'], false))), notUnique);
+    assert.deepEqual(await kinds(entries([], index('by_list', ['list_id', 'item_id']))), notUnique);
+    assert.deepEqual(await kinds(entries([], index('by_list', ['list_id'], true, true))), notUnique);
+    // The table's key, or a unique index of its own.
+    assert.deepEqual(await kinds(entries(['list_id'])), []);
+    assert.deepEqual(await kinds(entries(['item_id'], index('by_list', ['list_id']))), []);
+    // A unique index on a column that may be NULL holds any number of NULLs.
+    const nullable: DatabaseSchema = {
+      ...AGREEING,
+      tables: [{ ...table('entries', 'list_id'), indexes: [index('by_list', ['list_id'])] }],
+    };
+    assert.deepEqual(await kinds(nullable), notUnique);
+  });
+
   it('needs a pool when no schema is given', async () => {
     Registry.DBPOOL = null;
     await assert.rejects(Registry.verify(), ConnectionError);
