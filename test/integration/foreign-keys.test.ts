@@ -272,6 +272,7 @@ describeMusicStore('keys and foreign keys of a schema written by another tool', 
       assert.match(error.message, /NoSuchTable|no_such_table/);
       return true;
     });
+    await assert.rejects(artist.ghosts.count(), ImaginaryTableError);
   });
 
   it('a missing table inside a transaction is ImaginaryTableError too', async () => {
