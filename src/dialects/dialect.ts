@@ -52,6 +52,11 @@ export interface Dialect {
   compile(sql: string): CompiledSql;
   /** The LIMIT/OFFSET clause (with a leading space), or '' for neither; both are checked integers. */
   limitOffset(limit: number | undefined, offset: number | undefined): string;
+  /**
+   * The clause that makes an `INSERT … VALUES` skip a row a unique key already holds (and nothing else): where the
+   * table has no such key it changes nothing. `column` is one of the inserted columns, quoted.
+   */
+  skipDuplicates(column: string): string;
   /** `INSERT` of a row that takes every column's default. */
   insertDefaults(quotedTable: string): string;
   /** The statement and parameters that list a table's columns; no rows means no such table. */

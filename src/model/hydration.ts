@@ -31,13 +31,20 @@ export async function fromRows<M extends Loaded>(
     readRow(obj, row, schema);
     return obj;
   });
-  if (batch && objects.length > 1) makeSiblings(objects);
+  makeSiblings(objects, batch);
   if (hasHook(model.prototype, 'afterInit'))
     await Promise.all(objects.map((obj) => runHook(obj, 'afterInit')));
   return objects;
 }
 
-/** Lets each of `objects` load a relation for all of them at once. */
-export function makeSiblings(objects: readonly Loaded[]): void {
-  for (const obj of objects) obj[STATE].siblings = objects;
+/**
+ * With `batch`, lets each of `objects` load a relation for all of them at once, and the objects those loads
+ * find do the same; without, neither.
+ */
+export function makeSiblings(objects: readonly Loaded[], batch: boolean): void {
+  for (const obj of objects) {
+    const state = obj[STATE];
+    state.batch = batch;
+    state.siblings = batch && objects.length > 1 ? objects : null;
+  }
 }

@@ -21,6 +21,11 @@ export interface ObjectState {
   relations: Map<string, unknown> | null;
   /** The objects one query loaded together, so that a relation is loaded for all of them at once. */
   siblings: readonly object[] | null;
+  /**
+   * Whether the objects a relation of this one loads batch their own relations in turn: what the query that
+   * loaded it said (`batch`, default Registry.AUTO_BATCH); null for an object no query loaded.
+   */
+  batch: boolean | null;
   /** The save or delete under way (settled, never rejecting): the next one waits for it. */
   writing: Promise<void> | null;
   /** The transaction (its token) the write under way runs in, if any. */
@@ -45,6 +50,7 @@ export function newState(): ObjectState {
     loaded: null,
     relations: null,
     siblings: null,
+    batch: null,
     writing: null,
     writingIn: undefined,
   };

@@ -57,7 +57,7 @@ function inList(column: string, values: readonly unknown[], config: InteractionB
 
 /** Objects loaded together become siblings, unless the query that started the load said not to batch. */
 function finish(found: Owner[], batch: boolean): Owner[] {
-  if (batch && found.length > 1) makeSiblings(found);
+  makeSiblings(found, batch);
   return found;
 }
 

@@ -3,7 +3,7 @@ import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js
 import { omitKeys, ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { toCondition, joinWheres, type Where, type WhereInput } from '../sql/where.js';
-import { joinTableOf } from './declarations.js';
+import { joinTableOf, type RelatedModel } from './declarations.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
 type Associated = Loaded & { id: Id | null };
@@ -31,13 +31,16 @@ export class HABTM<T extends Associated> extends Relation<T> {
     ]);
   }
 
-  /** Makes `objects` (saved) the whole relation, replacing the join rows in one transaction. */
+  /**
+   * Makes `objects` (saved) the whole relation: deletes every join row of the owner and inserts one per object,
+   * in one transaction. To link or unlink a few, use add() and remove(), which leave the other rows alone.
+   */
   async set(objects: readonly T[]): Promise<void> {
     const ids = savedIds(objects, `${this.owner.constructor.name}.${this.spec.name}.set`);
     const owner = this.ownerId;
     const config = this.config();
     const table = joinTableOf(this.spec);
-    await config.pool.runInteraction(async () => {
+    await this.lockingOwner(async () => {
       await config.delete(table, this.ownRows());
       const unique = [...new Map(ids.map((id) => [String(id), id])).values()];
       await config.insertMany(
@@ -46,6 +49,87 @@ export class HABTM<T extends Associated> extends Relation<T> {
       );
     });
     this.remember([...new Set(objects)]);
+  }
+
+  /**
+   * Links `objects` (saved; ReferenceNotSavedError otherwise) to the owner, leaving linked pairs as they are: one
+   * INSERT of the pairs missing, whether or not the join table has a unique key on the pair. Two add() calls for
+   * one owner at once both land (see lockingOwner).
+   */
+  async add(...objects: T[]): Promise<void> {
+    const ids = distinctIds(savedIds(objects, `${this.owner.constructor.name}.${this.spec.name}.add`));
+    const owner = this.ownerId;
+    if (ids.length === 0) return;
+    const { pool } = this.config();
+    const table = this.quote(joinTableOf(this.spec));
+    const [fk, afk] = [this.quote(this.spec.foreignKey), this.quote(this.spec.associationForeignKey)];
+    await this.lockingOwner(async () => {
+      for (const chunk of chunksOf(ids, Math.floor((pool.dialect.maxParameters - 8) / 2))) {
+        // The guard for a join table without a unique key on the pair; where there is one, the clause that skips
+        // duplicates covers a row written meanwhile by something that did not lock the owner.
+        const rows = await pool.runQuery(
+          `SELECT ${afk} FROM ${table} WHERE ${fk} = ? AND ${afk} IN (${marks(chunk)})`,
+          [owner, ...chunk],
+        );
+        const linked = new Set(rows.map((row) => String(row[this.spec.associationForeignKey])));
+        const missing = chunk.filter((id) => !linked.has(String(id)));
+        if (missing.length === 0) continue;
+        await pool.runOperation(
+          `INSERT INTO ${table} (${fk}, ${afk}) VALUES ${missing.map(() => '(?, ?)').join(', ')}` +
+            pool.dialect.skipDuplicates(fk),
+          missing.flatMap((id) => [owner, id]),
+        );
+      }
+    });
+    if (this.isLoaded()) {
+      const current = (await this.loadedValue()) as T[];
+      const known = new Set(current.map((obj) => String(obj.id)));
+      const added = [...new Map(objects.map((obj) => [String(obj.id), obj])).values()];
+      this.remember([...current, ...added.filter((obj) => !known.has(String(obj.id)))]);
+    }
+  }
+
+  /** Unlinks `objects` (saved) from the owner: one DELETE of their join rows; the other rows stay. */
+  async remove(...objects: T[]): Promise<void> {
+    const ids = distinctIds(savedIds(objects, `${this.owner.constructor.name}.${this.spec.name}.remove`));
+    void this.ownerId;
+    if (ids.length === 0) return;
+    const config = this.config();
+    const afk = this.quote(this.spec.associationForeignKey);
+    await this.lockingOwner(async () => {
+      for (const chunk of chunksOf(ids, config.pool.dialect.maxParameters - 8)) {
+        await config.delete(
+          joinTableOf(this.spec),
+          joinWheres(this.ownRows(), [`${afk} IN (${marks(chunk)})`, ...chunk]),
+        );
+      }
+    });
+    if (this.isLoaded()) {
+      const gone = new Set(ids.map(String));
+      const current = (await this.loadedValue()) as T[];
+      this.remember(current.filter((obj) => !gone.has(String(obj.id))));
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction holding the owner's row lock (SQLite: the database's write lock), so that
+   * add(), remove() and set() of one owner run one after another: none reads pairs another is changing, and
+   * on MySQL none takes the gap locks that make two inserts into one key range deadlock.
+   */
+  private lockingOwner(work: () => Promise<void>): Promise<void> {
+    const config = this.config();
+    const { dialect } = config.pool;
+    const model = this.owner.constructor as unknown as RelatedModel;
+    return config.pool.runInteraction(async () => {
+      if (dialect.lockClauses.update !== '') {
+        const key = this.quote(model.PRIMARY_KEY);
+        await config.pool.runQuery(
+          `SELECT ${key} FROM ${this.quote(model.tablename())} WHERE ${key} = ?${dialect.lockClauses.update}`,
+          [this.ownerId],
+        );
+      }
+      await work();
+    });
   }
 
   /** Removes every join row of the owner. */
@@ -74,4 +158,19 @@ export class HABTM<T extends Associated> extends Relation<T> {
       ...(filter?.params ?? []),
     ];
   }
+}
+
+/** The ids without repeats (by their text, as keys compare), in order. */
+function distinctIds(ids: readonly Id[]): Id[] {
+  return [...new Map(ids.map((id) => [String(id), id])).values()];
+}
+
+function chunksOf<V>(values: readonly V[], size: number): V[][] {
+  const chunks: V[][] = [];
+  for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
+  return chunks;
+}
+
+function marks(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
 }

@@ -61,7 +61,8 @@ export abstract class Relation<T> {
 
   /**
    * The loaded value; when there is none, loads it — for every sibling of the owner at once when they
-   * were loaded together (Registry.AUTO_BATCH), else for the owner alone (refused under STRICT_LOADING).
+   * were loaded together (Registry.AUTO_BATCH), else for the owner alone (refused under STRICT_LOADING); the
+   * objects found batch their own relations unless the owner's query said `batch: false`.
    */
   protected async loadedValue(): Promise<unknown> {
     const state = this.#owner[STATE];
@@ -78,7 +79,8 @@ export abstract class Relation<T> {
             `load it with include: ['${name}'] on the query that found the object.`,
         );
       }
-      await preload([this.#owner], [name], this.config(), false);
+      // What it finds batches in turn (Playlist.find(1) → tracks → each track's album), as the owner's query said.
+      await preload([this.#owner], [name], this.config(), state.batch ?? Registry.AUTO_BATCH);
     }
     return state.loaded?.get(name);
   }

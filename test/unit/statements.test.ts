@@ -639,3 +639,19 @@ describe('column lists that are not strings, lists or fragments', () => {
     );
   }
 });
+
+describe('skipDuplicates', () => {
+  it('skips only a row a unique key holds: never INSERT IGNORE / INSERT OR IGNORE, which hide other errors', () => {
+    const clauses = Object.fromEntries(
+      DIALECTS.map((dialect) => [
+        dialect.name,
+        dialect.skipDuplicates(dialect.quoteIdentifier('PlaylistId')),
+      ]),
+    );
+    assert.deepEqual(clauses, {
+      sqlite: ' ON CONFLICT DO NOTHING',
+      postgres: ' ON CONFLICT DO NOTHING',
+      mysql: ' ON DUPLICATE KEY UPDATE `PlaylistId` = `PlaylistId`',
+    });
+  });
+});

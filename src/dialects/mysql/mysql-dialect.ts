@@ -55,6 +55,8 @@ export const mysqlDialect: Dialect = {
   quoteIdentifier: (name) => quoteWith('`', name),
   compile: compiler(lexical, MAX_PARAMETERS),
   limitOffset: limitOffsetWith('18446744073709551615'),
+  // Not INSERT IGNORE, which also turns other errors (a foreign key, a truncation) into warnings.
+  skipDuplicates: (column) => ` ON DUPLICATE KEY UPDATE ${column} = ${column}`,
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
   // The documented range of DATE and DATETIME on both. MariaDB keeps some earlier dates, but mysql2 reads the
   // years 0–99 as 1900–1999 and sends a year past 9999 as a zero date, so nothing outside is sent.

@@ -38,6 +38,7 @@ export const postgresDialect: Dialect = {
   compile: compiler(lexical, MAX_PARAMETERS, (index) => `$${index + 1}`),
   limitOffset: (limit, offset) =>
     (limit === undefined ? '' : ` LIMIT ${limit}`) + (offset === undefined ? '' : ` OFFSET ${offset}`),
+  skipDuplicates: () => ' ON CONFLICT DO NOTHING',
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   columnsQuery: (table) => [
     `SELECT c.column_name AS name, c.data_type AS type, c.is_nullable AS nullable,

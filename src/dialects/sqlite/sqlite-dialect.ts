@@ -62,6 +62,8 @@ export const sqliteDialect: Dialect = {
   quoteIdentifier: (name) => quoteWith('"', name),
   compile: compiler(lexical, MAX_PARAMETERS),
   limitOffset: limitOffsetWith('-1'),
+  // Not INSERT OR IGNORE, which also skips rows breaking NOT NULL or CHECK constraints.
+  skipDuplicates: () => ' ON CONFLICT DO NOTHING',
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   // A Date is stored as text with a four-digit year, the form that sorts as the instants do and that SQLite's
   // date functions read; a year beyond it (ISO's ±YYYYYY) would sort and compare wrongly, so it is refused.
