@@ -29,6 +29,7 @@ export {
   CheckViolationError,
   UnsafeSqlError,
   ValueOutOfRangeError,
+  CharacterSetError,
   ValueTooLargeError,
   SchemaMismatchError,
   MigrationError,
