@@ -128,6 +128,14 @@ export class CheckViolationError extends ConstraintViolationError {}
 export class ValueOutOfRangeError extends QueryError {}
 
 /**
+ * The database refused text its column's character set cannot hold (MySQL/MariaDB 1366 "Incorrect string
+ * value": an emoji in a utf8mb3 column). save() refuses such text before sending, as an InvalidValueError, where
+ * it knows the column's character set; this is what a statement Twistar could not check gets. Change the column
+ * to utf8mb4, or leave the character out.
+ */
+export class CharacterSetError extends QueryError {}
+
+/**
  * A statement's values are larger than the server accepts in one message (MySQL/MariaDB's
  * `max_allowed_packet`, `ER_NET_PACKET_TOO_LARGE`; SQLite's maximum string or blob length). Twistar refuses
  * what it can tell is too large before sending; the pool's other statements are not affected.

@@ -30,6 +30,7 @@ export {
   CheckViolationError,
   UnsafeSqlError,
   ValueOutOfRangeError,
+  CharacterSetError,
   ValueTooLargeError,
   SchemaMismatchError,
   MigrationError,

@@ -34,8 +34,8 @@ export function tsType(column: ColumnSchema): string {
         // Twistar reads 64-bit integers as numbers while they are safe, as bigint beyond.
         return 'number | bigint';
       case 'decimal':
-        // Exact decimals arrive as text on PostgreSQL and MySQL (a number on SQLite).
-        return 'string | number';
+        // Exact decimals arrive as text on every database (SQLite's NUMERIC(p,s) too), never a rounded number.
+        return 'string';
       case 'string':
       case 'text':
       case 'uuid':

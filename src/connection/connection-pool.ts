@@ -14,6 +14,7 @@ import {
   TransactionError,
   TwistarError,
   ValueOutOfRangeError,
+  CharacterSetError,
   ValueTooLargeError,
   constraintClassOf,
   messageOf,
@@ -637,6 +638,14 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
         return new ValueOutOfRangeError(`${reason} (SQL: ${sql})`, sql, params, error);
       case 'tooLarge':
         return new ValueTooLargeError(`${reason} (SQL: ${sql})`, sql, params, error);
+      case 'charset':
+        return new CharacterSetError(
+          `${reason}: the column's character set cannot hold this text; change the column to utf8mb4 or leave ` +
+            `the character out. (SQL: ${sql})`,
+          sql,
+          params,
+          error,
+        );
       default: {
         const ErrorClass = constraintClassOf(error) ?? QueryError;
         return new ErrorClass(`${reason} (SQL: ${sql})`, sql, params, error);

@@ -9,10 +9,19 @@ import type { DialectName } from '../dialects/dialect.js';
  * - `unavailable`: the server refused the statement without running it, as it cannot serve applications now
  *   (a Galera node outside the primary component); another server may answer it;
  * - `range`: a value does not fit its column (too long for `VARCHAR(n)`, outside the type's range);
- * - `tooLarge`: the statement's values are larger than the server takes in one message.
+ * - `tooLarge`: the statement's values are larger than the server takes in one message;
+ * - `charset`: text holds a character its column's character set cannot (MySQL's utf8mb3 and an emoji).
  */
 export type ErrorKind =
-  'deadlock' | 'serialization' | 'timeout' | 'unsent' | 'lost' | 'unavailable' | 'range' | 'tooLarge';
+  | 'deadlock'
+  | 'serialization'
+  | 'timeout'
+  | 'unsent'
+  | 'lost'
+  | 'unavailable'
+  | 'range'
+  | 'tooLarge'
+  | 'charset';
 
 interface DriverError {
   code?: unknown;
@@ -62,6 +71,8 @@ function mysqlKind(code: unknown, errno: unknown, message: string, fatal: boolea
   // ER_TRUNCATED_WRONG_VALUE (strict sql_mode) for a date its column cannot hold: a TIMESTAMP outside 1970–2038.
   if (errno === 1292 && /^Incorrect (?:date|datetime|timestamp) value: .* for column /i.test(message))
     return 'range';
+  // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD: "Incorrect string value: '\xF0\x9F\x8E\xB8' for column …".
+  if (errno === 1366 && /^Incorrect string value/i.test(message)) return 'charset';
   // ER_NET_PACKET_TOO_LARGE: the server's, or the driver's own check against max_allowed_packet.
   if (errno === 1153 || code === 'ER_NET_PACKET_TOO_LARGE') return 'tooLarge';
   if (/closed state|enqueue after (fatal|quit)/i.test(message)) return 'unsent';

@@ -9,7 +9,7 @@ export type DialectName = 'sqlite' | 'postgres' | 'mysql';
  * What a column's declared type means to Twistar when it converts values in and out; `text` is a character
  * column (`TEXT`, `VARCHAR(n)`, `CHAR(n)`), where save() writes booleans and numbers as text of its own.
  */
-export type ColumnKind = 'boolean' | 'date' | 'datetime' | 'integer' | 'json' | 'text' | 'other';
+export type ColumnKind = 'boolean' | 'date' | 'datetime' | 'decimal' | 'integer' | 'json' | 'text' | 'other';
 
 /** One column of a table, as read from the database's catalogue. */
 export interface ColumnInfo {
@@ -21,6 +21,13 @@ export interface ColumnInfo {
   readonly primaryKey: boolean;
   /** The declared length of a `CHAR(n)`/`VARCHAR(n)` column, in characters; undefined for other types. */
   readonly maxLength?: number;
+  /** `decimal`: the declared precision (digits in all) and scale (digits after the point), where declared. */
+  readonly precision?: number;
+  readonly scale?: number;
+  /** `datetime`: the digits of a second's fraction the column keeps (MySQL `DATETIME`: 0), where known. */
+  readonly fractionDigits?: number;
+  /** A text column's character set, where the database has one per column (MySQL: `utf8mb3`, `latin1`…). */
+  readonly charset?: string;
 }
 
 /** The pure rules of one database: quoting, placeholders, limits and catalogue queries. No I/O. */
@@ -74,6 +81,11 @@ export interface Dialect {
    * parameter outside is a ValueOutOfRangeError. Undefined: the database itself refuses what it cannot hold.
    */
   readonly dateRange?: DateRange;
+  /**
+   * The instant (ms since 1970) a date-time column with `fractionDigits` < 3 stores for `time`: the database's
+   * own rounding or truncation. Undefined: the database keeps every millisecond (or has no such columns).
+   */
+  storedTime?(time: number, fractionDigits: number): number;
   /** How a value read from a column of this kind becomes its JavaScript value, where the driver does not. */
   readConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
 }

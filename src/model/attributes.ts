@@ -2,6 +2,8 @@ import { InvalidValueError, TwistarError } from '../errors.js';
 import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
 import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
 import { timeOf } from '../sql/values.js';
+import { decimalOutOfRange, decimalParts } from '../sql/decimals.js';
+import { unholdableCharacter } from '../dialects/mysql/mysql-charsets.js';
 import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
 import type { ModelSchema } from './model-schema.js';
@@ -116,7 +118,7 @@ export function writeValue(column: ColumnInfo, value: unknown): unknown {
       // NaN and ±Infinity stay numbers, which the parameter check refuses: they are no one's text.
       return column.kind === 'text' && Number.isFinite(value) ? String(value) : value;
     case 'bigint':
-      return column.kind === 'text' ? String(value) : value;
+      return column.kind === 'text' || column.kind === 'decimal' ? String(value) : value;
     case 'object':
       break;
     default:
@@ -176,6 +178,7 @@ function codePoints(text: string, stop: number): number {
  * integer outside 64 bits.
  */
 export function outOfRange(column: ColumnInfo, value: unknown): string | undefined {
+  if (column.kind === 'decimal') return decimalRange(column, value);
   if (typeof value === 'string') {
     const max = column.maxLength;
     if (max === undefined || value.length <= max || codePoints(value, max + 1) <= max) return undefined;
@@ -191,6 +194,39 @@ export function outOfRange(column: ColumnInfo, value: unknown): string | undefin
   return outside
     ? `${String(value)} is not an integer the 64-bit column "${column.name}" (${column.type}) holds exactly`
     : undefined;
+}
+
+function decimalRange(column: ColumnInfo, value: unknown): string | undefined {
+  if (column.precision === undefined || column.scale === undefined) return undefined;
+  const parts = decimalParts(value);
+  if (parts === undefined) return undefined;
+  const why = decimalOutOfRange(parts, column.precision, column.scale);
+  if (why === undefined) return undefined;
+  const hint =
+    typeof value === 'number'
+      ? `; a number carries binary noise (0.1 + 0.2 is 0.30000000000000004): give the amount as text ('0.30'), ` +
+        `or round it first (n.toFixed(${column.scale}))`
+      : '';
+  return `${String(value)} does not fit column "${column.name}" (${column.type}): ${why}${hint}`;
+}
+
+/**
+ * Why `column` cannot hold `value` at all, or undefined: text that is not a number in a decimal column (SQLite
+ * would store the text), a character outside the column's character set (MySQL's utf8mb3 has no emoji).
+ */
+export function unholdable(column: ColumnInfo, value: unknown): string | undefined {
+  if (column.kind === 'decimal' && typeof value === 'string' && decimalParts(value) === undefined) {
+    return `${JSON.stringify(value)} is not a decimal number for column "${column.name}" (${column.type})`;
+  }
+  if (typeof value !== 'string' || column.charset === undefined) return undefined;
+  const char = unholdableCharacter(column.charset, value);
+  if (char === undefined) return undefined;
+  const point = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return (
+    `column "${column.name}" (${column.type}) is in character set ${column.charset}, which cannot hold ` +
+    `"${char}" (${point}); change the column to utf8mb4 ` +
+    `(ALTER TABLE … MODIFY … CHARACTER SET utf8mb4) or leave the character out`
+  );
 }
 
 /** The column values of a new object: every column it has a value for. */

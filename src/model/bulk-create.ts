@@ -4,6 +4,7 @@ import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { insertManyStatements, type Statement } from '../sql/statements.js';
 import { markSaved } from './attributes.js';
+import { holdStored } from './stored-values.js';
 import { culprits, reportViolation, tableViolation } from './constraint-violations.js';
 import type { Loadable, Loaded } from './hydration.js';
 import { hasHook, runHook, type HookName } from './lifecycle.js';
@@ -225,6 +226,7 @@ async function validateAndWrite<M extends Creatable>(
             const keyValue = keys[i];
             if (!givenKeys && keyValue !== null && keyValue !== undefined) obj.id = keyValue;
             markSaved(obj, [...Object.keys(row), schema.primaryKey]);
+            holdStored(obj, schema, row, config.pool.dialect);
             progress.saved.push([obj, !givenKeys]);
           }
           offset += count;

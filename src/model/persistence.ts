@@ -18,10 +18,12 @@ import {
   markSaved,
   outOfRange,
   readRow,
+  unholdable,
   valuesToInsert,
   writeValue,
 } from './attributes.js';
 import { setOwnProperty } from '../own-property.js';
+import { holdStored, sendStored } from './stored-values.js';
 import { columnValue } from '../options.js';
 import { tableViolation, reportViolation } from './constraint-violations.js';
 import { hasHook, runHook } from './lifecycle.js';
@@ -113,6 +115,10 @@ function checkRanges(
   for (const name of Object.keys(values)) {
     const column = schema.byName.get(name);
     const given = columnValue(obj, name);
+    const unfit = column === undefined ? undefined : unholdable(column, values[name]);
+    if (unfit !== undefined) {
+      throw new InvalidValueError(`Cannot save ${describe(obj)}: ${unfit}; nothing was sent.`);
+    }
     let why = column === undefined ? undefined : outOfRange(column, values[name]);
     // A DATE column is sent the day's text: the Date it came from is checked here.
     if (why === undefined && given instanceof Date && column !== undefined) {
@@ -165,6 +171,7 @@ export function valuesForInsert(
     );
   }
   checkRanges(obj, schema, values, config, () => insertStatement(config.pool.dialect, schema.table, values));
+  sendStored(schema, values, config.pool.dialect);
   return values;
 }
 
@@ -178,6 +185,7 @@ export async function insertObject(obj: Persistable, config: InteractionBase): P
   if (id !== null && obj.id == null) obj.id = id;
   saved();
   markSaved(obj, [schema.primaryKey]);
+  holdStored(obj, schema, values, config.pool.dialect);
 }
 
 /** UPDATEs the columns that changed (none: no statement); resolves to whether it wrote. */
@@ -202,6 +210,7 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
   checkRanges(obj, schema, values, config, () =>
     updateStatement(config.pool.dialect, schema.table, values, where),
   );
+  sendStored(schema, values, config.pool.dialect);
   const saved = capture(obj, changed);
   const updated = await oneRow(obj, config, schema, 'update', () =>
     config.update(schema.table, values, where),
@@ -210,6 +219,7 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
     throw new DBObjectSaveError(`Cannot update ${describe(obj)}: its row no longer exists.`);
   }
   saved();
+  holdStored(obj, schema, values, config.pool.dialect);
   return true;
 }
 

@@ -27,6 +27,7 @@ function kindOf(columnType: string): ColumnKind {
   if (columnType === 'date') return 'date';
   if (columnType.startsWith('datetime') || columnType.startsWith('timestamp')) return 'datetime';
   if (/^(tiny|small|medium|big)?int\b/.test(columnType)) return 'integer';
+  if (/^(?:decimal|numeric)\b/.test(columnType)) return 'decimal';
   if (columnType === 'json') return 'json';
   if (/^(?:var)?char\(|^(?:tiny|medium|long)?text$/.test(columnType)) return 'text';
   return 'other';
@@ -65,6 +66,8 @@ export const mysqlDialect: Dialect = {
     // MariaDB's JSON is LONGTEXT with a json_valid() CHECK constraint; MySQL reports json itself. The column is
     // found in the clause as text (LOCATE: a LIKE pattern would take a `_` in its name for any character).
     `SELECT c.column_name AS name, c.column_type AS type, c.is_nullable AS nullable, c.column_key AS pk,
+            c.numeric_precision AS num_precision, c.numeric_scale AS num_scale,
+            c.datetime_precision AS fraction_digits, c.character_set_name AS charset,
             EXISTS (SELECT 1 FROM information_schema.table_constraints tc
                       JOIN information_schema.check_constraints cc
                         ON cc.constraint_schema = tc.constraint_schema AND cc.constraint_name = tc.constraint_name
@@ -87,14 +90,31 @@ export const mysqlDialect: Dialect = {
     return named?.[1] ?? '';
   },
   parseColumns: (rows) =>
-    rows.map((row) => ({
-      name: String(row.name),
-      type: String(row.type).toLowerCase(),
-      kind: Number(row.is_json) === 1 ? 'json' : kindOf(String(row.type).toLowerCase()),
-      nullable: row.nullable === 'YES',
-      primaryKey: row.pk === 'PRI',
-      maxLength: maxLengthOf(String(row.type).toLowerCase()),
-    })),
+    rows.map((row) => {
+      const type = String(row.type).toLowerCase();
+      const kind = Number(row.is_json) === 1 ? 'json' : kindOf(type);
+      return {
+        name: String(row.name),
+        type,
+        kind,
+        nullable: row.nullable === 'YES',
+        primaryKey: row.pk === 'PRI',
+        maxLength: maxLengthOf(type),
+        ...(kind === 'decimal' && row.num_precision != null
+          ? { precision: Number(row.num_precision), scale: Number(row.num_scale ?? 0) }
+          : {}),
+        ...(kind === 'datetime' && row.fraction_digits != null
+          ? { fractionDigits: Number(row.fraction_digits) }
+          : {}),
+        ...(row.charset != null ? { charset: String(row.charset).toLowerCase() } : {}),
+      };
+    }),
+  // MariaDB cuts the fraction a DATETIME(n) does not keep; so does MySQL with TIME_TRUNCATE_FRACTIONAL (it
+  // rounds without). Twistar sends the cut value, so both store what the object holds.
+  storedTime: (time, fractionDigits) => {
+    const step = 10 ** (3 - fractionDigits);
+    return Math.floor(time / step) * step;
+  },
   readConverter(column: ColumnInfo) {
     if (column.kind === 'boolean') return parseBoolean;
     // mysql2 parses MySQL's JSON type itself; MariaDB's LONGTEXT may arrive as text.

@@ -1,4 +1,5 @@
 import { compiler, quoteWith, splitTableName, type ColumnKind, type Dialect } from '../dialect.js';
+import { postgresStoredTime } from './postgres-values.js';
 
 const lexical = {
   backslashEscapes: false,
@@ -15,6 +16,7 @@ function kindOf(dataType: string): ColumnKind {
   if (dataType === 'date') return 'date';
   if (dataType.startsWith('timestamp')) return 'datetime';
   if (dataType === 'integer' || dataType === 'bigint' || dataType === 'smallint') return 'integer';
+  if (dataType === 'numeric') return 'decimal';
   if (dataType === 'json' || dataType === 'jsonb') return 'json';
   if (dataType === 'text' || dataType === 'character varying' || dataType === 'character') return 'text';
   return 'other';
@@ -42,7 +44,8 @@ export const postgresDialect: Dialect = {
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
   columnsQuery: (table) => [
     `SELECT c.column_name AS name, c.data_type AS type, c.is_nullable AS nullable,
-            c.character_maximum_length AS max_length,
+            c.character_maximum_length AS max_length, c.numeric_precision AS num_precision,
+            c.numeric_scale AS num_scale, c.datetime_precision AS fraction_digits,
             EXISTS (SELECT 1 FROM information_schema.table_constraints tc
                       JOIN information_schema.key_column_usage k
                         ON k.constraint_name = tc.constraint_name AND k.table_schema = tc.table_schema
@@ -54,18 +57,29 @@ export const postgresDialect: Dialect = {
     splitTableName(table),
   ],
   parseColumns: (rows) =>
-    rows.map((row) => ({
-      name: String(row.name),
-      type: String(row.type).toLowerCase(),
-      kind: kindOf(String(row.type).toLowerCase()),
-      nullable: row.nullable === 'YES',
-      primaryKey: row.pk === true,
-      // Only for text: information_schema gives bit(n) and bit varying(n) a length too.
-      maxLength:
-        row.max_length != null && String(row.type).startsWith('character')
-          ? Number(row.max_length)
-          : undefined,
-    })),
+    rows.map((row) => {
+      const kind = kindOf(String(row.type).toLowerCase());
+      return {
+        name: String(row.name),
+        type: String(row.type).toLowerCase(),
+        kind,
+        nullable: row.nullable === 'YES',
+        primaryKey: row.pk === true,
+        // Only for text: information_schema gives bit(n) and bit varying(n) a length too.
+        maxLength:
+          row.max_length != null && String(row.type).startsWith('character')
+            ? Number(row.max_length)
+            : undefined,
+        // An unconstrained NUMERIC has no precision: it holds any decimal.
+        ...(kind === 'decimal' && row.num_precision != null
+          ? { precision: Number(row.num_precision), scale: Number(row.num_scale ?? 0) }
+          : {}),
+        ...(kind === 'datetime' && row.fraction_digits != null
+          ? { fractionDigits: Number(row.fraction_digits) }
+          : {}),
+      };
+    }),
+  storedTime: postgresStoredTime,
   // 42703 undefined_column; 0A000 "cached plan must not change result type" (a prepared SELECT * after ALTER).
   staleColumns: (error) => {
     const code = (error as { code?: unknown } | null)?.code;

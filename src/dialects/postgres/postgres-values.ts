@@ -98,3 +98,18 @@ export function castBinaryPlaceholders(
   }
   return out + sql.slice(from);
 }
+
+// PostgreSQL counts timestamps in microseconds from 2000-01-01 00:00:00 (UTC, as Twistar writes them).
+const POSTGRES_EPOCH = Date.UTC(2000, 0, 1);
+
+/**
+ * The instant a `timestamp(n)` column (n < 3) stores for `time`: PostgreSQL rounds half away from its epoch,
+ * 2000-01-01 (AdjustTimestampForTypmod): `.5` s rounds up after 2000 and down before it.
+ */
+export function postgresStoredTime(time: number, fractionDigits: number): number {
+  const step = 10 ** (3 - fractionDigits);
+  const since = time - POSTGRES_EPOCH;
+  const rounded =
+    since >= 0 ? Math.floor((since + step / 2) / step) * step : -Math.floor((step / 2 - since) / step) * step;
+  return POSTGRES_EPOCH + rounded;
+}

@@ -11,6 +11,17 @@ import {
   type Dialect,
 } from '../dialect.js';
 import { yearRange } from '../../sql/values.js';
+import { decimalParts, decimalText } from '../../sql/decimals.js';
+
+/**
+ * A value of a `NUMERIC(p,s)` column as PostgreSQL and MySQL give it: text with `s` places (`0.99`, `2.00`).
+ * SQLite keeps numbers as integers or doubles; a double's shortest text is its value. Digits past the scale
+ * (another tool's write) are kept, never rounded away; text that is not a number is left as it is.
+ */
+export function sqliteDecimalText(value: unknown, scale: number): unknown {
+  const parts = decimalParts(value);
+  return parts === undefined ? value : decimalText(parts, scale);
+}
 
 const lexical = {
   backslashEscapes: false,
@@ -25,6 +36,7 @@ const lexical = {
 /** SQLite keeps a declared type as text; its affinity rules decide storage, ours decide conversion. */
 function kindOf(declared: string): ColumnKind {
   const type = declared.toUpperCase();
+  if (decimalOf(declared) !== undefined) return 'decimal';
   if (type.includes('BOOL')) return 'boolean';
   if (type.includes('DATETIME') || type.includes('TIMESTAMP')) return 'datetime';
   if (type === 'DATE') return 'date';
@@ -42,6 +54,16 @@ function kindOf(declared: string): ColumnKind {
 function maxLengthOf(declared: string): number | undefined {
   const n = /CHAR[A-Z ]*\(\s*(\d+)\s*\)/i.exec(declared)?.[1];
   return n === undefined ? undefined : Number(n);
+}
+
+/**
+ * The precision and scale of a declared `NUMERIC(p,s)` / `DECIMAL(p,s)`: SQLite stores any number (or text) in
+ * it, Twistar's save() enforces them and reads the values back as the servers give them (text, `s` places).
+ * A plain `NUMERIC` without digits is not read as a decimal: SQLite tools use it for dates and booleans too.
+ */
+function decimalOf(declared: string): { precision: number; scale: number } | undefined {
+  const match = /^\s*(?:DECIMAL|NUMERIC)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)\s*$/i.exec(declared);
+  return match === null ? undefined : { precision: Number(match[1]), scale: Number(match[2] ?? 0) };
 }
 
 // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
@@ -93,6 +115,7 @@ export const sqliteDialect: Dialect = {
       nullable: Number(row.notnull) === 0,
       primaryKey: Number(row.pk) > 0,
       maxLength: maxLengthOf(String(row.type)),
+      ...decimalOf(String(row.type)),
     })),
   readConverter(column: ColumnInfo) {
     switch (column.kind) {
@@ -103,6 +126,8 @@ export const sqliteDialect: Dialect = {
         return parseUtcDate;
       case 'json':
         return parseJson;
+      case 'decimal':
+        return (value) => sqliteDecimalText(value, column.scale ?? 0);
       default:
         return undefined;
     }
