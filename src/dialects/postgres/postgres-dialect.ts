@@ -70,6 +70,8 @@ export const postgresDialect: Dialect = {
     const code = (error as { code?: unknown } | null)?.code;
     return code === '42703' || (code === '0A000' && /cached plan/i.test(String((error as Error).message)));
   },
+  // Its text keeps the microseconds a Date drops; as an untyped parameter it is read back as the column's type.
+  exactDateText: (quotedColumn) => `${quotedColumn}::text`,
   // The driver is configured to parse every type itself (see postgres-driver.ts).
   readConverter: () => undefined,
 };
