@@ -85,7 +85,7 @@ export async function* eachObject<M extends Loaded>(
     const last = page.at(-1) as Row;
     const lastKey = last[key];
     const lastValue = order === null ? undefined : exact === undefined ? last[order[0]] : last[EXACT_KEY];
-    if (exact !== undefined) for (const row of page) delete row[EXACT_KEY];
+    if (exact !== undefined) for (const row of page) Reflect.deleteProperty(row, EXACT_KEY);
     const objects = await fromRows(model, page, cfg);
     if (include !== undefined && include.length > 0) await preload(objects, include, cfg);
     for (const obj of objects) yield obj;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { it } from 'node:test';
-import { DBObject } from '../../src/index.js';
+import { before, it } from 'node:test';
+import { DBObject, type DialectName } from '../../src/index.js';
+import { describeEachBackend } from '../support/backends.js';
 import { describeMusicStore, invoiceDateText, MUSIC_INVOICES, MUSIC_ROWS } from '../support/music-store.js';
 
 /** Dates other tools wrote (`'2021-01-01 00:00:00'`, CURRENT_TIMESTAMP), read and compared by Twistar. */
@@ -169,4 +170,50 @@ describeMusicStore('SQLite date text', (db) => {
       await db.pool.execute(`DELETE FROM ${q(table)} WHERE ${q(id)} >= 9000`);
     }
   });
+});
+
+/** A column with microseconds (PostgreSQL's `now()`, MySQL's `DATETIME(6)`), which a Date cannot hold. */
+const MICRO_TYPE: Record<DialectName, string> = {
+  sqlite: 'DATETIME',
+  postgres: 'TIMESTAMP(6)',
+  mysql: 'DATETIME(6)',
+};
+
+describeEachBackend('each() over date-times finer than a Date', (db) => {
+  class Reading extends DBObject {
+    static override TABLENAME = 'micro_readings';
+    static override TIMESTAMPS = false;
+    declare id: number;
+    declare taken_at: Date;
+  }
+
+  before(async () => {
+    await db.pool.execute('DROP TABLE IF EXISTS micro_readings');
+    await db.pool.execute(
+      `CREATE TABLE micro_readings (id INTEGER PRIMARY KEY, taken_at ${MICRO_TYPE[db.name]} NOT NULL)`,
+    );
+    const times = ['2021-06-01 10:00:00.123456', '2021-06-01 10:00:00.123999', '2021-06-01 10:00:00.124'];
+    for (let id = 1; id <= 12; id++)
+      await db.pool.execute('INSERT INTO micro_readings (id, taken_at) VALUES (?, ?)', [
+        id,
+        times[id % times.length],
+      ]);
+  });
+
+  for (const batchSize of [1, 2, 5]) {
+    it(`walks rows sharing a microsecond value once each (batchSize ${batchSize})`, async () => {
+      for (const orderBy of ['taken_at', 'taken_at DESC']) {
+        const seen: number[] = [];
+        for await (const reading of Reading.each({ orderBy, batchSize })) {
+          seen.push(reading.id);
+          assert.ok(seen.length <= 12, `${orderBy}: no row read twice (${seen.join(', ')})`);
+        }
+        assert.deepEqual(
+          [...seen].sort((a, b) => a - b),
+          Array.from({ length: 12 }, (_, i) => i + 1),
+          orderBy,
+        );
+      }
+    });
+  }
 });
