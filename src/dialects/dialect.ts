@@ -86,6 +86,12 @@ export interface Dialect {
    * own rounding or truncation. Undefined: the database keeps every millisecond (or has no such columns).
    */
   storedTime?(time: number, fractionDigits: number): number;
+  /**
+   * An expression giving a date or date-time column's value as text that binds back to exactly the stored
+   * value, where the driver reads it as a Date with less precision (microseconds); undefined where the
+   * driver's value binds back exactly (SQLite's text).
+   */
+  exactDateText?(quotedColumn: string): string;
   /** How a value read from a column of this kind becomes its JavaScript value, where the driver does not. */
   readConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
 }
@@ -170,7 +176,7 @@ function digits(text: string, at: number, length: number): number {
 }
 
 /**
- * `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD HH:MM:SS.sss` read by arithmetic (the form SQLite's date
+ * `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD HH:MM:SS.sss` read by arithmetic (the forms SQLite's date
  * functions and Twistar write); NaN for anything else. Much cheaper than parsing a string with `new Date()`.
  */
 function parseCanonical(text: string): number {
@@ -211,7 +217,7 @@ export function parseUtcDate(value: unknown): unknown {
   let iso: string;
   if (value.length === 10) iso = `${value}T00:00:00Z`;
   else {
-    // Twistar writes `YYYY-MM-DD HH:MM:SS.sss`; only text written by others may carry a zone.
+    // Twistar writes `YYYY-MM-DD HH:MM:SS[.sss]`; only text written by others may carry a zone.
     const zoned = value.length > 23 || value.endsWith('Z') || value.endsWith('z') ? ZONE.test(value) : false;
     iso = value.charCodeAt(10) === 32 ? `${value.slice(0, 10)}T${value.slice(11)}` : value;
     if (!zoned) iso += 'Z';
@@ -243,11 +249,14 @@ export function utcDay(date: Date): string {
 }
 
 /**
- * `YYYY-MM-DD HH:MM:SS.sss` of a Date in UTC, the form SQLite's own date functions use; for the years 0000 to
- * 9999 only (the pool refuses others before a driver calls this, see `sqliteDialect.dateRange`).
+ * `YYYY-MM-DD HH:MM:SS` of a Date in UTC, with `.sss` only when the milliseconds are not zero: the text
+ * SQLite's `CURRENT_TIMESTAMP` and `datetime()` write, so that a Date compares equal to the text other tools
+ * stored for that instant (SQLite compares dates as text, and `'… 00:00:00' < '… 00:00:00.000'`). For the
+ * years 0000 to 9999 only (the pool refuses others before a driver calls this, see `sqliteDialect.dateRange`).
  */
 export function utcDateTime(date: Date): string {
-  return date.toISOString().slice(0, 23).replace('T', ' ');
+  const iso = date.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, iso.endsWith('.000Z') ? 19 : 23)}`;
 }
 
 /** LIMIT and OFFSET where OFFSET alone needs a LIMIT meaning "all" (SQLite: -1, MySQL: 2^64 - 1). */

@@ -3,8 +3,10 @@ import { ownOptions } from '../options.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn, SqlFragment, type Direction } from '../sql/fragments.js';
 import { joinWheres, type Where, type WhereInput } from '../sql/where.js';
-import { findObjects } from './finders.js';
-import type { Loadable, Loaded } from './hydration.js';
+import type { Row } from '../connection/driver.js';
+import { checkInclude, preload } from '../relationships/eager-loading.js';
+import { fromRows, type Loadable, type Loaded } from './hydration.js';
+import { modelSchema, type ModelDefinition } from './model-schema.js';
 
 /** Options of `each()`. */
 export interface EachOptions {
@@ -53,34 +55,67 @@ export async function* eachObject<M extends Loaded>(
   }
   const order = parseOrder(options.orderBy);
   const key = model.PRIMARY_KEY;
+  const { include } = options;
+  if (include !== undefined) checkInclude(model, include);
   let after: Where | null = null;
   for (;;) {
     const cfg = config();
-    const quote = (column: string) => quoteColumn(cfg.pool.dialect, column);
+    const dialect = cfg.pool.dialect;
+    const quote = (column: string) => quoteColumn(dialect, column);
     const orderBy =
       order === null
         ? new SqlFragment(quote(key))
         : new SqlFragment(`${quote(order[0])} ${order[1]}, ${quote(key)} ${order[1]}`);
-    // A limit of 1 would make find() answer with one object; ask for one more and keep the page size.
+    const exact = order === null ? undefined : await exactKeyText(cfg, model, order[0]);
+    // A limit of 1 would make select() answer with one row; ask for one more and keep the page size.
     const limit = batchSize === 1 ? 2 : batchSize;
-    const found = (await findObjects(model, cfg, [
-      { where: joinWheres(options.where, after), orderBy, limit, include: options.include },
-    ])) as M[];
-    const page = found.slice(0, batchSize);
-    for (const obj of page) yield obj;
-    if (found.length < limit || page.length === 0) return;
-    const last = page.at(-1) as unknown as Record<string, unknown>;
-    const lastKey = (last as { id?: unknown }).id;
+    const found = await cfg.select(model.tablename(), {
+      where: joinWheres(options.where, after),
+      orderBy,
+      limit,
+      ...(exact === undefined ? {} : { select: new SqlFragment(`*, ${exact} AS ${quote(EXACT_KEY)}`) }),
+    });
+    const rows = Array.isArray(found) ? found : found === null ? [] : [found];
+    const page = rows.slice(0, batchSize);
+    if (page.length === 0) return;
+    // The next page starts after the values the database holds, not after the objects' values (converted,
+    // maybe changed by afterInit): a date read back and bound again need not equal what another tool stored
+    // (SQLite's text '… 00:00:00' against '… 00:00:00.000', PostgreSQL's microseconds), and a row sharing
+    // it would be skipped or read again.
+    const last = page.at(-1) as Row;
+    const lastKey = last[key];
+    const lastValue = order === null ? undefined : exact === undefined ? last[order[0]] : last[EXACT_KEY];
+    if (exact !== undefined) for (const row of page) Reflect.deleteProperty(row, EXACT_KEY);
+    const objects = await fromRows(model, page, cfg);
+    if (include !== undefined && include.length > 0) await preload(objects, include, cfg);
+    for (const obj of objects) yield obj;
+    if (rows.length < limit) return;
     if (order === null) after = [`${quote(key)} > ?`, lastKey];
     else {
       const comparison = order[1] === 'ASC' ? '>' : '<';
       const column = quote(order[0]);
       after = [
         `${column} ${comparison} ? OR (${column} = ? AND ${quote(key)} ${comparison} ?)`,
-        last[order[0]],
-        last[order[0]],
+        lastValue,
+        lastValue,
         lastKey,
       ];
     }
   }
+}
+
+/** The name each() reads a date column's exact text under. */
+const EXACT_KEY = '__twistar_each_key';
+
+/** The dialect's exact text of `column` when it is a date or date-time column whose Dates lose precision. */
+async function exactKeyText(
+  config: InteractionBase,
+  model: ModelDefinition,
+  column: string,
+): Promise<string | undefined> {
+  const { exactDateText } = config.pool.dialect;
+  if (exactDateText === undefined) return undefined;
+  const kind = (await modelSchema(config, model)).byName.get(column)?.kind;
+  if (kind !== 'date' && kind !== 'datetime') return undefined;
+  return exactDateText(quoteColumn(config.pool.dialect, column));
 }

@@ -591,7 +591,10 @@ const DAYS = [
 
 /** A date-time the low-level interface read: a Date, or SQLite's UTC text. */
 function isoOf(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : `${String(value).replace(' ', 'T')}Z`;
+  // SQLite's text has its milliseconds only when they are not zero.
+  return value instanceof Date
+    ? value.toISOString()
+    : new Date(`${String(value).replace(' ', 'T')}Z`).toISOString();
 }
 
 describeEachBackend('exact values: dates under the process time zone', (db) => {

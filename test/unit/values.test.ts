@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { InvalidQueryError, InvalidValueError } from '../../src/errors.js';
-import { parseUtcDate } from '../../src/dialects/dialect.js';
+import { parseUtcDate, utcDateTime } from '../../src/dialects/dialect.js';
 import { checkParameters, isSqlValue } from '../../src/sql/values.js';
 
 const SQL = 'INSERT INTO t (v) VALUES (?)';
@@ -114,5 +114,29 @@ describe('parseUtcDate', () => {
     assert.equal(parseUtcDate('2024-03-05 10:61:00.000'), '2024-03-05 10:61:00.000');
     assert.equal(parseUtcDate('not a date'), 'not a date');
     assert.equal(parseUtcDate(42), 42);
+  });
+});
+
+describe('utcDateTime', () => {
+  it('writes whole seconds as CURRENT_TIMESTAMP does, and milliseconds only when there are some', () => {
+    assert.equal(utcDateTime(new Date('2021-01-01T00:00:00Z')), '2021-01-01 00:00:00');
+    assert.equal(utcDateTime(new Date('2021-01-01T00:00:00.001Z')), '2021-01-01 00:00:00.001');
+    assert.equal(utcDateTime(new Date('2021-01-01T23:59:59.990Z')), '2021-01-01 23:59:59.990');
+    const year44 = new Date(0);
+    year44.setUTCFullYear(44, 2, 15);
+    assert.equal(utcDateTime(year44), '0044-03-15 00:00:00');
+  });
+
+  it('sorts as the instants do, against the text other tools write', () => {
+    const instants = [
+      '2021-01-01T00:00:00Z',
+      '2021-01-01T00:00:00.001Z',
+      '2021-01-01T00:00:00.999Z',
+      '2021-01-01T00:00:01Z',
+      '2021-01-01T00:00:01.5Z',
+    ].map((text) => utcDateTime(new Date(text)));
+    assert.deepEqual([...instants].sort(), instants);
+    // The text for an instant read back as a Date is the text bound for it: equal, not just close.
+    for (const text of instants) assert.equal(utcDateTime(parseUtcDate(text) as Date), text);
   });
 });

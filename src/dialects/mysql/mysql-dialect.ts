@@ -115,6 +115,8 @@ export const mysqlDialect: Dialect = {
     const step = 10 ** (3 - fractionDigits);
     return Math.floor(time / step) * step;
   },
+  // DATETIME(6)'s microseconds, which a Date drops; compared with the column, the text is read as a date-time.
+  exactDateText: (quotedColumn) => `CAST(${quotedColumn} AS CHAR)`,
   readConverter(column: ColumnInfo) {
     if (column.kind === 'boolean') return parseBoolean;
     // mysql2 parses MySQL's JSON type itself; MariaDB's LONGTEXT may arrive as text.

@@ -91,6 +91,8 @@ export const postgresDialect: Dialect = {
     if (code !== '42P01') return undefined;
     return /^relation "(.*)" does not exist/.exec(String(message))?.[1] ?? '';
   },
+  // Its text keeps the microseconds a Date drops; as an untyped parameter it is read back as the column's type.
+  exactDateText: (quotedColumn) => `${quotedColumn}::text`,
   // The driver is configured to parse every type itself (see postgres-driver.ts).
   readConverter: () => undefined,
 };

@@ -92,7 +92,7 @@ export const sqliteDialect: Dialect = {
   dateRange: yearRange(
     '0000',
     '9999',
-    'SQLite dates are text (YYYY-MM-DD HH:MM:SS.sss, which sorts and compares as the instants do), holding only',
+    'SQLite dates are text (YYYY-MM-DD HH:MM:SS[.sss], which sorts and compares as the instants do), holding only',
   ),
   // A null schema looks in every attached database, main first, as an unqualified name does.
   columnsQuery: (table) => {
