@@ -9,6 +9,7 @@ import { register as registerTypeScriptCjs } from 'tsx/cjs/api';
 import { register as registerTypeScript } from 'tsx/esm/api';
 import * as twistar from '../index.js';
 import {
+  ConfigError,
   connect,
   InteractionBase,
   MigrationChangedError,
@@ -45,10 +46,26 @@ interface Session {
   readonly pool: ConnectionPool;
 }
 
+/**
+ * How a command opens an SQLite file: `create` as migrations do (a new file, in WAL mode), `existing` for the
+ * console (the file must exist), `read` for the commands that only read (read-only: the file is never changed).
+ */
+type FileAccess = 'create' | 'existing' | 'read';
+
+/** The connect options for `access`: none for PostgreSQL and MySQL, whose databases are never created here. */
+function accessOptions(url: string, access: FileAccess): { driverOptions?: Record<string, boolean> } {
+  if (access === 'create' || !/^sqlite:/i.test(url) || /^sqlite:(\/\/)?(:memory:)?$/i.test(url)) return {};
+  return { driverOptions: access === 'read' ? { readonly: true, fileMustExist: true } : { fileMustExist: true } };
+}
+
 /** Opens the configured database for one command and closes it afterwards. */
-async function withDatabase<T>(flags: ConfigFlags, work: (session: Session) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  flags: ConfigFlags,
+  work: (session: Session) => Promise<T>,
+  access: FileAccess = 'create',
+): Promise<T> {
   const config = await resolveConfig(flags);
-  const pool = connect(config.url);
+  const pool = connect(config.url, accessOptions(config.url, access));
   Registry.DBPOOL = pool;
   try {
     return await work({ config, pool });
@@ -58,13 +75,28 @@ async function withDatabase<T>(flags: ConfigFlags, work: (session: Session) => P
   }
 }
 
-/** Imports every model file in the models folder (each registers its classes); resolves to how many. */
-async function loadModels(folder: string): Promise<number> {
-  if (!existsSync(folder)) return 0;
+/**
+ * Imports every model file in the models folder (each registers its classes); resolves to how many. With
+ * `required`, a missing folder, or one that registers no model, is a ConfigError: a wrong `--models` must not
+ * pass `check` as "0 models agree".
+ */
+async function loadModels(folder: string, required = false): Promise<number> {
+  const where = `${folder} (set by --models or the config's models)`;
+  if (!existsSync(folder)) {
+    if (required) throw new ConfigError(`The models folder ${where} does not exist.`);
+    return 0;
+  }
   const files = readdirSync(folder)
     .filter((name) => /\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts'))
     .sort();
   for (const name of files) await import(pathToFileURL(join(folder, name)).href);
+  if (required && Registry.registeredClasses().length === 0) {
+    throw new ConfigError(
+      files.length === 0
+        ? `The models folder ${where} holds no model files (.ts, .mts, .js, .mjs).`
+        : `The ${files.length} file(s) in the models folder ${where} register no model (Registry.register).`,
+    );
+  }
   return files.length;
 }
 
@@ -214,7 +246,7 @@ function program(): Command {
     .description('compare the registered models with the live schema; exit code 3 when they disagree')
     .action(() =>
       withDatabase(flags(), async ({ config }) => {
-        const count = await loadModels(config.models);
+        const count = await loadModels(config.models, true);
         const problems = await verifyModels(tablesOf(config));
         if (problems.length === 0) {
           out(
@@ -224,7 +256,7 @@ function program(): Command {
         }
         for (const problem of problems) out(`${red('✗')} ${problem.message}`);
         process.exitCode = EXIT.drift;
-      }),
+      }, 'read'),
     );
 
   cli
@@ -235,10 +267,10 @@ function program(): Command {
     )
     .action((options: { format: 'mermaid' | 'dot' }) =>
       withDatabase(flags(), async ({ config, pool }) => {
-        await loadModels(config.models);
+        await loadModels(config.models, true);
         const schema = await introspect(pool, tablesOf(config));
         out(diagram({ schema, models: Registry.registeredClasses() }, { format: options.format }));
-      }),
+      }, 'read'),
     );
 
   const generate = cli.command('generate').description('generate code from the database');
@@ -261,7 +293,7 @@ function program(): Command {
           out(`${file.overwrite ? 'wrote' : green('created')} ${relative(process.cwd(), file.path)}`);
         }
         out(`${written} file(s) written; classes you edited were left alone.`);
-      }),
+      }, 'read'),
     );
 
   cli
@@ -297,7 +329,7 @@ function program(): Command {
           );
           process.exitCode = EXIT.failed;
         }
-      }),
+      }, 'existing'),
     );
 
   return cli;
