@@ -55,7 +55,9 @@ type FileAccess = 'create' | 'existing' | 'read';
 /** The connect options for `access`: none for PostgreSQL and MySQL, whose databases are never created here. */
 function accessOptions(url: string, access: FileAccess): { driverOptions?: Record<string, boolean> } {
   if (access === 'create' || !/^sqlite:/i.test(url) || /^sqlite:(\/\/)?(:memory:)?$/i.test(url)) return {};
-  return { driverOptions: access === 'read' ? { readonly: true, fileMustExist: true } : { fileMustExist: true } };
+  return {
+    driverOptions: access === 'read' ? { readonly: true, fileMustExist: true } : { fileMustExist: true },
+  };
 }
 
 /** Opens the configured database for one command and closes it afterwards. */
@@ -68,6 +70,8 @@ async function withDatabase<T>(
   const pool = connect(config.url, accessOptions(config.url, access));
   Registry.DBPOOL = pool;
   try {
+    // Connections open lazily: the console would start on a file that does not exist, and fail at its first query.
+    if (access !== 'create') await pool.runQuery('SELECT 1');
     return await work({ config, pool });
   } finally {
     Registry.DBPOOL = null;
@@ -245,18 +249,22 @@ function program(): Command {
     .command('check')
     .description('compare the registered models with the live schema; exit code 3 when they disagree')
     .action(() =>
-      withDatabase(flags(), async ({ config }) => {
-        const count = await loadModels(config.models, true);
-        const problems = await verifyModels(tablesOf(config));
-        if (problems.length === 0) {
-          out(
-            `${green('✓')} ${Registry.registeredClasses().length} model(s) from ${count} file(s) agree with the database.`,
-          );
-          return;
-        }
-        for (const problem of problems) out(`${red('✗')} ${problem.message}`);
-        process.exitCode = EXIT.drift;
-      }, 'read'),
+      withDatabase(
+        flags(),
+        async ({ config }) => {
+          const count = await loadModels(config.models, true);
+          const problems = await verifyModels(tablesOf(config));
+          if (problems.length === 0) {
+            out(
+              `${green('✓')} ${Registry.registeredClasses().length} model(s) from ${count} file(s) agree with the database.`,
+            );
+            return;
+          }
+          for (const problem of problems) out(`${red('✗')} ${problem.message}`);
+          process.exitCode = EXIT.drift;
+        },
+        'read',
+      ),
     );
 
   cli
@@ -266,11 +274,15 @@ function program(): Command {
       new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'),
     )
     .action((options: { format: 'mermaid' | 'dot' }) =>
-      withDatabase(flags(), async ({ config, pool }) => {
-        await loadModels(config.models, true);
-        const schema = await introspect(pool, tablesOf(config));
-        out(diagram({ schema, models: Registry.registeredClasses() }, { format: options.format }));
-      }, 'read'),
+      withDatabase(
+        flags(),
+        async ({ config, pool }) => {
+          await loadModels(config.models, true);
+          const schema = await introspect(pool, tablesOf(config));
+          out(diagram({ schema, models: Registry.registeredClasses() }, { format: options.format }));
+        },
+        'read',
+      ),
     );
 
   const generate = cli.command('generate').description('generate code from the database');
@@ -281,19 +293,23 @@ function program(): Command {
     )
     .option('--out <dir>', 'where to write them (default: the models folder)')
     .action((options: { out?: string }) =>
-      withDatabase(flags(), async ({ config, pool }) => {
-        const folder = options.out ?? config.models;
-        const files = generateModels(await introspect(pool, tablesOf(config)), folder, tablesOf(config));
-        let written = 0;
-        for (const file of files) {
-          if (!file.overwrite && existsSync(file.path)) continue;
-          mkdirSync(dirname(file.path), { recursive: true });
-          writeFileSync(file.path, file.text);
-          written++;
-          out(`${file.overwrite ? 'wrote' : green('created')} ${relative(process.cwd(), file.path)}`);
-        }
-        out(`${written} file(s) written; classes you edited were left alone.`);
-      }, 'read'),
+      withDatabase(
+        flags(),
+        async ({ config, pool }) => {
+          const folder = options.out ?? config.models;
+          const files = generateModels(await introspect(pool, tablesOf(config)), folder, tablesOf(config));
+          let written = 0;
+          for (const file of files) {
+            if (!file.overwrite && existsSync(file.path)) continue;
+            mkdirSync(dirname(file.path), { recursive: true });
+            writeFileSync(file.path, file.text);
+            written++;
+            out(`${file.overwrite ? 'wrote' : green('created')} ${relative(process.cwd(), file.path)}`);
+          }
+          out(`${written} file(s) written; classes you edited were left alone.`);
+        },
+        'read',
+      ),
     );
 
   cli
@@ -302,34 +318,38 @@ function program(): Command {
       'a REPL connected to the database with the models loaded (top-level await; .log toggles query logging)',
     )
     .action(() =>
-      withDatabase(flags(), async ({ config, pool }) => {
-        await loadModels(config.models);
-        const { session, failures } = await startRepl();
-        const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
-        Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
-        session.defineCommand('log', {
-          help: 'Turn query logging on or off',
-          action() {
-            InteractionBase.LOG = !InteractionBase.LOG;
-            this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
-            this.displayPrompt();
-          },
-        });
-        out(
-          dim(
-            `connected to ${config.url} (${config.urlFrom}); models: ${Object.keys(models).join(', ') || 'none'}`,
-          ),
-        );
-        await new Promise<void>((resolve) => session.on('exit', resolve));
-        const failed = failures();
-        if (failed.count > 0) {
-          // Piped input ran to its end; the exit code says that some of it failed.
-          process.stderr.write(
-            `${red('error')} ${failed.count} of ${failed.lines} input line(s) failed; the first: ${failed.first}\n`,
+      withDatabase(
+        flags(),
+        async ({ config, pool }) => {
+          await loadModels(config.models);
+          const { session, failures } = await startRepl();
+          const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
+          Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
+          session.defineCommand('log', {
+            help: 'Turn query logging on or off',
+            action() {
+              InteractionBase.LOG = !InteractionBase.LOG;
+              this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
+              this.displayPrompt();
+            },
+          });
+          out(
+            dim(
+              `connected to ${config.url} (${config.urlFrom}); models: ${Object.keys(models).join(', ') || 'none'}`,
+            ),
           );
-          process.exitCode = EXIT.failed;
-        }
-      }, 'existing'),
+          await new Promise<void>((resolve) => session.on('exit', resolve));
+          const failed = failures();
+          if (failed.count > 0) {
+            // Piped input ran to its end; the exit code says that some of it failed.
+            process.stderr.write(
+              `${red('error')} ${failed.count} of ${failed.lines} input line(s) failed; the first: ${failed.first}\n`,
+            );
+            process.exitCode = EXIT.failed;
+          }
+        },
+        'existing',
+      ),
     );
 
   return cli;

@@ -24,7 +24,9 @@ export function driverFor(kind: DialectName, options: PoolOptions): Driver {
   if (journalMode !== undefined && journalMode !== 'wal')
     throw new ConnectionError(`journalMode must be 'wal' (or left out), got ${String(journalMode)}.`);
   if (journalMode !== undefined && kind !== 'sqlite')
-    throw new ConnectionError(`journalMode is an SQLite option; remove it for ${kind === 'postgres' ? 'PostgreSQL' : 'MySQL'}.`);
+    throw new ConnectionError(
+      `journalMode is an SQLite option; remove it for ${kind === 'postgres' ? 'PostgreSQL' : 'MySQL'}.`,
+    );
   switch (kind) {
     case 'sqlite': {
       const sqlite = {

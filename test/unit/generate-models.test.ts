@@ -14,12 +14,7 @@ import {
   type GeneratedFile,
 } from '../../src/cli/generate-models.js';
 import type { ColumnSchema, DatabaseSchema, TableSchema } from '../../src/schema/database-schema.js';
-import {
-  foreignKeyNames,
-  pluralOf,
-  snakeCase,
-  withoutIdSuffix,
-} from '../../src/schema/model-names.js';
+import { foreignKeyNames, pluralOf, snakeCase, withoutIdSuffix } from '../../src/schema/model-names.js';
 import { GLOBAL_NAMES_FILE, globalNamesSource, typescriptGlobalNames } from '../support/global-names.js';
 
 function column(name: string, kind: ColumnSchema['kind'], extra: Partial<ColumnSchema> = {}): ColumnSchema {
@@ -508,6 +503,7 @@ describe('generate models: names on schemas other tools designed', () => {
   it('names the relations of a Chinook-shaped PascalCase schema, the join table as HABTM', () => {
     const pk = (name: string) => column(name, 'integer', { nullable: false, primaryKey: true });
     const schema: DatabaseSchema = {
+      dialect: 'sqlite',
       tables: [
         table('Artist', [pk('ArtistId'), column('Name', 'string')], { primaryKey: ['ArtistId'] }),
         table('Album', [pk('AlbumId'), column('ArtistId', 'integer')], {

@@ -175,7 +175,11 @@ export function openSqlite(
   const inFile = filename !== ':memory:' && filename !== '';
   // An empty file is an empty database: one another Twistar connection has only just created, as a rule.
   const size = inFile ? sizeOf(filename) : null;
-  if (inFile && size === null && (driverOptions?.fileMustExist === true || driverOptions?.readonly === true)) {
+  if (
+    inFile &&
+    size === null &&
+    (driverOptions?.fileMustExist === true || driverOptions?.readonly === true)
+  ) {
     throw new ConnectionError(
       `The SQLite database file ${filename} does not exist; check the path (nothing was created).`,
     );
