@@ -9,6 +9,7 @@ import { register as registerTypeScriptCjs } from 'tsx/cjs/api';
 import { register as registerTypeScript } from 'tsx/esm/api';
 import * as twistar from '../index.js';
 import {
+  ConfigError,
   connect,
   InteractionBase,
   MigrationChangedError,
@@ -45,12 +46,32 @@ interface Session {
   readonly pool: ConnectionPool;
 }
 
+/**
+ * How a command opens an SQLite file: `create` as migrations do (a new file, in WAL mode), `existing` for the
+ * console (the file must exist), `read` for the commands that only read (read-only: the file is never changed).
+ */
+type FileAccess = 'create' | 'existing' | 'read';
+
+/** The connect options for `access`: none for PostgreSQL and MySQL, whose databases are never created here. */
+function accessOptions(url: string, access: FileAccess): { driverOptions?: Record<string, boolean> } {
+  if (access === 'create' || !/^sqlite:/i.test(url) || /^sqlite:(\/\/)?(:memory:)?$/i.test(url)) return {};
+  return {
+    driverOptions: access === 'read' ? { readonly: true, fileMustExist: true } : { fileMustExist: true },
+  };
+}
+
 /** Opens the configured database for one command and closes it afterwards. */
-async function withDatabase<T>(flags: ConfigFlags, work: (session: Session) => Promise<T>): Promise<T> {
+async function withDatabase<T>(
+  flags: ConfigFlags,
+  work: (session: Session) => Promise<T>,
+  access: FileAccess = 'create',
+): Promise<T> {
   const config = await resolveConfig(flags);
-  const pool = connect(config.url);
+  const pool = connect(config.url, accessOptions(config.url, access));
   Registry.DBPOOL = pool;
   try {
+    // Connections open lazily: the console would start on a file that does not exist, and fail at its first query.
+    if (access !== 'create') await pool.runQuery('SELECT 1');
     return await work({ config, pool });
   } finally {
     Registry.DBPOOL = null;
@@ -58,13 +79,28 @@ async function withDatabase<T>(flags: ConfigFlags, work: (session: Session) => P
   }
 }
 
-/** Imports every model file in the models folder (each registers its classes); resolves to how many. */
-async function loadModels(folder: string): Promise<number> {
-  if (!existsSync(folder)) return 0;
+/**
+ * Imports every model file in the models folder (each registers its classes); resolves to how many. With
+ * `required`, a missing folder, or one that registers no model, is a ConfigError: a wrong `--models` must not
+ * pass `check` as "0 models agree".
+ */
+async function loadModels(folder: string, required = false): Promise<number> {
+  const where = `${folder} (set by --models or the config's models)`;
+  if (!existsSync(folder)) {
+    if (required) throw new ConfigError(`The models folder ${where} does not exist.`);
+    return 0;
+  }
   const files = readdirSync(folder)
     .filter((name) => /\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts'))
     .sort();
   for (const name of files) await import(pathToFileURL(join(folder, name)).href);
+  if (required && Registry.registeredClasses().length === 0) {
+    throw new ConfigError(
+      files.length === 0
+        ? `The models folder ${where} holds no model files (.ts, .mts, .js, .mjs).`
+        : `The ${files.length} file(s) in the models folder ${where} register no model (Registry.register).`,
+    );
+  }
   return files.length;
 }
 
@@ -213,18 +249,22 @@ function program(): Command {
     .command('check')
     .description('compare the registered models with the live schema; exit code 3 when they disagree')
     .action(() =>
-      withDatabase(flags(), async ({ config }) => {
-        const count = await loadModels(config.models);
-        const problems = await verifyModels(tablesOf(config));
-        if (problems.length === 0) {
-          out(
-            `${green('✓')} ${Registry.registeredClasses().length} model(s) from ${count} file(s) agree with the database.`,
-          );
-          return;
-        }
-        for (const problem of problems) out(`${red('✗')} ${problem.message}`);
-        process.exitCode = EXIT.drift;
-      }),
+      withDatabase(
+        flags(),
+        async ({ config }) => {
+          const count = await loadModels(config.models, true);
+          const problems = await verifyModels(tablesOf(config));
+          if (problems.length === 0) {
+            out(
+              `${green('✓')} ${Registry.registeredClasses().length} model(s) from ${count} file(s) agree with the database.`,
+            );
+            return;
+          }
+          for (const problem of problems) out(`${red('✗')} ${problem.message}`);
+          process.exitCode = EXIT.drift;
+        },
+        'read',
+      ),
     );
 
   cli
@@ -234,11 +274,15 @@ function program(): Command {
       new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'),
     )
     .action((options: { format: 'mermaid' | 'dot' }) =>
-      withDatabase(flags(), async ({ config, pool }) => {
-        await loadModels(config.models);
-        const schema = await introspect(pool, tablesOf(config));
-        out(diagram({ schema, models: Registry.registeredClasses() }, { format: options.format }));
-      }),
+      withDatabase(
+        flags(),
+        async ({ config, pool }) => {
+          await loadModels(config.models, true);
+          const schema = await introspect(pool, tablesOf(config));
+          out(diagram({ schema, models: Registry.registeredClasses() }, { format: options.format }));
+        },
+        'read',
+      ),
     );
 
   const generate = cli.command('generate').description('generate code from the database');
@@ -249,19 +293,23 @@ function program(): Command {
     )
     .option('--out <dir>', 'where to write them (default: the models folder)')
     .action((options: { out?: string }) =>
-      withDatabase(flags(), async ({ config, pool }) => {
-        const folder = options.out ?? config.models;
-        const files = generateModels(await introspect(pool, tablesOf(config)), folder, tablesOf(config));
-        let written = 0;
-        for (const file of files) {
-          if (!file.overwrite && existsSync(file.path)) continue;
-          mkdirSync(dirname(file.path), { recursive: true });
-          writeFileSync(file.path, file.text);
-          written++;
-          out(`${file.overwrite ? 'wrote' : green('created')} ${relative(process.cwd(), file.path)}`);
-        }
-        out(`${written} file(s) written; classes you edited were left alone.`);
-      }),
+      withDatabase(
+        flags(),
+        async ({ config, pool }) => {
+          const folder = options.out ?? config.models;
+          const files = generateModels(await introspect(pool, tablesOf(config)), folder, tablesOf(config));
+          let written = 0;
+          for (const file of files) {
+            if (!file.overwrite && existsSync(file.path)) continue;
+            mkdirSync(dirname(file.path), { recursive: true });
+            writeFileSync(file.path, file.text);
+            written++;
+            out(`${file.overwrite ? 'wrote' : green('created')} ${relative(process.cwd(), file.path)}`);
+          }
+          out(`${written} file(s) written; classes you edited were left alone.`);
+        },
+        'read',
+      ),
     );
 
   cli
@@ -270,34 +318,38 @@ function program(): Command {
       'a REPL connected to the database with the models loaded (top-level await; .log toggles query logging)',
     )
     .action(() =>
-      withDatabase(flags(), async ({ config, pool }) => {
-        await loadModels(config.models);
-        const { session, failures } = await startRepl();
-        const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
-        Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
-        session.defineCommand('log', {
-          help: 'Turn query logging on or off',
-          action() {
-            InteractionBase.LOG = !InteractionBase.LOG;
-            this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
-            this.displayPrompt();
-          },
-        });
-        out(
-          dim(
-            `connected to ${config.url} (${config.urlFrom}); models: ${Object.keys(models).join(', ') || 'none'}`,
-          ),
-        );
-        await new Promise<void>((resolve) => session.on('exit', resolve));
-        const failed = failures();
-        if (failed.count > 0) {
-          // Piped input ran to its end; the exit code says that some of it failed.
-          process.stderr.write(
-            `${red('error')} ${failed.count} of ${failed.lines} input line(s) failed; the first: ${failed.first}\n`,
+      withDatabase(
+        flags(),
+        async ({ config, pool }) => {
+          await loadModels(config.models);
+          const { session, failures } = await startRepl();
+          const models = Object.fromEntries(Registry.registeredClasses().map((model) => [model.name, model]));
+          Object.assign(session.context, twistar, models, { pool, config: Registry.getConfig() });
+          session.defineCommand('log', {
+            help: 'Turn query logging on or off',
+            action() {
+              InteractionBase.LOG = !InteractionBase.LOG;
+              this.output.write(`query logging ${InteractionBase.LOG ? 'on' : 'off'}\n`);
+              this.displayPrompt();
+            },
+          });
+          out(
+            dim(
+              `connected to ${config.url} (${config.urlFrom}); models: ${Object.keys(models).join(', ') || 'none'}`,
+            ),
           );
-          process.exitCode = EXIT.failed;
-        }
-      }),
+          await new Promise<void>((resolve) => session.on('exit', resolve));
+          const failed = failures();
+          if (failed.count > 0) {
+            // Piped input ran to its end; the exit code says that some of it failed.
+            process.stderr.write(
+              `${red('error')} ${failed.count} of ${failed.lines} input line(s) failed; the first: ${failed.first}\n`,
+            );
+            process.exitCode = EXIT.failed;
+          }
+        },
+        'existing',
+      ),
     );
 
   return cli;

@@ -20,11 +20,19 @@ export function driverFor(kind: DialectName, options: PoolOptions): Driver {
       'preparedStatements is a PostgreSQL option (for a pooler such as PgBouncer); remove it for ' +
         `${kind === 'sqlite' ? 'SQLite' : 'MySQL'}.`,
     );
+  const { journalMode } = options;
+  if (journalMode !== undefined && journalMode !== 'wal')
+    throw new ConnectionError(`journalMode must be 'wal' (or left out), got ${String(journalMode)}.`);
+  if (journalMode !== undefined && kind !== 'sqlite')
+    throw new ConnectionError(
+      `journalMode is an SQLite option; remove it for ${kind === 'postgres' ? 'PostgreSQL' : 'MySQL'}.`,
+    );
   switch (kind) {
     case 'sqlite': {
       const sqlite = {
         filename: options.filename ?? ':memory:',
         driverOptions: options.driverOptions as Database.Options,
+        journalMode,
       };
       if (options.workers === undefined) return sqliteDriver(sqlite);
       if (!Number.isInteger(options.workers) || options.workers < 1) {

@@ -43,6 +43,12 @@ export interface PoolOptions {
    * docs/connecting.md). Refused for SQLite and MySQL.
    */
   preparedStatements?: boolean;
+  /**
+   * SQLite only: `'wal'` switches the database file to WAL mode, which lets readers run while one writes (the
+   * mode is stored in the file). By default a file Twistar creates gets WAL and an existing file keeps its own
+   * journal mode. Refused for PostgreSQL and MySQL.
+   */
+  journalMode?: 'wal';
   /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
   driverOptions?: Database.Options | pg.ClientConfig | mysql.ConnectionOptions;
 }
@@ -59,5 +65,6 @@ export const POOL_OPTIONS: readonly (keyof PoolOptions)[] = [
   'connectTimeoutMs',
   'statementTimeoutMs',
   'preparedStatements',
+  'journalMode',
   'driverOptions',
 ];

@@ -1,4 +1,4 @@
-import { classify, underscore } from 'inflection';
+import { classify, pluralize, singularize, underscore } from 'inflection';
 import { DBObject } from '../model/db-object.js';
 import { RELATION_NAME as PLAIN } from '../relationships/declarations.js';
 import { SQL_NAME } from '../sql/fragments.js';
@@ -90,4 +90,58 @@ export function classNames(tables: readonly TableSchema[]): Map<string, string> 
     names.set(table.name, name);
   }
   return names;
+}
+
+/** `text` in snake_case: `MediaTypeID` → `media_type_id`, `ReportsTo` → `reports_to`, `artist_id` unchanged. */
+export function snakeCase(text: string): string {
+  return plainWords(text)
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+}
+
+/** A key column's name without its `_id`/`Id` ending, in snake_case: `ArtistId` → `artist`; null without one. */
+export function withoutIdSuffix(column: string): string | null {
+  const snake = snakeCase(column);
+  return snake.endsWith('_id') && snake.length > 3 ? snake.slice(0, -3) : null;
+}
+
+/** The plural snake_case name of the rows of `table`: `Album` → `albums`, `invoice_line` → `invoice_lines`. */
+export function pluralOf(table: string): string {
+  return pluralize(singularize(snakeCase(table)));
+}
+
+/** The singular snake_case name of a row of `table`: `InvoiceLine` → `invoice_line`, `people` → `person`. */
+export function singularOf(table: string): string {
+  return singularize(snakeCase(table));
+}
+
+// What people call the two ends of a self-reference named so: `employee.reports_to` → `manager`/`reports`.
+const SELF_REFERENCES: Readonly<Record<string, readonly [string, string]>> = {
+  reports_to: ['manager', 'reports'],
+  manager: ['manager', 'reports'],
+  supervisor: ['supervisor', 'reports'],
+  parent: ['parent', 'children'],
+};
+
+/**
+ * The names of the two ends of a foreign key `column` of `table` to `target`: the belongs-to (the column
+ * without `_id`/`Id`, else the row it points at) and the has-many side (the table's rows, plural; for a
+ * self-reference, the names people use: `reports_to` gives `manager` and `reports`).
+ */
+export function foreignKeyNames(
+  table: string,
+  column: string,
+  target: string,
+): { belongsTo: string; hasMany: string; selfNamed: boolean } {
+  const stem = withoutIdSuffix(column) ?? snakeCase(column);
+  const self = table === target ? SELF_REFERENCES[stem] : undefined;
+  if (self !== undefined) return { belongsTo: self[0], hasMany: self[1], selfNamed: true };
+  // A column named as its relation would be (`author` → users) keeps the relation apart from the value.
+  const belongsTo = stem === column ? `${stem}_${singularOf(target)}` : stem;
+  return {
+    belongsTo: belongsTo === `${column}_${column}` ? `${column}_ref` : belongsTo,
+    hasMany: pluralOf(table),
+    selfNamed: false,
+  };
 }

@@ -1,14 +1,18 @@
-import { pluralize, singularize } from 'inflection';
 import type { DatabaseSchema, ForeignKeySchema, TableSchema } from './database-schema.js';
 import { tableExclusion, type IntrospectOptions } from './introspect-options.js';
 import {
   classNames,
   fileNameOf,
+  foreignKeyNames,
   hidesModelMember,
   PLAIN,
   plainOnly,
+  pluralOf,
   relationName,
+  singularOf,
+  snakeCase,
   SQL_NAME,
+  withoutIdSuffix,
 } from './model-names.js';
 import { compareText } from './text-order.js';
 
@@ -132,10 +136,13 @@ function inferCandidates(
         const ownColumn = own.columns[0] ?? '';
         const otherColumn = other.columns[0] ?? '';
         // Both keys to one table (friendships): each side is named after the other key (`friends`).
-        const named = own.referencedTable === other.referencedTable ? otherColumn.replace(/_id$/, '') : null;
+        const named =
+          own.referencedTable === other.referencedTable
+            ? pluralOf(withoutIdSuffix(otherColumn) ?? snakeCase(otherColumn))
+            : null;
         add(own.referencedTable, {
           kind: 'HABTM',
-          name: relationName(pluralize(named ?? singularize(other.referencedTable))),
+          name: relationName(named ?? pluralOf(other.referencedTable)),
           target: models.get(other.referencedTable)?.className ?? null,
           options: { joinTable: table.name, foreignKey: ownColumn, associationForeignKey: otherColumn },
         });
@@ -155,7 +162,8 @@ function inferCandidates(
       const target = models.get(key.referencedTable);
       if (className === undefined || target === undefined) continue;
       const column = key.columns[0] ?? '';
-      const name = relationName(column.endsWith('_id') ? column.slice(0, -3) : `${column}_ref`);
+      const names = foreignKeyNames(table.name, column, key.referencedTable);
+      const name = relationName(names.belongsTo);
       add(table.name, { kind: 'BELONGSTO', name, target: target.className, options: { foreignKey: column } });
       // The other side: one child per parent when the key column is unique on its own.
       const unique =
@@ -167,10 +175,12 @@ function inferCandidates(
             );
       const severalToSameTable =
         declarable.filter((other) => other.referencedTable === key.referencedTable).length > 1;
-      const plural = unique ? singularize(table.name) : table.name;
+      const plural = unique ? singularOf(table.name) : names.hasMany;
+      // Two keys to one table, or a self-reference without a usual name: say which key (`people_as_mentor`).
+      const which = !names.selfNamed && (severalToSameTable || table.name === key.referencedTable);
       add(key.referencedTable, {
         kind: unique ? 'HASONE' : 'HASMANY',
-        name: relationName(severalToSameTable ? `${plural}_as_${name}` : plural),
+        name: relationName(which ? `${plural}_as_${name}` : plural),
         target: className,
         options: { foreignKey: column },
       });

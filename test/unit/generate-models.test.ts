@@ -14,6 +14,7 @@ import {
   type GeneratedFile,
 } from '../../src/cli/generate-models.js';
 import type { ColumnSchema, DatabaseSchema, TableSchema } from '../../src/schema/database-schema.js';
+import { foreignKeyNames, pluralOf, snakeCase, withoutIdSuffix } from '../../src/schema/model-names.js';
 import { GLOBAL_NAMES_FILE, globalNamesSource, typescriptGlobalNames } from '../support/global-names.js';
 
 function column(name: string, kind: ColumnSchema['kind'], extra: Partial<ColumnSchema> = {}): ColumnSchema {
@@ -302,11 +303,11 @@ describe('generate models from hostile names and shapes', () => {
       'BELONGSTO mentor Person',
       'HABTM friends Person',
       'HABTM people Person',
-      'HASMANY people_2 Person',
+      'HASMANY people_as_mentor Person',
     ]);
     assert.deepEqual(relations('teams'), ['HASMANY users User']);
     assert.deepEqual(relations('owners'), ['BELONGSTO pet_2 Pet']);
-    assert.deepEqual(relations('posts'), ['BELONGSTO author_ref User', 'BELONGSTO code_ref Code']);
+    assert.deepEqual(relations('posts'), ['BELONGSTO author_user User', 'BELONGSTO code_ref Code']);
   });
 
   it('declares no relationship that Twistar would refuse or follow to the wrong column, and says why', () => {
@@ -467,6 +468,76 @@ describe('generate models: the key', () => {
     // A key Twistar's id cannot hold as its type (a date) keeps the inherited `Id | null`, and says so.
     assert.doesNotMatch(base('day'), /declare id:/);
     assert.match(base('day'), /declare day: Date;/);
+    assert.deepEqual(typeErrors(files), []);
+  });
+});
+
+describe('generate models: names on schemas other tools designed', () => {
+  it('spells PascalCase and singular snake_case names as a person would', () => {
+    assert.equal(snakeCase('MediaTypeID'), 'media_type_id');
+    assert.equal(snakeCase('ReportsTo'), 'reports_to');
+    assert.equal(withoutIdSuffix('ArtistId'), 'artist');
+    assert.equal(withoutIdSuffix('artist_id'), 'artist');
+    assert.equal(withoutIdSuffix('id'), null);
+    assert.equal(pluralOf('Album'), 'albums');
+    assert.equal(pluralOf('invoice_line'), 'invoice_lines');
+    assert.equal(pluralOf('users'), 'users');
+    assert.deepEqual(foreignKeyNames('Album', 'ArtistId', 'Artist'), {
+      belongsTo: 'artist',
+      hasMany: 'albums',
+      selfNamed: false,
+    });
+    assert.deepEqual(foreignKeyNames('Employee', 'ReportsTo', 'Employee'), {
+      belongsTo: 'manager',
+      hasMany: 'reports',
+      selfNamed: true,
+    });
+    assert.deepEqual(foreignKeyNames('employee', 'reports_to', 'employee'), {
+      belongsTo: 'manager',
+      hasMany: 'reports',
+      selfNamed: true,
+    });
+    assert.equal(foreignKeyNames('Customer', 'SupportRepId', 'Employee').belongsTo, 'support_rep');
+  });
+
+  it('names the relations of a Chinook-shaped PascalCase schema, the join table as HABTM', () => {
+    const pk = (name: string) => column(name, 'integer', { nullable: false, primaryKey: true });
+    const schema: DatabaseSchema = {
+      dialect: 'sqlite',
+      tables: [
+        table('Artist', [pk('ArtistId'), column('Name', 'string')], { primaryKey: ['ArtistId'] }),
+        table('Album', [pk('AlbumId'), column('ArtistId', 'integer')], {
+          primaryKey: ['AlbumId'],
+          foreignKeys: [keyTo('ArtistId', 'Artist', 'ArtistId')],
+        }),
+        table('Employee', [pk('EmployeeId'), column('ReportsTo', 'integer')], {
+          primaryKey: ['EmployeeId'],
+          foreignKeys: [keyTo('ReportsTo', 'Employee', 'EmployeeId')],
+        }),
+        table('Playlist', [pk('PlaylistId')], { primaryKey: ['PlaylistId'] }),
+        table('Track', [pk('TrackId'), column('AlbumId', 'integer')], {
+          primaryKey: ['TrackId'],
+          foreignKeys: [keyTo('AlbumId', 'Album', 'AlbumId')],
+        }),
+        table('PlaylistTrack', [pk('PlaylistId'), pk('TrackId')], {
+          primaryKey: ['PlaylistId', 'TrackId'],
+          foreignKeys: [keyTo('PlaylistId', 'Playlist', 'PlaylistId'), keyTo('TrackId', 'Track', 'TrackId')],
+        }),
+      ],
+    };
+    const relations = inferRelations(schema);
+    const names = (name: string) =>
+      (relations.get(name) ?? []).map((relation) => `${relation.kind} ${relation.name}`);
+    assert.deepEqual(names('Artist'), ['HASMANY albums']);
+    assert.deepEqual(names('Album'), ['BELONGSTO artist', 'HASMANY tracks']);
+    assert.deepEqual(names('Employee'), ['BELONGSTO manager', 'HASMANY reports']);
+    assert.deepEqual(names('Playlist'), ['HABTM tracks']);
+    assert.deepEqual(names('Track'), ['BELONGSTO album', 'HABTM playlists']);
+    const files = generateModels(schema, 'm');
+    assert.match(
+      files.find((file) => file.path === 'm/generated/album-base.ts')?.text ?? '',
+      /static override PRIMARY_KEY = 'AlbumId';/,
+    );
     assert.deepEqual(typeErrors(files), []);
   });
 });

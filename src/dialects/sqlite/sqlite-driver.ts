@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { InvalidQueryError } from '../../errors.js';
+import { ConnectionError, InvalidQueryError } from '../../errors.js';
 import {
   INT64_MAX,
   INT64_MIN,
@@ -19,6 +20,20 @@ export interface SqliteOptions {
   filename: string;
   /** Passed to better-sqlite3's constructor. */
   driverOptions?: Database.Options;
+  /**
+   * `'wal'` switches the file to WAL (persistent: it stays so for every program). By default only a file
+   * Twistar creates gets WAL; an existing file keeps the journal mode it has.
+   */
+  journalMode?: 'wal';
+}
+
+/** The size of `filename` in bytes, or null when there is no such file. */
+function sizeOf(filename: string): number | null {
+  try {
+    return statSync(filename).size;
+  } catch {
+    return null;
+  }
 }
 
 const STATEMENT_CACHE_LIMIT = 500;
@@ -152,14 +167,29 @@ class SqliteConnection implements DriverConnection {
   }
 }
 
-/** Opens one better-sqlite3 connection: WAL for files, a busy timeout, foreign keys on. */
+/** Opens one better-sqlite3 connection: WAL for new files (or when asked), a busy timeout, foreign keys on. */
 export function openSqlite(
   options: SqliteOptions,
 ): DriverConnection & { execute(sql: string, params: readonly unknown[], single?: boolean): QueryResult } {
-  const db = new Database(options.filename, options.driverOptions);
+  const { filename, driverOptions } = options;
+  const inFile = filename !== ':memory:' && filename !== '';
+  // An empty file is an empty database: one another Twistar connection has only just created, as a rule.
+  const size = inFile ? sizeOf(filename) : null;
+  if (
+    inFile &&
+    size === null &&
+    (driverOptions?.fileMustExist === true || driverOptions?.readonly === true)
+  ) {
+    throw new ConnectionError(
+      `The SQLite database file ${filename} does not exist; check the path (nothing was created).`,
+    );
+  }
+  const db = new Database(filename, driverOptions);
   try {
-    if (options.filename !== ':memory:' && options.filename !== '') db.pragma('journal_mode = WAL');
+    // journal_mode = WAL is written into the file: only for files Twistar creates, or when asked.
+    const wal = options.journalMode === 'wal' || (size ?? 0) === 0;
     db.pragma('busy_timeout = 5000');
+    if (inFile && wal && driverOptions?.readonly !== true) db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
   } catch (error) {
     db.close();

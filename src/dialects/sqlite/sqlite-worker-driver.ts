@@ -32,6 +32,7 @@ interface Reply {
 
 /** An error from the worker, with the driver's code kept (so that e.g. isUniqueViolation works). */
 function revive(error: NonNullable<Reply['error']>): Error {
+  if (error.name === 'ConnectionError') return new ConnectionError(error.message);
   return Object.assign(new Error(error.message), { code: error.code });
 }
 
@@ -97,7 +98,7 @@ class WorkerConnection implements DriverConnection {
 /**
  * SQLite on worker threads, one connection each: a long statement no longer blocks the event loop. A file
  * database only (each worker would get its own `:memory:` database). Transactions take one worker for their
- * whole length; SQLite lets one writer at a time in, so other writers wait (busy timeout), readers do not (WAL).
+ * whole length; SQLite lets one writer at a time in, so other writers wait (busy timeout), readers do not (in WAL mode).
  */
 export function sqliteWorkerDriver(options: SqliteOptions, workers: number): Driver {
   if (options.filename === ':memory:' || options.filename === '') {
