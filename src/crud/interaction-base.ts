@@ -233,6 +233,14 @@ export class InteractionBase {
     forgetColumns(this.pool, table);
   }
 
+  /**
+   * The rows of a read of `table` (or of tables joined to it) by SQL built elsewhere, such as a relation's join:
+   * the database's "no such table" is ImaginaryTableError, as for every other read.
+   */
+  async readRows(table: string, sql: string, params: readonly unknown[]): Promise<Row[]> {
+    return (await this.#read(table, sql, params)).rows;
+  }
+
   /** A read of `table`: the database's "no such table" is ImaginaryTableError, as for a write. */
   async #read(table: string, sql: string, params: readonly unknown[], single = false) {
     try {

@@ -148,7 +148,8 @@ async function loadAssociated(
     owners.map((owner) => owner.id),
     config,
   )) {
-    const rows = await config.pool.runQuery(
+    const rows = await config.readRows(
+      joinTableOf(spec),
       `SELECT ${table}.*, ${join}.${quote(spec.foreignKey)} AS ${quote(OWNER_COLUMN)} FROM ${table} ` +
         `JOIN ${join} ON ${key} = ${join}.${quote(spec.associationForeignKey)} ` +
         `WHERE ${join}.${quote(spec.foreignKey)} IN (${chunk.map(() => '?').join(', ')}) ORDER BY ${key}`,

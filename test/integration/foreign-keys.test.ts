@@ -13,6 +13,7 @@ import {
   Registry,
   TransactionError,
   transaction,
+  type HABTM,
   type HasMany,
 } from '../../src/index.js';
 import { describeMusicStore, MUSIC_ROWS } from '../support/music-store.js';
@@ -63,7 +64,17 @@ describeMusicStore('keys and foreign keys of a schema written by another tool', 
     static override TABLENAME = db.n('Artist');
     static override PRIMARY_KEY = db.n('ArtistId');
     static override HASMANY = [{ name: 'ghosts', className: 'Ghost', foreignKey: db.n('ArtistId') }];
+    static override HABTM = [
+      {
+        name: 'lost_albums',
+        className: 'AlbumOfArtist',
+        joinTable: db.n('NoSuchJoinTable'),
+        foreignKey: db.n('ArtistId'),
+        associationForeignKey: db.n('AlbumId'),
+      },
+    ];
     declare ghosts: HasMany<Ghost>;
+    declare lost_albums: HABTM<AlbumOfArtist>;
   }
 
   class Ghost extends DBObject {
@@ -273,6 +284,14 @@ describeMusicStore('keys and foreign keys of a schema written by another tool', 
       return true;
     });
     await assert.rejects(artist.ghosts.count(), ImaginaryTableError);
+    // A missing join table, read alone and eagerly.
+    await assert.rejects(artist.lost_albums.get(), (error: unknown) => {
+      assert.ok(error instanceof ImaginaryTableError, String(error));
+      assert.match(error.message, /NoSuchJoinTable|no_such_join_table/);
+      return true;
+    });
+    await assert.rejects(artist.lost_albums.count(), ImaginaryTableError);
+    await assert.rejects(Artist.find({ include: ['lost_albums'] }), ImaginaryTableError);
   });
 
   it('a missing table inside a transaction is ImaginaryTableError too', async () => {
