@@ -6,6 +6,9 @@ import { toCondition, joinWheres, type Where, type WhereInput } from '../sql/whe
 import { joinTableOf, type RelatedModel } from './declarations.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
+/** The alias of the linked key in add()'s read of existing pairs. */
+const LINKED = 'twistar_linked';
+
 type Associated = Loaded & { id: Id | null };
 
 /** Options of `get()` on a HABTM relation: find options, and `joinWhere` on the join table's columns. */
@@ -67,11 +70,12 @@ export class HABTM<T extends Associated> extends Relation<T> {
       for (const chunk of chunksOf(ids, Math.floor((pool.dialect.maxParameters - 8) / 2))) {
         // The guard for a join table without a unique key on the pair; where there is one, the clause that skips
         // duplicates covers a row written meanwhile by something that did not lock the owner.
+        // Read under an alias: SQLite names a result column as the table spells it, whatever the declaration's case.
         const rows = await pool.runQuery(
-          `SELECT ${afk} FROM ${table} WHERE ${fk} = ? AND ${afk} IN (${marks(chunk)})`,
+          `SELECT ${afk} AS ${this.quote(LINKED)} FROM ${table} WHERE ${fk} = ? AND ${afk} IN (${marks(chunk)})`,
           [owner, ...chunk],
         );
-        const linked = new Set(rows.map((row) => String(row[this.spec.associationForeignKey])));
+        const linked = new Set(rows.map((row) => String(row[LINKED])));
         const missing = chunk.filter((id) => !linked.has(String(id)));
         if (missing.length === 0) continue;
         await pool.runOperation(

@@ -1,51 +1,16 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { connect, type ConnectionPool, type DialectName } from '../../src/index.js';
+import { buildCli, ROOT, run, STRICT_TSCONFIG, TSC, twistar } from '../support/cli-runner.js';
 
 /**
  * End to end: the real `twistar` binary (dist/cli/main.js, built here) in a scratch project, against each
  * database: migrations up, status, concurrent runs from two processes, rollback, model generation then a
  * type-check of what it wrote, check finding drift, the console driven through its standard input, diagrams.
  */
-
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const BIN = join(ROOT, 'dist/cli/main.js');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
-const run = promisify(execFile);
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `twistar args…` in `cwd`, feeding `input` to its standard input, with `env` added to its environment. */
-function twistar(
-  cwd: string,
-  url: string,
-  args: readonly string[],
-  input = '',
-  env: Record<string, string> = {},
-): Promise<Result> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, '--url', url, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 const TEAMS_AND_USERS = `import type { MigrationDb } from 'twistar';
 
@@ -85,18 +50,6 @@ export async function down(db: MigrationDb): Promise<void> {
 }
 `;
 
-const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-  },
-  include: ['src/**/*.ts'],
-});
-
 const SERVERS: readonly { name: DialectName; url: string | undefined }[] = [
   { name: 'postgres', url: process.env.TWISTAR_PG_URL },
   { name: 'mysql', url: process.env.TWISTAR_MYSQL_URL },
@@ -127,10 +80,8 @@ async function scratchDatabase(name: DialectName, url: string): Promise<string> 
   return parsed.toString();
 }
 
-before(async () => {
-  // The binary under test is the built one.
-  await run(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT });
-});
+// The binary under test is the built one.
+before(buildCli);
 
 const targets: { name: string; url: () => Promise<string> | string }[] = [
   { name: 'sqlite', url: () => 'sqlite:app.db' },
@@ -148,7 +99,7 @@ for (const target of targets) {
     before(async () => {
       project = mkdtempSync(join(tmpdir(), 'twistar-cli-'));
       writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-      writeFileSync(join(project, 'tsconfig.json'), TSCONFIG);
+      writeFileSync(join(project, 'tsconfig.json'), STRICT_TSCONFIG);
       mkdirSync(join(project, 'node_modules'));
       symlinkSync(ROOT, join(project, 'node_modules/twistar'), 'dir');
       url = await target.url();

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -10,13 +9,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { connect, ConnectionError } from '../../src/index.js';
 import { describeMusicStore } from '../support/music-store.js';
+import { buildCli, ROOT, run, STRICT_TSCONFIG, TSC, twistar } from '../support/cli-runner.js';
 
 /**
  * The `twistar` binary on a schema another tool designed (the music store, PascalCase and snake_case):
@@ -24,50 +22,11 @@ import { describeMusicStore } from '../support/music-store.js';
  * that holds no model; the commands that only read never create nor change an SQLite file.
  */
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const BIN = join(ROOT, 'dist/cli/main.js');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
-const run = promisify(execFile);
-
-interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `twistar --url url args…` in `cwd`, feeding `input` to its standard input. */
-function twistar(cwd: string, url: string, args: readonly string[], input = ''): Promise<Result> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, '--url', url, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    target: 'ES2022',
-    module: 'NodeNext',
-    moduleResolution: 'NodeNext',
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-  },
-  include: ['src/**/*.ts'],
-});
-
 /** A scratch project that imports twistar (this checkout, built). */
 function scratchProject(): string {
   const project = mkdtempSync(join(tmpdir(), 'twistar-foreign-cli-'));
   writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-  writeFileSync(join(project, 'tsconfig.json'), TSCONFIG);
+  writeFileSync(join(project, 'tsconfig.json'), STRICT_TSCONFIG);
   mkdirSync(join(project, 'node_modules'));
   symlinkSync(ROOT, join(project, 'node_modules/twistar'), 'dir');
   return project;
@@ -83,10 +42,8 @@ function journalModeOf(file: string): unknown {
   }
 }
 
-before(async () => {
-  // The binary under test is the built one.
-  await run(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT });
-});
+// The binary under test is the built one.
+before(buildCli);
 
 describeMusicStore('twistar on a schema another tool designed', (db) => {
   let project: string;

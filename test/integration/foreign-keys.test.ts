@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import {
   DBObject,
   ImaginaryTableError,
@@ -16,17 +13,11 @@ import {
   type HABTM,
   type HasMany,
 } from '../../src/index.js';
+import { buildCli, ROOT, twistar } from '../support/cli-runner.js';
 import { describeMusicStore, MUSIC_ROWS } from '../support/music-store.js';
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const run = promisify(execFile);
-
-before(async () => {
-  // `twistar check` is the built binary.
-  await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: ROOT,
-  });
-});
+// `twistar check` is the built binary.
+before(buildCli);
 
 /**
  * Keys and foreign keys of a schema another tool wrote (the music store): an instance write through a key that
@@ -250,17 +241,8 @@ describeMusicStore('keys and foreign keys of a schema written by another tool', 
         `  static TABLENAME = '${db.n('PlaylistTrack')}';\n  static PRIMARY_KEY = '${db.n('PlaylistId')}';\n}\n` +
         'Registry.register(PlaylistEntry);\n',
     );
-    const bin = join(ROOT, 'dist/cli/main.js');
-    const result = await run(process.execPath, [bin, '--url', db.url, '--models', 'models', 'check'], {
-      cwd: project,
-      env: { ...process.env, NO_COLOR: '1', DATABASE_URL: '' },
-    }).then(
-      () => ({ code: 0, output: '' }),
-      (error: { code: number; stdout: string; stderr: string }) => ({
-        code: error.code,
-        output: `${error.stdout}${error.stderr}`,
-      }),
-    );
+    const checked = await twistar(project, db.url, ['--models', 'models', 'check']);
+    const result = { code: checked.code, output: `${checked.stdout}${checked.stderr}` };
     assert.equal(result.code, 3, result.output);
     assert.match(result.output, new RegExp(`PRIMARY_KEY "${db.n('PlaylistId')}" is not unique`));
   });
