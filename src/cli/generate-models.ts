@@ -34,8 +34,9 @@ export function tsType(column: ColumnSchema): string {
         // Twistar reads 64-bit integers as numbers while they are safe, as bigint beyond.
         return 'number | bigint';
       case 'decimal':
-        // Exact decimals arrive as text on every database (SQLite's NUMERIC(p,s) too), never a rounded number.
-        return 'string';
+        // Exact decimals arrive as text on every database (SQLite's NUMERIC(p,s) too), never a rounded number;
+        // SQLite's plain NUMERIC has no digits to format to, and gives its numbers as they are.
+        return column.precision === undefined ? 'string | number' : 'string';
       case 'string':
       case 'text':
       case 'uuid':

@@ -24,6 +24,11 @@ export interface ColumnInfo {
   /** `decimal`: the declared precision (digits in all) and scale (digits after the point), where declared. */
   readonly precision?: number;
   readonly scale?: number;
+  /**
+   * `decimal`: the most significant digits the column keeps exactly, where fewer than its precision (SQLite
+   * converts a decimal to a 64-bit float, exact to 15 digits, unless it is a whole number that fits 64 bits).
+   */
+  readonly exactDigits?: number;
   /** `datetime`: the digits of a second's fraction the column keeps (MySQL `DATETIME`: 0), where known. */
   readonly fractionDigits?: number;
   /** A text column's character set, where the database has one per column (MySQL: `utf8mb3`, `latin1`…). */

@@ -2,7 +2,7 @@ import { InvalidValueError, TwistarError } from '../errors.js';
 import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
 import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
 import { timeOf } from '../sql/values.js';
-import { decimalOutOfRange, decimalParts } from '../sql/decimals.js';
+import { decimalInexact, decimalOutOfRange, decimalParts } from '../sql/decimals.js';
 import { unholdableCharacter } from '../dialects/mysql/mysql-charsets.js';
 import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
@@ -200,7 +200,9 @@ function decimalRange(column: ColumnInfo, value: unknown): string | undefined {
   if (column.precision === undefined || column.scale === undefined) return undefined;
   const parts = decimalParts(value);
   if (parts === undefined) return undefined;
-  const why = decimalOutOfRange(parts, column.precision, column.scale);
+  const why =
+    decimalOutOfRange(parts, column.precision, column.scale) ??
+    (column.exactDigits === undefined ? undefined : decimalInexact(parts, column.exactDigits));
   if (why === undefined) return undefined;
   const hint =
     typeof value === 'number'

@@ -56,3 +56,17 @@ export function decimalOutOfRange(parts: DecimalParts, precision: number, scale:
   }
   return undefined;
 }
+
+/**
+ * Why a column that keeps only `exactDigits` significant digits exactly (SQLite's double) cannot hold `parts`,
+ * or undefined; a whole number that fits 64 bits is kept as an integer, exactly.
+ */
+export function decimalInexact(parts: DecimalParts, exactDigits: number): string | undefined {
+  if (parts.fraction === '' && parts.whole.length <= 18) return undefined;
+  const digits = (parts.whole + parts.fraction).replace(/^0+/, '').replace(/0+$/, '');
+  if (digits.length <= exactDigits) return undefined;
+  return (
+    `it has ${digits.length} significant digits, and the database keeps only ${exactDigits} exactly ` +
+    `(SQLite stores such a decimal as a 64-bit float); store it as text or as an integer of the smallest unit`
+  );
+}

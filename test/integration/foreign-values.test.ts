@@ -163,6 +163,32 @@ describeMusicStore('values other tools wrote', (db) => {
     await employee.delete();
   });
 
+  it("a decimal of more digits than a double keeps: exact on the servers, refused on SQLite's float", async () => {
+    class WideMoney extends DBObject {
+      static override TABLENAME = 'wide_money';
+    }
+    await db.pool.runOperation('DROP TABLE IF EXISTS wide_money');
+    await db.pool.runOperation('CREATE TABLE wide_money (id INTEGER PRIMARY KEY, amount NUMERIC(20,2))');
+    try {
+      const wide = '123456789012345678.91';
+      if (db.name === 'sqlite') {
+        const error = await rejection(WideMoney.create({ id: 1, amount: wide } as never));
+        assert.ok(error instanceof ValueOutOfRangeError, String(error));
+        assert.match(error.message, /20 significant digits.*15 exactly/);
+        assert.deepEqual(await db.pool.runQuery('SELECT * FROM wide_money'), [], 'nothing was stored');
+      } else {
+        const saved = await WideMoney.create({ id: 1, amount: wide } as never);
+        assert.equal(field(saved, 'amount'), wide);
+        assert.equal(field((await WideMoney.find(1)) ?? {}, 'amount'), wide);
+      }
+      // Fifteen digits are exact everywhere.
+      const kept = await WideMoney.create({ id: 2, amount: '1234567890123.45' } as never);
+      assert.equal(field((await WideMoney.find(kept.id ?? 0)) ?? {}, 'amount'), '1234567890123.45');
+    } finally {
+      await db.pool.runOperation('DROP TABLE wide_money');
+    }
+  });
+
   // SQLite has no column that limits a fraction of a second: the servers only.
   const rounding = ROUNDING[db.name];
   if (rounding !== undefined)

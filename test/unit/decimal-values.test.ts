@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decimalOutOfRange, decimalParts, decimalText } from '../../src/sql/decimals.js';
+import { decimalInexact, decimalOutOfRange, decimalParts, decimalText } from '../../src/sql/decimals.js';
 import { unholdableCharacter } from '../../src/dialects/mysql/mysql-charsets.js';
 import { postgresStoredTime } from '../../src/dialects/postgres/postgres-values.js';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
@@ -35,6 +35,16 @@ describe('decimal values', () => {
     assert.match(why('123456789') ?? '', /9 digits before the point/);
     assert.match(why('1e10') ?? '', /11 digits before/);
     assert.match(why(0.1 + 0.2) ?? '', /17 digits after/);
+  });
+
+  it('refuses more significant digits than a double keeps where the column keeps only those (SQLite)', () => {
+    const inexact = (value: string) => decimalInexact(decimalParts(value)!, 15);
+    assert.match(inexact('123456789012345678.91') ?? '', /20 significant digits.*15 exactly/);
+    assert.match(inexact('1234567890123456.5') ?? '', /17 significant digits/);
+    assert.equal(inexact('1234567890123.45'), undefined, '15 digits are kept');
+    assert.equal(inexact('999999999999999999'), undefined, 'a whole number of 18 digits is an exact integer');
+    assert.equal(inexact('0.000000000000000012'), undefined, 'leading zeros are not significant');
+    assert.match(inexact('12345678901234567891') ?? '', /20 significant digits/);
   });
 
   it("formats SQLite's numbers to the column's scale, keeping digits past it", () => {

@@ -88,7 +88,9 @@ describe('generate models', () => {
     assert.equal(tsType(column('n', 'bigint')), 'number | bigint | null');
     assert.equal(tsType(column('n', 'string', { nullable: false })), 'string');
     assert.equal(tsType(column('n', 'datetime')), 'Date | null');
-    assert.equal(tsType(column('n', 'decimal', { nullable: false })), 'string');
+    assert.equal(tsType(column('n', 'decimal', { nullable: false, precision: 10, scale: 2 })), 'string');
+    // A decimal without digits: PostgreSQL's plain numeric gives text, SQLite's plain NUMERIC its numbers.
+    assert.equal(tsType(column('n', 'decimal', { nullable: false })), 'string | number');
     assert.equal(tsType(column('n', 'json')), 'unknown');
     assert.equal(tsType(column('n', 'binary')), 'Buffer | null');
   });

@@ -61,10 +61,16 @@ function maxLengthOf(declared: string): number | undefined {
  * it, Twistar's save() enforces them and reads the values back as the servers give them (text, `s` places).
  * A plain `NUMERIC` without digits is not read as a decimal: SQLite tools use it for dates and booleans too.
  */
-function decimalOf(declared: string): { precision: number; scale: number } | undefined {
+function decimalOf(declared: string): { precision: number; scale: number; exactDigits?: number } | undefined {
   const match = /^\s*(?:DECIMAL|NUMERIC)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)\s*$/i.exec(declared);
-  return match === null ? undefined : { precision: Number(match[1]), scale: Number(match[2] ?? 0) };
+  if (match === null) return undefined;
+  const [precision, scale] = [Number(match[1]), Number(match[2] ?? 0)];
+  // NUMERIC affinity stores a number of more digits as a double: exact to 15 significant digits.
+  return precision > DOUBLE_DIGITS ? { precision, scale, exactDigits: DOUBLE_DIGITS } : { precision, scale };
 }
+
+/** The significant decimal digits a 64-bit float keeps exactly. */
+const DOUBLE_DIGITS = 15;
 
 // SQLITE_MAX_VARIABLE_NUMBER since SQLite 3.32.
 const MAX_PARAMETERS = 32766;
