@@ -1,5 +1,6 @@
 import mysql from 'mysql2';
 import type { ConnectOptions, Driver, DriverConnection, QueryResult, Row } from '../../connection/driver.js';
+import { ConnectionError } from '../../errors.js';
 import { setOwnProperty } from '../../own-property.js';
 import { parseUtcDate } from '../dialect.js';
 import { mysqlDialect } from './mysql-dialect.js';
@@ -218,8 +219,32 @@ class MysqlConnection implements DriverConnection {
   }
 }
 
+/**
+ * Refuses mysql2 options that would undo what Twistar promises: `decimalNumbers` reads DECIMAL as rounded
+ * numbers (Twistar reads exact text), `-FOUND_ROWS` makes an UPDATE count only rows it changed (an instance
+ * save's one-row check and its "row no longer exists" need the rows it matched).
+ */
+function refuseUnsafeOptions(options: mysql.ConnectionOptions | undefined): void {
+  if (options?.decimalNumbers === true) {
+    throw new ConnectionError(
+      'The mysql2 option decimalNumbers would read DECIMAL columns as rounded numbers; Twistar reads them as ' +
+        'exact strings on every database. Remove it, and convert where you need a number (docs/models.md).',
+    );
+  }
+  // Typed as a list; mysql2 also takes one comma-separated string.
+  const flags: unknown = options?.flags;
+  const list = typeof flags === 'string' ? flags.split(',') : Array.isArray(flags) ? flags.map(String) : [];
+  if (list.some((flag) => flag.trim().toUpperCase() === '-FOUND_ROWS')) {
+    throw new ConnectionError(
+      'The mysql2 flag -FOUND_ROWS makes an UPDATE count only the rows it changed; Twistar needs the rows it ' +
+        'matched to tell that a save reached exactly one row. Remove the flag.',
+    );
+  }
+}
+
 /** Opens mysql2 connections in UTC with utf8mb4, 64-bit integers read without loss and server-side parameters. */
 export function mysqlDriver(options: MysqlOptions, { connectTimeoutMs }: ConnectOptions): Driver {
+  refuseUnsafeOptions(options.driverOptions);
   const config: mysql.ConnectionOptions = {
     ...(options.uri === undefined ? {} : { uri: options.uri }),
     charset: 'utf8mb4',
