@@ -3,6 +3,7 @@ import { beforeEach, it } from 'node:test';
 import fc from 'fast-check';
 import {
   DBObject,
+  ImaginaryTableError,
   InvalidQueryError,
   InvalidRelationshipError,
   QueryError,
@@ -72,6 +73,8 @@ const hostile = fc
 
 /** The database's "no such column / table / name" errors: what a well-quoted unknown identifier gets. */
 function isUnknownName(error: unknown): boolean {
+  // A read of a missing table is ImaginaryTableError, with the database's error as its cause.
+  if (error instanceof ImaginaryTableError) return isUnknownName(error.cause);
   if (!(error instanceof QueryError)) return false;
   const code = error.code ?? '';
   if (['42703', '42P01', '42602', '42622', '3F000'].includes(code)) return true;
