@@ -4,7 +4,7 @@ import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { fromRows, makeSiblings, type Loadable, type Loaded } from '../model/hydration.js';
 import { STATE } from '../model/object-state.js';
 import { Registry } from '../registry.js';
-import { quoteColumn } from '../sql/fragments.js';
+import { chunked, placeholdersFor, quoteColumn } from '../sql/fragments.js';
 import { joinWheres, type Where } from '../sql/where.js';
 import { joinTableOf, relationOf, targetOf, type RelatedModel, type RelationSpec } from './declarations.js';
 import { columnValue } from '../options.js';
@@ -44,15 +44,11 @@ function chunksOf(values: readonly unknown[], config: InteractionBase): unknown[
     ...new Map(values.filter((v) => v !== null && v !== undefined).map((v) => [keyOf(v), v])).values(),
   ];
   // Leave room for the few parameters a relation's own condition adds.
-  const size = config.pool.dialect.maxParameters - 8;
-  const chunks: unknown[][] = [];
-  for (let start = 0; start < distinct.length; start += size)
-    chunks.push(distinct.slice(start, start + size));
-  return chunks;
+  return chunked(distinct, config.pool.dialect.maxParameters - 8);
 }
 
 function inList(column: string, values: readonly unknown[], config: InteractionBase): Where {
-  return [`${quoteColumn(config.pool.dialect, column)} IN (${values.map(() => '?').join(', ')})`, ...values];
+  return [`${quoteColumn(config.pool.dialect, column)} IN (${placeholdersFor(values)})`, ...values];
 }
 
 /** Objects loaded together become siblings, unless the query that started the load said not to batch. */

@@ -2,6 +2,7 @@ import type { Id } from '../crud/interaction-base.js';
 import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js';
 import { omitKeys, ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
+import { chunked, placeholdersFor } from '../sql/fragments.js';
 import { toCondition, joinWheres, type Where, type WhereInput } from '../sql/where.js';
 import { joinTableOf, type RelatedModel } from './declarations.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
@@ -24,7 +25,7 @@ export class HABTM<T extends Associated> extends Relation<T> {
   async get(options?: HabtmFindOptions): Promise<T[] | T | null> {
     const checked = ownOptions(options, [...FIND_OPTIONS, 'joinWhere'], `${this.spec.name}.get()`);
     if (isPlain(checked)) {
-      void this.ownerId;
+      void this.ownerId; // an unsaved owner is refused, even with nothing to remove
       return [...((await this.loadedValue()) as T[])];
     }
     const { joinWhere } = checked;
@@ -45,7 +46,7 @@ export class HABTM<T extends Associated> extends Relation<T> {
     const table = joinTableOf(this.spec);
     await this.lockingOwner(async () => {
       await config.delete(table, this.ownRows());
-      const unique = [...new Map(ids.map((id) => [String(id), id])).values()];
+      const unique = distinctIds(ids);
       await config.insertMany(
         table,
         unique.map((id) => ({ [this.spec.foreignKey]: owner, [this.spec.associationForeignKey]: id })),
@@ -67,12 +68,12 @@ export class HABTM<T extends Associated> extends Relation<T> {
     const table = this.quote(joinTableOf(this.spec));
     const [fk, afk] = [this.quote(this.spec.foreignKey), this.quote(this.spec.associationForeignKey)];
     await this.lockingOwner(async () => {
-      for (const chunk of chunksOf(ids, Math.floor((pool.dialect.maxParameters - 8) / 2))) {
+      for (const chunk of chunked(ids, Math.floor((pool.dialect.maxParameters - 8) / 2))) {
         // The guard for a join table without a unique key on the pair; where there is one, the clause that skips
         // duplicates covers a row written meanwhile by something that did not lock the owner.
         // Read under an alias: SQLite names a result column as the table spells it, whatever the declaration's case.
         const rows = await pool.runQuery(
-          `SELECT ${afk} AS ${this.quote(LINKED)} FROM ${table} WHERE ${fk} = ? AND ${afk} IN (${marks(chunk)})`,
+          `SELECT ${afk} AS ${this.quote(LINKED)} FROM ${table} WHERE ${fk} = ? AND ${afk} IN (${placeholdersFor(chunk)})`,
           [owner, ...chunk],
         );
         const linked = new Set(rows.map((row) => String(row[LINKED])));
@@ -96,15 +97,15 @@ export class HABTM<T extends Associated> extends Relation<T> {
   /** Unlinks `objects` (saved) from the owner: one DELETE of their join rows; the other rows stay. */
   async remove(...objects: T[]): Promise<void> {
     const ids = distinctIds(savedIds(objects, `${this.owner.constructor.name}.${this.spec.name}.remove`));
-    void this.ownerId;
+    void this.ownerId; // an unsaved owner is refused, even with nothing to remove
     if (ids.length === 0) return;
     const config = this.config();
     const afk = this.quote(this.spec.associationForeignKey);
     await this.lockingOwner(async () => {
-      for (const chunk of chunksOf(ids, config.pool.dialect.maxParameters - 8)) {
+      for (const chunk of chunked(ids, config.pool.dialect.maxParameters - 8)) {
         await config.delete(
           joinTableOf(this.spec),
-          joinWheres(this.ownRows(), [`${afk} IN (${marks(chunk)})`, ...chunk]),
+          joinWheres(this.ownRows(), [`${afk} IN (${placeholdersFor(chunk)})`, ...chunk]),
         );
       }
     });
@@ -167,14 +168,4 @@ export class HABTM<T extends Associated> extends Relation<T> {
 /** The ids without repeats (by their text, as keys compare), in order. */
 function distinctIds(ids: readonly Id[]): Id[] {
   return [...new Map(ids.map((id) => [String(id), id])).values()];
-}
-
-function chunksOf<V>(values: readonly V[], size: number): V[][] {
-  const chunks: V[][] = [];
-  for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
-  return chunks;
-}
-
-function marks(values: readonly unknown[]): string {
-  return values.map(() => '?').join(', ');
 }

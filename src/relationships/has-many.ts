@@ -3,6 +3,7 @@ import { markSaved } from '../model/attributes.js';
 import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js';
 import { ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
+import { chunked, placeholdersFor } from '../sql/fragments.js';
 import { joinWheres, type Where } from '../sql/where.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
@@ -34,13 +35,12 @@ export abstract class ChildRelation<T extends Child> extends Relation<T> {
         ids.length === 0
           ? this.condition()
           : ids.length <= size
-            ? joinWheres(this.condition(), [`${key} NOT IN (${ids.map(() => '?').join(', ')})`, ...ids])
+            ? joinWheres(this.condition(), [`${key} NOT IN (${placeholdersFor(ids)})`, ...ids])
             : this.condition();
       await config.update(target.tablename(), this.unlink(), leaving);
-      for (let start = 0; start < ids.length; start += size) {
-        const chunk = ids.slice(start, start + size);
+      for (const chunk of chunked(ids, size)) {
         await config.update(target.tablename(), Object.fromEntries(link), [
-          `${key} IN (${chunk.map(() => '?').join(', ')})`,
+          `${key} IN (${placeholdersFor(chunk)})`,
           ...chunk,
         ]);
       }

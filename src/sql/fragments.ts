@@ -142,3 +142,15 @@ export function checkCount(what: 'limit' | 'offset', value: unknown): number | u
   }
   return value;
 }
+
+/** `?, ?, ?`: one placeholder per value, for an IN list or a VALUES row. */
+export function placeholdersFor(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
+/** `values` in runs of at most `size`, so that each statement stays under the parameter limit. */
+export function chunked<V>(values: readonly V[], size: number): V[][] {
+  const chunks: V[][] = [];
+  for (let start = 0; start < values.length; start += size) chunks.push(values.slice(start, start + size));
+  return chunks;
+}
