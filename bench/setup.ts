@@ -1,7 +1,7 @@
-import type { ConnectionPool, DialectName } from '../src/index.js';
+import type { ConnectionPool } from '../src/index.js';
 
 /** The benchmark's schema: users(id, first_name, last_name, age, created_at), pictures(id, user_id, name, size). */
-const DDL: Record<DialectName, readonly string[]> = {
+const DDL: Record<'sqlite' | 'postgres' | 'mysql', readonly string[]> = {
   sqlite: [
     'CREATE TABLE bench_users (id INTEGER PRIMARY KEY AUTOINCREMENT, first_name TEXT, last_name TEXT, age INTEGER, created_at DATETIME)',
     'CREATE TABLE bench_pictures (id INTEGER PRIMARY KEY AUTOINCREMENT, user_id INTEGER, name TEXT, size INTEGER)',
@@ -26,7 +26,7 @@ export const PICTURES_EACH = 10;
 export async function createSchema(pool: ConnectionPool): Promise<void> {
   await pool.runOperation('DROP TABLE IF EXISTS bench_pictures');
   await pool.runOperation('DROP TABLE IF EXISTS bench_users');
-  for (const statement of DDL[pool.dialect.name]) await pool.runOperation(statement);
+  for (const statement of DDL[pool.dialect.name as keyof typeof DDL]) await pool.runOperation(statement);
   await pool.runOperation('CREATE INDEX bench_pictures_user_id ON bench_pictures (user_id)');
   await pool.runOperation('CREATE INDEX bench_users_age ON bench_users (age)');
 }

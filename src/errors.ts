@@ -64,6 +64,12 @@ export class StrictLoadingError extends TwistarError {}
 /** A connection URL or pool option is malformed, or the pool was used after `close()`. */
 export class ConnectionError extends TwistarError {}
 
+/**
+ * A dialect definition given to `registerDialect` or `connect({ dialect })` is not one: a member is missing or of
+ * the wrong type, or its name or URL scheme is taken by another. The message names what is wrong.
+ */
+export class InvalidDialectError extends ConnectionError {}
+
 /** No connection became free within the pool's acquire timeout. */
 export class PoolTimeoutError extends ConnectionError {}
 
@@ -209,58 +215,6 @@ export function isRetryable(error: unknown): boolean {
     if ((current as { retryable?: unknown }).retryable === true) return true;
   }
   return false;
-}
-
-/** True when `error` is a unique-constraint violation, on any of the three databases. */
-export function isUniqueViolation(error: unknown): boolean {
-  return constraintClassOf(error) === UniqueViolationError;
-}
-
-/** The PostgreSQL and SQLite codes of each kind of constraint violation. */
-const CONSTRAINT_CODES = new Map<
-  unknown,
-  new (...args: ConstructorParameters<typeof QueryError>) => QueryError
->([
-  ...['23505', 'ER_DUP_ENTRY', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'].map(
-    (code) => [code, UniqueViolationError] as const,
-  ),
-  ...['23502', 'SQLITE_CONSTRAINT_NOTNULL'].map((code) => [code, NotNullViolationError] as const),
-  ...['23503', 'SQLITE_CONSTRAINT_FOREIGNKEY'].map((code) => [code, ForeignKeyViolationError] as const),
-  ...['23514', 'SQLITE_CONSTRAINT_CHECK'].map((code) => [code, CheckViolationError] as const),
-]);
-
-/**
- * MySQL/MariaDB error numbers, for the codes mysql2 names after MySQL's list (MariaDB's CHECK failure, 4025, is
- * another error of MySQL's: its name is no guide).
- */
-const CONSTRAINT_ERRNOS = new Map<
-  unknown,
-  new (...args: ConstructorParameters<typeof QueryError>) => QueryError
->([
-  [1062, UniqueViolationError],
-  [1048, NotNullViolationError],
-  [1364, NotNullViolationError],
-  [1216, ForeignKeyViolationError],
-  [1217, ForeignKeyViolationError],
-  [1451, ForeignKeyViolationError],
-  [1452, ForeignKeyViolationError],
-  [4025, CheckViolationError],
-  [3819, CheckViolationError],
-]);
-
-/** The ConstraintViolationError subclass for a driver's error (or a QueryError), or undefined. @internal */
-export function constraintClassOf(
-  error: unknown,
-): (new (...args: ConstructorParameters<typeof QueryError>) => QueryError) | undefined {
-  const driverError = (error instanceof QueryError ? error.cause : error) as {
-    code?: unknown;
-    errno?: unknown;
-    sqlState?: unknown;
-  } | null;
-  if (driverError === null || typeof driverError !== 'object') return undefined;
-  // mysql2's errors carry a SQL state; better-sqlite3's and pg's codes say it all.
-  if (typeof driverError.sqlState === 'string') return CONSTRAINT_ERRNOS.get(driverError.errno);
-  return CONSTRAINT_CODES.get(driverError.code);
 }
 
 /**

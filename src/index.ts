@@ -14,7 +14,6 @@ export {
   TransactionError,
   TwistarError,
   ValidationError,
-  isUniqueViolation,
   CommitOutcomeUnknownError,
   ConnectionLostError,
   NodeUnavailableError,
@@ -44,7 +43,13 @@ export {
   UnknownColumnError,
 } from './errors.js';
 export { defineConfig, type TwistarConfig } from './cli/config.js';
-export { connect } from './connection/connect.js';
+export {
+  connect,
+  type ConnectOptions,
+  type DialectTarget,
+  type ReplicatedTarget,
+} from './connection/connect.js';
+export { isUniqueViolation, registerDialect } from './dialects/dialect-registry.js';
 export {
   ConnectionPool,
   type ConnectionPoolEvents,
@@ -54,7 +59,7 @@ export {
   type QueryEvent,
   type Transaction,
 } from './connection/connection-pool.js';
-export type { QueryResult, Row } from './connection/driver.js';
+export type { QueryResult, Row } from './dialects/driver.js';
 export type { ColumnInfo, ColumnKind, DialectName } from './dialects/dialect.js';
 export { InteractionBase, type Id, type SelectOptions } from './crud/interaction-base.js';
 export { Registry } from './registry.js';
@@ -116,19 +121,19 @@ export type {
 } from './migrations/table-definition.js';
 export type { ColumnTypeArguments, ColumnTypeName } from './migrations/column-types.js';
 export type { DefaultValue } from './migrations/ddl-literals.js';
-export type { MysqlServer } from './connection/mysql-server.js';
+export type { MysqlServer } from './dialects/mysql/mysql-server.js';
 export { introspect } from './schema/introspect.js';
 export { MIGRATIONS_TABLE, type IntrospectOptions } from './schema/introspect-options.js';
+export type { DatabaseSchema } from './schema/database-schema.js';
 export type {
   ColumnSchema,
-  DatabaseSchema,
   ForeignKeySchema,
   IndexSchema,
   PortableKind,
   PortableType,
   ReferentialAction,
   TableSchema,
-} from './schema/database-schema.js';
+} from './dialects/table-schema.js';
 export { portableType } from './schema/portable-kind.js';
 export { verifyModels } from './schema/verify-models.js';
 export type { SchemaProblem, SchemaProblemKind } from './schema/schema-problem.js';

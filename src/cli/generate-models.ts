@@ -1,4 +1,5 @@
-import type { ColumnSchema, DatabaseSchema } from '../schema/database-schema.js';
+import type { ColumnSchema } from '../dialects/table-schema.js';
+import type { DatabaseSchema } from '../schema/database-schema.js';
 import type { IntrospectOptions } from '../schema/introspect-options.js';
 import {
   planModels,

@@ -1,7 +1,3 @@
-import type Database from 'better-sqlite3';
-import type mysql from 'mysql2';
-import type pg from 'pg';
-
 /** Options of a ConnectionPool; which apply depends on the database. */
 export interface PoolOptions {
   /** SQLite: a file path or `:memory:`. */
@@ -49,8 +45,11 @@ export interface PoolOptions {
    * journal mode. Refused for PostgreSQL and MySQL.
    */
   journalMode?: 'wal';
-  /** Passed to the driver: better-sqlite3's, pg.Client's or mysql2's connection options. */
-  driverOptions?: Database.Options | pg.ClientConfig | mysql.ConnectionOptions;
+  /**
+   * Passed to the driver library as they are: better-sqlite3's `Database` options, pg's `ClientConfig` or
+   * mysql2's `ConnectionOptions` (Twistar sets a few itself; see docs/connecting.md).
+   */
+  driverOptions?: object;
 }
 
 /** The keys of PoolOptions, for refusing one that is not an option. */

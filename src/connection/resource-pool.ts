@@ -1,5 +1,5 @@
 import { ConnectionError, PoolTimeoutError } from '../errors.js';
-import type { DriverConnection } from './driver.js';
+import type { DriverConnection } from '../dialects/driver.js';
 
 /** A snapshot of a pool's connections. */
 export interface PoolStats {

@@ -1,5 +1,5 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
-import type { Row } from '../connection/driver.js';
+import type { Row } from '../dialects/driver.js';
 import { queryLog } from '../connection/query-log.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
 import { ImaginaryTableError, InvalidQueryError, QueryError } from '../errors.js';

@@ -1,9 +1,16 @@
-import { InvalidQueryError, UnsafeSqlError } from '../errors.js';
-import { compilePlaceholders, type CompiledSql, type LexicalRules } from '../sql/placeholders.js';
+import type { CompiledSql, LexicalRules } from '../sql/placeholders.js';
 import type { DateRange } from '../sql/values.js';
+import type { DdlRules } from './ddl-rules.js';
+import type { ConstraintViolation, ErrorKind } from './driver-errors.js';
+import type { CatalogueQuery, DialectSession, Driver, DriverConfig } from './driver.js';
+import type { MigrationLock } from './migration-lock.js';
+import type { PortableType, TableSchema } from './table-schema.js';
 
-/** The databases Twistar speaks to. */
-export type DialectName = 'sqlite' | 'postgres' | 'mysql';
+/**
+ * The name of a dialect, the SQL a database speaks: Twistar's own three, or one a dialect added from outside
+ * names itself (see `registerDialect`).
+ */
+export type DialectName = 'sqlite' | 'postgres' | 'mysql' | (string & Record<never, never>);
 
 /**
  * What a column's declared type means to Twistar when it converts values in and out; `text` is a character
@@ -35,9 +42,35 @@ export interface ColumnInfo {
   readonly charset?: string;
 }
 
-/** The pure rules of one database: quoting, placeholders, limits and catalogue queries. No I/O. */
+/**
+ * Catalogue reads that name the columns of a constraint violation whose error does not name them; each is
+ * optional (a database whose errors always name the columns needs none).
+ */
+export interface ConstraintCatalogue {
+  /**
+   * A unique violation names its index (MySQL): the statement listing the table's unique indexes, one row per
+   * column in index order, as `index_name` and `column_name` (null for an expression).
+   */
+  uniqueIndexes?(table: string): CatalogueQuery;
+  /** A CHECK violation names its constraint: the statement reading its definition, as `definition`. */
+  checkDefinition?(name: string, table: string): CatalogueQuery;
+  /**
+   * A foreign-key violation names nothing (SQLite): the statement listing the table's foreign keys, one row per
+   * column, as `id` (the key) and `column_name`.
+   */
+  foreignKeys?(table: string): CatalogueQuery;
+}
+
+/**
+ * The rules of one database's SQL, which everything above the dialects reaches through this contract rather
+ * than asking which database it is: quoting and placeholders, limits, how values are read and checked, how the
+ * catalogue is read, what a driver's error means, and how schema changes and the migration lock are written.
+ * Pure, apart from the members that take a `DialectSession` to run catalogue reads on.
+ */
 export interface Dialect {
   readonly name: DialectName;
+  /** The database's name in messages: `SQLite`, `PostgreSQL`, `MySQL`. */
+  readonly displayName: string;
   readonly lexical: LexicalRules;
   /** The most bind parameters one statement may carry. */
   readonly maxParameters: number;
@@ -71,16 +104,7 @@ export interface Dialect {
   skipDuplicates(column: string): string;
   /** `INSERT` of a row that takes every column's default. */
   insertDefaults(quotedTable: string): string;
-  /** The statement and parameters that list a table's columns; no rows means no such table. */
-  columnsQuery(table: string): readonly [string, readonly unknown[]];
-  parseColumns(rows: readonly Record<string, unknown>[]): ColumnInfo[];
-  /**
-   * True when the driver's `error` says a statement named a column its table does not have, or was planned for
-   * other columns than the table has now: its columns changed since they were read.
-   */
-  staleColumns(error: unknown): boolean;
-  /** The table the driver's `error` says does not exist (as the database prints it), or undefined. */
-  missingTable(error: unknown): string | undefined;
+
   /**
    * The dates this database's date and date-time columns hold, where Twistar checks them before sending: a Date
    * parameter outside is a ValueOutOfRangeError. Undefined: the database itself refuses what it cannot hold.
@@ -99,176 +123,65 @@ export interface Dialect {
   exactDateText?(quotedColumn: string): string;
   /** How a value read from a column of this kind becomes its JavaScript value, where the driver does not. */
   readConverter(column: ColumnInfo): ((value: unknown) => unknown) | undefined;
-}
+  /**
+   * Why `column` cannot hold `text` (its character set lacks one of its characters), and what to do about it,
+   * where the database has column character sets; undefined when it can.
+   */
+  unholdableText?(column: ColumnInfo, text: string): string | undefined;
 
-const COMPILED_CACHE_LIMIT = 2000;
+  /** The statement and parameters that list a table's columns; no rows means no such table. */
+  columnsQuery(table: string): CatalogueQuery;
+  parseColumns(rows: readonly Record<string, unknown>[]): ColumnInfo[];
+  /** The portable kind (and size) of a type as the catalogue reports it (`character varying(255)`, `int(11)`). */
+  portableType(declared: string): PortableType;
+  /** Reads the tables of the session's database (PostgreSQL: its current schema) for `introspect()`. */
+  introspect(session: DialectSession): Promise<TableSchema[]>;
+  readonly constraintCatalogue: ConstraintCatalogue;
 
-/**
- * Memoises placeholder compilation per SQL text, bounded so that ad-hoc SQL cannot grow it forever. A statement
- * with more than `maxParameters` placeholders is refused before it is sent: a driver could otherwise send the
- * count wrapped (node-postgres writes it in 16 bits), and the server would bind the wrong values.
- */
-export function compiler(
-  rules: LexicalRules,
-  maxParameters: number,
-  render?: (index: number) => string,
-): (sql: string) => CompiledSql {
-  const cache = new Map<string, CompiledSql>();
-  return (sql) => {
-    let compiled = cache.get(sql);
-    if (compiled === undefined) {
-      compiled = compilePlaceholders(sql, rules, render);
-      if (compiled.placeholders > maxParameters) {
-        throw new InvalidQueryError(
-          `The SQL has ${compiled.placeholders} placeholders, more than the ${maxParameters} one statement can ` +
-            'bind on this database; split the work into several statements (insertMany and createMany do). ' +
-            `SQL: ${sql.length > 200 ? `${sql.slice(0, 200)}…` : sql}`,
-        );
-      }
-      if (cache.size >= COMPILED_CACHE_LIMIT) cache.clear();
-      cache.set(sql, compiled);
-    }
-    return compiled;
-  };
-}
+  /** What a driver's error means for the caller (see ErrorKind); undefined for an ordinary statement error. */
+  errorKind(error: unknown): ErrorKind | undefined;
+  /** The constraint violation a driver's error reports, or null when it reports none. */
+  constraintViolation(error: unknown): ConstraintViolation | null;
+  /** How the database joins the values of a key of several columns in its messages (`1, x`; `1-x`). */
+  readonly printedValueSeparator: string;
+  /**
+   * True when the driver's `error` says a statement named a column its table does not have, or was planned for
+   * other columns than the table has now: its columns changed since they were read.
+   */
+  staleColumns(error: unknown): boolean;
+  /** The table the driver's `error` says does not exist (as the database prints it), or undefined. */
+  missingTable(error: unknown): string | undefined;
 
-const quoted = { '"': new Map<string, string>(), '`': new Map<string, string>() };
-
-/** Quotes an identifier with `quote`, doubling any embedded quote; a dotted name is quoted part by part. */
-export function quoteWith(quote: '"' | '`', name: string): string {
-  const cache = quoted[quote];
-  let text = cache.get(name);
-  if (text === undefined) {
-    text = quoteUncached(quote, name);
-    if (cache.size >= COMPILED_CACHE_LIMIT) cache.clear();
-    cache.set(name, text);
-  }
-  return text;
-}
-
-function quoteUncached(quote: string, name: string): string {
-  if (name.length === 0) throw new UnsafeSqlError('An identifier cannot be empty.');
-  if (name.includes('\0')) throw new UnsafeSqlError('An identifier cannot contain a NUL character.');
-  // Half a surrogate pair cannot be sent as UTF-8: the driver would name another identifier (with U+FFFD).
-  if (!(name as string & { isWellFormed(): boolean }).isWellFormed())
-    throw new UnsafeSqlError('An identifier cannot contain a lone surrogate (half of a UTF-16 pair).');
-  return name
-    .split('.')
-    .map((part) => quote + part.split(quote).join(quote + quote) + quote)
-    .join('.');
+  /** How this database's schema changes differ from the portable ones the schema builder writes. */
+  readonly ddl: DdlRules;
+  /** The lock that keeps two migration runs on the database of `session` apart (see MigrationLock). */
+  migrationLock(session: DialectSession, table: string, timeoutMs: number): MigrationLock;
 }
 
 /**
- * A table name as the catalogue knows it: `schema.table` (`billing.invoices`, `main.items`, `otherdb.items`)
- * names the schema (or attached or other database); a plain name has none (null: the connection's own).
+ * Everything Twistar needs to use a database: its dialect, the driver that opens connections, the URLs that name
+ * it and the pool options only it takes. Twistar's own three are built in; `registerDialect` adds another (as
+ * `twistar/pglite` does), and `connect({ dialect, … })` takes one without registering it.
  */
-export function splitTableName(table: string): readonly [schema: string | null, name: string] {
-  const dot = table.indexOf('.');
-  return dot < 0 ? [null, table] : [table.slice(0, dot), table.slice(dot + 1)];
+export interface DialectDefinition {
+  readonly dialect: Dialect;
+  /** The URL schemes `connect(url)` opens with this definition (`['postgres', 'postgresql']`). */
+  readonly urlSchemes: readonly string[];
+  /**
+   * The settings a URL of one of `urlSchemes` gives: `{ url }` for a server (passed to the driver), `{ filename }`
+   * for a file or folder.
+   */
+  parseUrl(url: string): { readonly url?: string; readonly filename?: string };
+  /** The pool options only this database takes (`preparedStatements`, `journalMode`, `workers`); refused elsewhere. */
+  readonly options?: readonly DialectOption[];
+  /** The pool may send reads to read replicas of the database (PostgreSQL, MySQL). */
+  readonly replicas?: boolean;
+  /**
+   * The driver of one pool. It checks `config` at once (ConnectionError for a bad setting) and loads its driver
+   * library only when it first connects, so that an application installs only the libraries it uses.
+   */
+  createDriver(config: DriverConfig): Driver;
 }
 
-const ZONE = /(?:[zZ]|[+-]\d\d:?\d\d)$/;
-
-/** The number written by `length` digits of `text` from `at`, or NaN if one is not a digit. */
-function digits(text: string, at: number, length: number): number {
-  let n = 0;
-  for (let i = at; i < at + length; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/**
- * `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DD HH:MM:SS.sss` read by arithmetic (the forms SQLite's date
- * functions and Twistar write); NaN for anything else. Much cheaper than parsing a string with `new Date()`.
- */
-function parseCanonical(text: string): number {
-  const length = text.length;
-  if (length !== 10 && length !== 19 && length !== 23) return Number.NaN;
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return Number.NaN;
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  // Date.UTC rolls over out-of-range parts (month 13, hour 25): such text is left to the slow path.
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= 31)) return Number.NaN;
-  // Date.UTC reads the years 0–99 as 1900–1999: those are computed 400 years (146,097 days) later.
-  if (year < 100) return utcTime(year + 400, month, day, text, length) - FOUR_CENTURIES_MS;
-  return utcTime(year, month, day, text, length);
-}
-
-const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
-
-/** The rest of parseCanonical, for a year of 100 or more. */
-function utcTime(year: number, month: number, day: number, text: string, length: number): number {
-  if (length === 10) return Date.UTC(year, month - 1, day);
-  if (text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58)
-    return Number.NaN;
-  if (length === 23 && text.charCodeAt(19) !== 46) return Number.NaN;
-  const hour = digits(text, 11, 2);
-  const minute = digits(text, 14, 2);
-  const second = digits(text, 17, 2);
-  if (!(hour <= 23 && minute <= 59 && second <= 59)) return Number.NaN;
-  const ms = length === 23 ? digits(text, 20, 3) : 0;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
-}
-
-/** Reads a date or date-time text that the database stored in UTC (`2024-05-01`, `2024-05-01 10:20:30.123`). */
-export function parseUtcDate(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  const fast = parseCanonical(value);
-  if (!Number.isNaN(fast)) return new Date(fast);
-  let iso: string;
-  if (value.length === 10) iso = `${value}T00:00:00Z`;
-  else {
-    // Twistar writes `YYYY-MM-DD HH:MM:SS[.sss]`; only text written by others may carry a zone.
-    const zoned = value.length > 23 || value.endsWith('Z') || value.endsWith('z') ? ZONE.test(value) : false;
-    iso = value.charCodeAt(10) === 32 ? `${value.slice(0, 10)}T${value.slice(11)}` : value;
-    if (!zoned) iso += 'Z';
-  }
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? value : date;
-}
-
-/** JSON text to its value; text that is not JSON passes through. */
-export function parseJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    return value;
-  }
-}
-
-/** 0/1 (and '0'/'1') to booleans; anything else passes through. */
-export function parseBoolean(value: unknown): unknown {
-  if (value === 1 || value === '1' || value === 1n) return true;
-  if (value === 0 || value === '0' || value === 0n) return false;
-  return value;
-}
-
-/** `YYYY-MM-DD` of a Date's UTC calendar day. */
-export function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
-
-/**
- * `YYYY-MM-DD HH:MM:SS` of a Date in UTC, with `.sss` only when the milliseconds are not zero: the text
- * SQLite's `CURRENT_TIMESTAMP` and `datetime()` write, so that a Date compares equal to the text other tools
- * stored for that instant (SQLite compares dates as text, and `'… 00:00:00' < '… 00:00:00.000'`). For the
- * years 0000 to 9999 only (the pool refuses others before a driver calls this, see `sqliteDialect.dateRange`).
- */
-export function utcDateTime(date: Date): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, iso.endsWith('.000Z') ? 19 : 23)}`;
-}
-
-/** LIMIT and OFFSET where OFFSET alone needs a LIMIT meaning "all" (SQLite: -1, MySQL: 2^64 - 1). */
-export function limitOffsetWith(all: string): Dialect['limitOffset'] {
-  return (limit, offset) => {
-    if (limit === undefined && offset === undefined) return '';
-    const limitText = ` LIMIT ${limit ?? all}`;
-    return offset === undefined ? limitText : `${limitText} OFFSET ${offset}`;
-  };
-}
+/** The pool options that belong to one database only. */
+export type DialectOption = 'preparedStatements' | 'journalMode' | 'workers';

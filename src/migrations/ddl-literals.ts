@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InvalidQueryError, InvalidValueError, UnsafeSqlError } from '../errors.js';
-import { utcDateTime, utcDay, type Dialect } from '../dialects/dialect.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { utcDateTime, utcDay } from '../dialects/dialect-kit.js';
 import { SqlFragment, SQL_NAME } from '../sql/fragments.js';
 import type { ColumnType } from './column-types.js';
 
@@ -88,27 +89,10 @@ function stringLiteral(dialect: Dialect, text: string): string {
   }
   const quoted = (body: string) => body.replaceAll("'", "''");
   if (dialect.lexical.backslashEscapes) return `'${quoted(text.replaceAll('\\', '\\\\'))}'`;
-  if (dialect.name === 'postgres' && text.includes('\\'))
+  if (dialect.ddl.escapeStrings === true && text.includes('\\'))
     return `E'${quoted(text.replaceAll('\\', '\\\\'))}'`;
   return `'${quoted(text)}'`;
 }
-
-function nowSql(dialect: Dialect, type: ColumnType): string {
-  const day = type.name === 'date';
-  switch (dialect.name) {
-    case 'sqlite':
-      return day ? "(date('now'))" : "(strftime('%Y-%m-%d %H:%M:%f', 'now'))";
-    case 'postgres':
-      return day
-        ? "((CURRENT_TIMESTAMP AT TIME ZONE 'UTC')::date)"
-        : "(CURRENT_TIMESTAMP AT TIME ZONE 'UTC')";
-    case 'mysql':
-      return day ? '(UTC_DATE())' : '(UTC_TIMESTAMP(3))';
-  }
-}
-
-/** Types whose literal default MySQL 8 takes only as an expression in parentheses (MariaDB takes both). */
-const MYSQL_EXPRESSION_DEFAULT = new Set<ColumnType['name']>(['text', 'json', 'binary']);
 
 /**
  * The SQL of a column default. Values become literals (never text pasted from the caller): numbers and
@@ -120,7 +104,7 @@ export function defaultSql(dialect: Dialect, value: ColumnDefault, type: ColumnT
     if (type.name !== 'date' && type.name !== 'datetime') {
       throw new InvalidQueryError(`defaultNow() is for date and datetime columns, not ${type.name}.`);
     }
-    return nowSql(dialect, type);
+    return dialect.ddl.now(type.name === 'date');
   }
   if (value instanceof SqlFragment) {
     if (value.params.length > 0) {
@@ -132,9 +116,8 @@ export function defaultSql(dialect: Dialect, value: ColumnDefault, type: ColumnT
     return value.text;
   }
   const literal = valueLiteral(dialect, value, type);
-  return dialect.name === 'mysql' && MYSQL_EXPRESSION_DEFAULT.has(type.name) && literal !== 'NULL'
-    ? `(${literal})`
-    : literal;
+  const expression = (dialect.ddl.expressionDefaults as ReadonlySet<string>).has(type.name);
+  return expression && literal !== 'NULL' ? `(${literal})` : literal;
 }
 
 /** The JSON text of a json column's default; InvalidValueError when it has none (a bigint, a cycle, a function). */
@@ -160,8 +143,7 @@ function valueLiteral(dialect: Dialect, value: DefaultValue, type: ColumnType): 
   }
   switch (typeof value) {
     case 'boolean':
-      if (dialect.name === 'postgres') return value ? 'TRUE' : 'FALSE';
-      return value ? '1' : '0';
+      return dialect.ddl.booleanLiteral(value);
     case 'number':
       if (!Number.isFinite(value)) {
         throw new InvalidValueError(`A default must be a finite number, got ${String(value)}.`);
@@ -178,8 +160,7 @@ function valueLiteral(dialect: Dialect, value: DefaultValue, type: ColumnType): 
   }
   if (value instanceof Uint8Array) {
     const hex = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
-    // PostgreSQL's bytea hex input is text: '\x…' in a string literal.
-    return dialect.name === 'postgres' ? stringLiteral(dialect, `\\x${hex}`) : `X'${hex}'`;
+    return dialect.ddl.bytesLiteral(hex, (text) => stringLiteral(dialect, text));
   }
   if (type.name === 'json') return stringLiteral(dialect, jsonText(value));
   throw new InvalidValueError(

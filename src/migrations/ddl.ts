@@ -42,7 +42,7 @@ function names(dialect: Dialect, columns: readonly string[], what = 'Column'): s
 
 /** A column as it appears in CREATE TABLE or ADD COLUMN (without foreign keys). */
 export function columnSql(dialect: Dialect, column: ColumnDefinition, inlinePrimary = true): string {
-  const parts = [ddlName(dialect, column.name, 'Column name'), typeSql(dialect.name, column.type)];
+  const parts = [ddlName(dialect, column.name, 'Column name'), typeSql(dialect, column.type)];
   if (column.type.name === 'id') return parts.join(' ');
   if (column.notNull) parts.push('NOT NULL');
   if (column.default !== undefined)
@@ -94,9 +94,7 @@ export function createIndexSql(
 /** DROP INDEX (MySQL names the table too: index names are per table there). */
 export function dropIndexSql(dialect: Dialect, table: string, index: NameOrColumns, unique = false): string {
   const quoted = ddlName(dialect, nameOf(table, index, unique ? 'unique' : 'index'), 'Index name');
-  return dialect.name === 'mysql'
-    ? `DROP INDEX ${quoted} ON ${ddlName(dialect, table, 'Table name')}`
-    : `DROP INDEX ${quoted}`;
+  return dialect.ddl.dropIndex(quoted, ddlName(dialect, table, 'Table name'));
 }
 
 /** The indexes a column asks for itself: `.unique()`, and `.index()` (which `references()` sets). */
@@ -163,10 +161,12 @@ export function createTableSql(
   ];
 }
 
-function refuse(table: string, what: string): never {
+/** Refuses a change ALTER TABLE cannot make on `dialect` (see DdlRules.limitedAlterTable), if it is limited. */
+function refuseIfLimited(dialect: Dialect, table: string, what: string): void {
+  const limits = dialect.ddl.limitedAlterTable;
+  if (limits === undefined) return;
   throw new UnsupportedSchemaChangeError(
-    `SQLite cannot ${what} of an existing table (alterTable(${table})). Create a new table with the schema you ` +
-      'want, copy the rows over, drop the old table and rename the new one (https://www.sqlite.org/lang_altertable.html#otheralter).',
+    `${dialect.displayName} cannot ${what} of an existing table (alterTable(${table})). ${limits.advice}`,
   );
 }
 
@@ -175,19 +175,18 @@ function addColumnSql(dialect: Dialect, table: string, column: ColumnDefinition)
   const quotedTable = ddlName(dialect, table, 'Table name');
   let definition = columnSql(dialect, column);
   const statements: string[] = [];
-  if (dialect.name === 'sqlite') {
-    if (column.primary || column.type.name === 'id') refuse(table, 'add a primary key column');
-    if (column.notNull && column.default === undefined) {
-      refuse(table, `add the NOT NULL column "${column.name}" without a default`);
-    }
-    // SQLite takes a new column's foreign key only inline; MySQL ignores an inline one.
-    if (column.references !== undefined) {
-      const name = ddlName(dialect, foreignName(table, column.references), 'Constraint name');
-      definition += ` CONSTRAINT ${name} ${referencesSql(dialect, column.references)}`;
-    }
+  if (column.primary || column.type.name === 'id')
+    refuseIfLimited(dialect, table, 'add a primary key column');
+  if (column.notNull && column.default === undefined) {
+    refuseIfLimited(dialect, table, `add the NOT NULL column "${column.name}" without a default`);
+  }
+  const inline = dialect.ddl.addedColumnForeignKey === 'inline';
+  if (column.references !== undefined && inline) {
+    const name = ddlName(dialect, foreignName(table, column.references), 'Constraint name');
+    definition += ` CONSTRAINT ${name} ${referencesSql(dialect, column.references)}`;
   }
   statements.push(`ALTER TABLE ${quotedTable} ADD COLUMN ${definition}`);
-  if (column.references !== undefined && dialect.name !== 'sqlite') {
+  if (column.references !== undefined && !inline) {
     statements.push(`ALTER TABLE ${quotedTable} ADD ${foreignKeySql(dialect, table, column.references)}`);
   }
   for (const index of columnIndexes(column)) statements.push(createIndexSql(dialect, table, index).sql);
@@ -211,16 +210,12 @@ function alterSql(dialect: Dialect, table: string, operation: AlterOperation): s
     case 'dropIndex':
       return [dropIndexSql(dialect, table, operation.index, operation.unique)];
     case 'addForeign':
-      if (dialect.name === 'sqlite') refuse(table, 'add a foreign key to the columns');
+      refuseIfLimited(dialect, table, 'add a foreign key to the columns');
       return [`ALTER TABLE ${quotedTable} ADD ${foreignKeySql(dialect, table, operation.foreign)}`];
     case 'dropForeign': {
-      if (dialect.name === 'sqlite') refuse(table, 'drop a foreign key');
+      refuseIfLimited(dialect, table, 'drop a foreign key');
       const quoted = ddlName(dialect, nameOf(table, operation.foreign, 'foreign'), 'Constraint name');
-      return [
-        dialect.name === 'mysql'
-          ? `ALTER TABLE ${quotedTable} DROP FOREIGN KEY ${quoted}`
-          : `ALTER TABLE ${quotedTable} DROP CONSTRAINT ${quoted}`,
-      ];
+      return [dialect.ddl.dropForeignKey(quotedTable, quoted)];
     }
   }
 }
@@ -242,5 +237,5 @@ export function dropTableSql(dialect: Dialect, table: string, ifExists = false):
 /** Renames a table. */
 export function renameTableSql(dialect: Dialect, from: string, to: string): string {
   const [old, next] = [ddlName(dialect, from, 'Table name'), ddlName(dialect, to, 'Table name')];
-  return dialect.name === 'mysql' ? `RENAME TABLE ${old} TO ${next}` : `ALTER TABLE ${old} RENAME TO ${next}`;
+  return dialect.ddl.renameTable(old, next);
 }

@@ -1,5 +1,5 @@
 import type { ConnectionPool, OperationResult } from '../connection/connection-pool.js';
-import type { QueryResult, Row } from '../connection/driver.js';
+import type { QueryResult, Row } from '../dialects/driver.js';
 import { isReadOnly } from '../connection/replicas.js';
 import { sql } from '../sql/fragments.js';
 import { SchemaBuilder, type SchemaBuilderOptions } from './schema-builder.js';

@@ -1,5 +1,5 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
-import { parseUtcDate } from '../dialects/dialect.js';
+import { parseUtcDate } from '../dialects/dialect-kit.js';
 import { deleteStatement, insertStatement } from '../sql/statements.js';
 import { ddlName } from './ddl-literals.js';
 import { SchemaBuilder } from './schema-builder.js';

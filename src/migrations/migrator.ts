@@ -15,7 +15,7 @@ import {
   type MigrationFile,
   type MigrationStep,
 } from './migration-files.js';
-import { LockLost, migrationLock, type HeldLock, type MigrationLock } from './migration-lock.js';
+import { LockLost, type HeldLock, type MigrationLock } from '../dialects/migration-lock.js';
 import { MigrationTable, type AppliedMigration } from './migration-table.js';
 import { lockLostError, migrationError } from './migration-failure.js';
 import { createMigrationFile, type MigrationFormat } from './new-migration.js';
@@ -124,7 +124,7 @@ export class Migrator {
     this.#folder = options.folder;
     const tableName = options.tableName ?? MIGRATIONS_TABLE;
     this.#table = new MigrationTable(pool, tableName);
-    this.#lock = migrationLock(pool, tableName, lockTimeoutMs);
+    this.#lock = pool.dialect.migrationLock(pool, tableName, lockTimeoutMs);
   }
 
   /** Applies the pending migrations in name order, as one new batch; resolves to their names. */

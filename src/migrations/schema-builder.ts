@@ -1,16 +1,9 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
-import type { QueryResult } from '../connection/driver.js';
-import {
-  detectMysqlServer,
-  mysqlIndexExistsQuery,
-  takesCreateIndexIfNotExists,
-  type MysqlServer,
-} from '../connection/mysql-server.js';
+import type { QueryResult } from '../dialects/driver.js';
+import type { MysqlServer } from '../dialects/mysql/mysql-server.js';
 import { forgetColumns } from '../crud/schema-cache.js';
 import type { Dialect, DialectName } from '../dialects/dialect.js';
-import { mysqlDialect } from '../dialects/mysql/mysql-dialect.js';
-import { postgresDialect } from '../dialects/postgres/postgres-dialect.js';
-import { sqliteDialect } from '../dialects/sqlite/sqlite-dialect.js';
+import { dialectNamed } from '../dialects/dialect-registry.js';
 import { ConnectionError } from '../errors.js';
 import { ddlName } from './ddl-literals.js';
 import {
@@ -24,12 +17,6 @@ import {
 } from './ddl.js';
 import { AlterTableBuilder, TableBuilder } from './table-builder.js';
 import { indexDefinition, nameOrColumns, type IndexOptions, type NameOrColumns } from './table-definition.js';
-
-const DIALECTS: Record<DialectName, Dialect> = {
-  sqlite: sqliteDialect,
-  postgres: postgresDialect,
-  mysql: mysqlDialect,
-};
 
 /** Options of a SchemaBuilder. */
 export interface SchemaBuilderOptions {
@@ -79,12 +66,7 @@ export class SchemaBuilder {
   /** A builder running on `pool`; or, given a database name, one that only collects SQL for it. */
   constructor(target: ConnectionPool | DialectName, options: SchemaBuilderOptions = {}) {
     if (typeof target === 'string') {
-      if (!Object.hasOwn(DIALECTS, target)) {
-        throw new ConnectionError(
-          `Unknown database ${JSON.stringify(target)}: a SchemaBuilder writes for 'sqlite', 'postgres' or 'mysql'.`,
-        );
-      }
-      this.#rules = DIALECTS[target];
+      this.#rules = dialectNamed(target);
       this.#pool = undefined;
       this.dryRun = true;
     } else {
@@ -209,17 +191,15 @@ export class SchemaBuilder {
   }
 
   /** Whether the server takes CREATE INDEX IF NOT EXISTS (every one but MySQL's). */
-  async #takesIndexIfNotExists(): Promise<boolean> {
-    if (this.#rules.name !== 'mysql') return true;
-    const server =
-      this.#mysqlServer ?? (this.#pool === undefined ? 'mariadb' : await detectMysqlServer(this.#pool));
-    return takesCreateIndexIfNotExists(server);
+  #takesIndexIfNotExists(): Promise<boolean> {
+    return this.#rules.ddl.indexIfNotExists(this.#pool, this.#mysqlServer);
   }
 
   /** Whether `table` has the index `name` (a read, run in a dry run too; false without a pool). */
   async #indexExists(index: { readonly table: string; readonly name: string }): Promise<boolean> {
-    if (this.#pool === undefined) return false;
-    const [sql, params] = mysqlIndexExistsQuery(index.table, index.name);
+    const query = this.#rules.ddl.indexExistsQuery?.(index.table, index.name);
+    if (this.#pool === undefined || query === undefined) return false;
+    const [sql, params] = query;
     return (await this.#pool.runQuery(sql, params)).length > 0;
   }
 }

@@ -1,9 +1,9 @@
 import { InvalidValueError, TwistarError } from '../errors.js';
-import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
-import { utcDay, type ColumnInfo } from '../dialects/dialect.js';
+import { INT64_MAX, INT64_MIN, type Row } from '../dialects/driver.js';
+import type { ColumnInfo, Dialect } from '../dialects/dialect.js';
+import { utcDay } from '../dialects/dialect-kit.js';
 import { timeOf } from '../sql/values.js';
 import { decimalInexact, decimalOutOfRange, decimalParts } from '../sql/decimals.js';
-import { unholdableCharacter } from '../dialects/mysql/mysql-charsets.js';
 import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
 import type { ModelSchema } from './model-schema.js';
@@ -216,19 +216,11 @@ function decimalRange(column: ColumnInfo, value: unknown): string | undefined {
  * Why `column` cannot hold `value` at all, or undefined: text that is not a number in a decimal column (SQLite
  * would store the text), a character outside the column's character set (MySQL's utf8mb3 has no emoji).
  */
-export function unholdable(column: ColumnInfo, value: unknown): string | undefined {
+export function unholdable(dialect: Dialect, column: ColumnInfo, value: unknown): string | undefined {
   if (column.kind === 'decimal' && typeof value === 'string' && decimalParts(value) === undefined) {
     return `${JSON.stringify(value)} is not a decimal number for column "${column.name}" (${column.type})`;
   }
-  if (typeof value !== 'string' || column.charset === undefined) return undefined;
-  const char = unholdableCharacter(column.charset, value);
-  if (char === undefined) return undefined;
-  const point = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
-  return (
-    `column "${column.name}" (${column.type}) is in character set ${column.charset}, which cannot hold ` +
-    `"${char}" (${point}); change the column to utf8mb4 ` +
-    `(ALTER TABLE … MODIFY … CHARACTER SET utf8mb4) or leave the character out`
-  );
+  return typeof value === 'string' ? dialect.unholdableText?.(column, value) : undefined;
 }
 
 /** The column values of a new object: every column it has a value for. */

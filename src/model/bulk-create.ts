@@ -1,14 +1,13 @@
 import { DBObjectSaveError, QueryError } from '../errors.js';
-import { narrowInteger } from '../connection/driver.js';
+import { narrowInteger } from '../dialects/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { insertManyStatements, type Statement } from '../sql/statements.js';
 import { markSaved } from './attributes.js';
 import { holdStored } from './stored-values.js';
-import { culprits, reportViolation, tableViolation } from './constraint-violations.js';
+import { culprits, reportViolation, tableViolation, violationOf } from './constraint-violations.js';
 import type { Loadable, Loaded } from './hydration.js';
 import { hasHook, runHook, type HookName } from './lifecycle.js';
-import { readConstraintViolation } from '../validation/constraint-errors.js';
 import { validatorsOf } from '../validation/validators.js';
 import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
 import { STATE } from './object-state.js';
@@ -86,11 +85,11 @@ async function refusal<M extends Creatable>(
   const written = schema.columns
     .map((column) => column.name)
     .filter((name) => failing.some((obj) => (obj as unknown as Record<string, unknown>)[name] != null));
-  const parsed = readConstraintViolation(config.pool.dialect.name, error);
+  const parsed = violationOf(config.pool.dialect, error);
   if (parsed === null) return error;
   const violation = await tableViolation(parsed, config, model, schema, written);
   const earlier = progress.saved.map(([obj]) => obj);
-  const blamed = culprits(violation, config.pool.dialect.name, failing, earlier);
+  const blamed = culprits(violation, config.pool.dialect, failing, earlier);
   for (const obj of objects) obj[STATE].errors?.clear();
   for (const obj of blamed) reportViolation(obj, model, violation);
   const items = blamed.map((obj) => objects.indexOf(obj));

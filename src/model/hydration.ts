@@ -1,4 +1,4 @@
-import type { Row } from '../connection/driver.js';
+import type { Row } from '../dialects/driver.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { Registry } from '../registry.js';
 import { readRow } from './attributes.js';

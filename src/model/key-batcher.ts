@@ -1,4 +1,4 @@
-import { INT64_MAX, INT64_MIN, type Row } from '../connection/driver.js';
+import { INT64_MAX, INT64_MIN, type Row } from '../dialects/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { setOwnProperty } from '../own-property.js';

@@ -25,11 +25,10 @@ import {
 import { setOwnProperty } from '../own-property.js';
 import { holdStored, sendStored } from './stored-values.js';
 import { columnValue } from '../options.js';
-import { tableViolation, reportViolation } from './constraint-violations.js';
+import { reportViolation, tableViolation, violationOf } from './constraint-violations.js';
 import { hasHook, runHook } from './lifecycle.js';
 import { inHookOf } from '../connection/context.js';
 import type { ConnectionPool } from '../connection/connection-pool.js';
-import { readConstraintViolation } from '../validation/constraint-errors.js';
 import { validatorsOf } from '../validation/validators.js';
 import {
   checkColumnsAfter,
@@ -115,7 +114,7 @@ function checkRanges(
   for (const name of Object.keys(values)) {
     const column = schema.byName.get(name);
     const given = columnValue(obj, name);
-    const unfit = column === undefined ? undefined : unholdable(column, values[name]);
+    const unfit = column === undefined ? undefined : unholdable(config.pool.dialect, column, values[name]);
     if (unfit !== undefined) {
       throw new InvalidValueError(`Cannot save ${describe(obj)}: ${unfit}; nothing was sent.`);
     }
@@ -277,7 +276,7 @@ async function write(obj: Persistable, config: InteractionBase, creating: boolea
     try {
       // A column dropped since the columns were read: UnknownColumnError names it.
       await checkColumnsAfter(config, model, error, written);
-      const parsed = readConstraintViolation(pool.dialect.name, error);
+      const parsed = violationOf(pool.dialect, error);
       // A missing key is the application's to fill (see valuesForInsert), not a message for the user.
       if (parsed === null || (parsed.kind === 'not-null' && parsed.columns.includes(schema.primaryKey))) {
         throw error;

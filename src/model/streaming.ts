@@ -3,7 +3,7 @@ import { ownOptions } from '../options.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn, SqlFragment, type Direction } from '../sql/fragments.js';
 import { joinWheres, type Where, type WhereInput } from '../sql/where.js';
-import type { Row } from '../connection/driver.js';
+import type { Row } from '../dialects/driver.js';
 import { checkInclude, preload } from '../relationships/eager-loading.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';

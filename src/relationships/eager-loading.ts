@@ -1,5 +1,5 @@
 import { InvalidRelationshipError } from '../errors.js';
-import type { Row } from '../connection/driver.js';
+import type { Row } from '../dialects/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { fromRows, makeSiblings, type Loadable, type Loaded } from '../model/hydration.js';
 import { STATE } from '../model/object-state.js';

@@ -1,5 +1,6 @@
 import { joinTableOf, relationsOf, type RelatedModel } from '../relationships/declarations.js';
-import type { ColumnSchema, DatabaseSchema, TableSchema } from './database-schema.js';
+import type { ColumnSchema, TableSchema } from '../dialects/table-schema.js';
+import type { DatabaseSchema } from './database-schema.js';
 import { compareText } from './text-order.js';
 import { relatedClass } from './model-classes.js';
 

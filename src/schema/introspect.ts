@@ -1,19 +1,11 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import { Registry } from '../registry.js';
-import type { DatabaseSchema, TableSchema } from './database-schema.js';
+import type { TableSchema } from '../dialects/table-schema.js';
+import type { DatabaseSchema } from './database-schema.js';
 import { tableExclusion, type IntrospectOptions } from './introspect-options.js';
-import { introspectMysql } from './mysql-introspector.js';
-import { introspectPostgres } from './postgres-introspector.js';
-import { introspectSqlite } from './sqlite-introspector.js';
 import { compareText } from './text-order.js';
 
 export { MIGRATIONS_TABLE, type IntrospectOptions } from './introspect-options.js';
-
-const READERS = {
-  sqlite: introspectSqlite,
-  postgres: introspectPostgres,
-  mysql: introspectMysql,
-} as const;
 
 function sorted(table: TableSchema): TableSchema {
   const keyOf = (key: TableSchema['foreignKeys'][number]) => `${key.name ?? ''}\0${key.columns.join('\0')}`;
@@ -35,7 +27,7 @@ export async function introspect(
   options: IntrospectOptions = {},
 ): Promise<DatabaseSchema> {
   const excluded = tableExclusion(options);
-  const tables = await pool.primary(() => READERS[pool.dialect.name](pool));
+  const tables = await pool.primary(() => pool.dialect.introspect(pool));
   return {
     dialect: pool.dialect.name,
     tables: tables

@@ -2,7 +2,7 @@ import { classify, pluralize, singularize, underscore } from 'inflection';
 import { DBObject } from '../model/db-object.js';
 import { RELATION_NAME as PLAIN } from '../relationships/declarations.js';
 import { SQL_NAME } from '../sql/fragments.js';
-import type { TableSchema } from './database-schema.js';
+import type { TableSchema } from '../dialects/table-schema.js';
 import { isGlobalName } from './global-names.js';
 
 // PLAIN: what relationship options accept (class names, relation names, keys, join tables); SQL_NAME: what

@@ -1,4 +1,5 @@
-import type { DatabaseSchema, ForeignKeySchema, TableSchema } from './database-schema.js';
+import type { ForeignKeySchema, TableSchema } from '../dialects/table-schema.js';
+import type { DatabaseSchema } from './database-schema.js';
 import { tableExclusion, type IntrospectOptions } from './introspect-options.js';
 import {
   classNames,

@@ -7,7 +7,8 @@ import {
   type RelationSpec,
 } from '../relationships/declarations.js';
 import { provideVerifier, Registry } from '../registry.js';
-import type { DatabaseSchema, TableSchema } from './database-schema.js';
+import type { TableSchema } from '../dialects/table-schema.js';
+import type { DatabaseSchema } from './database-schema.js';
 import { introspect } from './introspect.js';
 import { modelsToCheck, relatedClass } from './model-classes.js';
 import type { SchemaProblem } from './schema-problem.js';

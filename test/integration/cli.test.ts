@@ -3,8 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type ConnectionPool, type DialectName } from '../../src/index.js';
+import { connect, type ConnectionPool } from '../../src/index.js';
 import { buildCli, ROOT, run, STRICT_TSCONFIG, TSC, twistar } from '../support/cli-runner.js';
+import type { DialectName } from '../support/backends.js';
 
 /**
  * End to end: the real `twistar` binary (dist/cli/main.js, built here) in a scratch project, against each

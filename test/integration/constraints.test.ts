@@ -14,9 +14,8 @@ import {
   ValidationError,
   transaction,
   type ConnectionPool,
-  type DialectName,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, type DialectName } from '../support/backends.js';
 import { columnType, createTable, dropTable } from '../support/schema.js';
 
 class Account extends DBObject {

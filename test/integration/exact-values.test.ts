@@ -10,11 +10,10 @@ import {
   ValueTooLargeError,
   type BelongsTo,
   type ConnectionPool,
-  type DialectName,
   type HasMany,
   type Id,
 } from '../../src/index.js';
-import { describeEachBackend, describeOn } from '../support/backends.js';
+import { describeEachBackend, describeOn, type DialectName } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { createTable } from '../support/schema.js';
 

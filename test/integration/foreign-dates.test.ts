@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
-import { DBObject, type DialectName } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { DBObject } from '../../src/index.js';
+import { describeEachBackend, type DialectName } from '../support/backends.js';
 import { describeMusicStore, invoiceDateText, MUSIC_INVOICES, MUSIC_ROWS } from '../support/music-store.js';
 
 /** Dates other tools wrote (`'2021-01-01 00:00:00'`, CURRENT_TIMESTAMP), read and compared by Twistar. */

@@ -6,10 +6,10 @@ import {
   InvalidValueError,
   Registry,
   ValueOutOfRangeError,
-  type DialectName,
 } from '../../src/index.js';
 import { describeMusicStore, MUSIC_ROWS, trackPriceText } from '../support/music-store.js';
 import { statementsOf } from '../support/relationship-models.js';
+import type { DialectName } from '../support/backends.js';
 
 /**
  * Values in a store another tool wrote: money in NUMERIC(10,2), dates in columns without a seconds' fraction,

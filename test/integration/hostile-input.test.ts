@@ -21,14 +21,13 @@ import {
   transaction,
   type BelongsTo,
   type ConnectionPool,
-  type DialectName,
   type FindOptions,
   type HABTM,
   type HasMany,
   type InteractionBase,
   type Row,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, type DialectName } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { createTable } from '../support/schema.js';
 

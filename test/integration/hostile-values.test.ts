@@ -6,9 +6,8 @@ import {
   Registry,
   TwistarError,
   ValueOutOfRangeError,
-  type DialectName,
 } from '../../src/index.js';
-import { describeEachBackend, describeOn } from '../support/backends.js';
+import { describeEachBackend, describeOn, type DialectName } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 
 class Hostile extends DBObject {

@@ -14,12 +14,11 @@ import {
   introspect,
   verifyModels,
   type DatabaseSchema,
-  type DialectName,
   type IntrospectOptions,
   type SchemaProblem,
   type TableSchema,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, type DialectName } from '../support/backends.js';
 import {
   INTROSPECTION_TABLES,
   ODD_TABLE,

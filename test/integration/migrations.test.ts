@@ -17,11 +17,15 @@ import {
   UnsafeSqlError,
   connect,
   type ConnectionPool,
-  type DialectName,
   type MigrationProgress,
 } from '../../src/index.js';
-import { advisoryKey } from '../../src/migrations/migration-lock.js';
-import { describeEachBackend, describeEachServer, describeOn } from '../support/backends.js';
+import { advisoryKey } from '../../src/dialects/postgres/postgres-migration-lock.js';
+import {
+  describeEachBackend,
+  describeEachServer,
+  describeOn,
+  type DialectName,
+} from '../support/backends.js';
 
 const RUNNER = fileURLToPath(new URL('../support/migrate-runner.ts', import.meta.url));
 

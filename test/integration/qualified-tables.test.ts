@@ -7,10 +7,9 @@ import {
   connect,
   type BelongsTo,
   type ConnectionPool,
-  type DialectName,
   type HasMany,
 } from '../../src/index.js';
-import { describeEachBackend, describeOn } from '../support/backends.js';
+import { describeEachBackend, describeOn, type DialectName } from '../support/backends.js';
 import { columnType } from '../support/schema.js';
 
 class QualCustomer extends DBObject {

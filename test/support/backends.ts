@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, Registry, type ConnectionPool, type DialectName } from '../../src/index.js';
+import { connect, Registry, type ConnectionPool } from '../../src/index.js';
+
+import type { DialectName } from './dialects.js';
+
+export type { DialectName } from './dialects.js';
 
 // Run every test away from UTC (and off the hour), so that any Date handled in local time shows up;
 // TWISTAR_TEST_TZ runs them in another zone (CI runs the date suites in four more).

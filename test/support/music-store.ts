@@ -1,3 +1,4 @@
+import type { DialectName } from './backends.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { after, before } from 'node:test';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { connect, Registry, type ConnectionPool, type DialectName } from '../../src/index.js';
+import { connect, Registry, type ConnectionPool } from '../../src/index.js';
 import { describeEachBackend, type BackendContext } from './backends.js';
 
 /**

@@ -1,4 +1,5 @@
-import { Registry, type ConnectionPool, type DialectName } from '../../src/index.js';
+import type { DialectName } from './backends.js';
+import { Registry, type ConnectionPool } from '../../src/index.js';
 
 /** Portable column types for test tables; modifiers (`unique`, `not null`, `default …`) follow the type word. */
 const TYPES: Record<string, Record<DialectName, string>> = {
@@ -30,10 +31,12 @@ const TYPES: Record<string, Record<DialectName, string>> = {
  * The DDL type of a portable column description such as `'string not null unique'`; `string(n)` and `char(n)`
  * are VARCHAR(n) and CHAR(n) everywhere.
  */
-export function columnType(dialect: DialectName, description: string): string {
+export function columnType(dialect: string, description: string): string {
   const [word = '', ...rest] = description.split(' ');
   const sized = /^(string|char)\((\d+)\)$/.exec(word);
-  const type = sized ? `${sized[1] === 'char' ? 'CHAR' : 'VARCHAR'}(${sized[2]})` : TYPES[word]?.[dialect];
+  const type = sized
+    ? `${sized[1] === 'char' ? 'CHAR' : 'VARCHAR'}(${sized[2]})`
+    : TYPES[word]?.[dialect as DialectName];
   if (type === undefined) throw new Error(`Unknown test column type "${word}"`);
   return [type, ...rest].join(' ');
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { splitTableName } from '../../src/dialects/dialect.js';
+import { splitTableName } from '../../src/dialects/dialect-kit.js';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';

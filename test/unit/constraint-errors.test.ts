@@ -1,14 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { QueryError, ValidationError } from '../../src/errors.js';
-import { culprits } from '../../src/model/constraint-violations.js';
+import type { ConstraintViolation } from '../../src/dialects/driver-errors.js';
 import {
   checkColumns,
   constraintMessages,
-  readConstraintViolation,
-  type ConstraintViolation,
-} from '../../src/validation/constraint-errors.js';
+  culprits,
+  violationOf,
+} from '../../src/model/constraint-violations.js';
 import { Errors } from '../../src/validation/errors.js';
+import { DIALECT, type DialectName } from '../support/dialects.js';
+
+/** The violation a dialect reads from a driver's error (or a QueryError wrapping one). */
+const readConstraintViolation = (dialect: DialectName, error: unknown) =>
+  violationOf(DIALECT[dialect], error);
 
 // The driver errors below are the fields better-sqlite3, pg and mysql2 gave for real statements.
 
@@ -315,23 +320,25 @@ describe('culprits (which objects of a multi-row INSERT a violation is about)', 
   });
 
   it('matches the values the database printed', () => {
-    assert.deepEqual(culprits(of({ values: 'b' }), 'postgres', rows, []), [rows[1]]);
-    assert.deepEqual(culprits(of({ columns: ['email', 'n'], values: 'a-3' }), 'mysql', rows, []), [rows[2]]);
-    assert.deepEqual(culprits(of({ columns: ['email', 'n'], values: 'a, 1' }), 'postgres', rows, []), [
+    assert.deepEqual(culprits(of({ values: 'b' }), DIALECT.postgres, rows, []), [rows[1]]);
+    assert.deepEqual(culprits(of({ columns: ['email', 'n'], values: 'a-3' }), DIALECT.mysql, rows, []), [
+      rows[2],
+    ]);
+    assert.deepEqual(culprits(of({ columns: ['email', 'n'], values: 'a, 1' }), DIALECT.postgres, rows, []), [
       rows[0],
     ]);
   });
 
   it('finds the empty NOT NULL column, and repeated values when the database prints none', () => {
-    assert.deepEqual(culprits(of({ kind: 'not-null', columns: ['n'] }), 'sqlite', rows, []), [rows[1]]);
-    assert.deepEqual(culprits(of({}), 'sqlite', rows, []), [rows[2]]);
-    assert.deepEqual(culprits(of({}), 'sqlite', rows.slice(1), [rows[0]!]), [rows[2]]);
+    assert.deepEqual(culprits(of({ kind: 'not-null', columns: ['n'] }), DIALECT.sqlite, rows, []), [rows[1]]);
+    assert.deepEqual(culprits(of({}), DIALECT.sqlite, rows, []), [rows[2]]);
+    assert.deepEqual(culprits(of({}), DIALECT.sqlite, rows.slice(1), [rows[0]!]), [rows[2]]);
   });
 
   it('blames every object when none can be told apart', () => {
-    assert.deepEqual(culprits(of({ values: 'zzz' }), 'postgres', rows, []), rows);
-    assert.deepEqual(culprits(of({ columns: [] }), 'postgres', rows, []), rows);
-    assert.deepEqual(culprits(of({ kind: 'check', columns: ['n'] }), 'sqlite', rows, []), rows);
+    assert.deepEqual(culprits(of({ values: 'zzz' }), DIALECT.postgres, rows, []), rows);
+    assert.deepEqual(culprits(of({ columns: [] }), DIALECT.postgres, rows, []), rows);
+    assert.deepEqual(culprits(of({ kind: 'check', columns: ['n'] }), DIALECT.sqlite, rows, []), rows);
   });
 });
 

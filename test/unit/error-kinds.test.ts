@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorKind } from '../../src/connection/error-kinds.js';
+import { DIALECT, type DialectName } from '../support/dialects.js';
 import { isUnreachable } from '../../src/connection/replicas.js';
 import {
   CommitOutcomeUnknownError,
@@ -12,6 +12,9 @@ import {
   TransactionError,
   isRetryable,
 } from '../../src/index.js';
+
+/** What the dialect named says a driver's error means. */
+const errorKind = (dialect: DialectName, error: unknown) => DIALECT[dialect].errorKind(error);
 
 describe('errorKind', () => {
   it('reads PostgreSQL codes and node-postgres messages', () => {

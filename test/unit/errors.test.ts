@@ -15,10 +15,10 @@ import {
   ReferenceNotSavedError,
   TransactionError,
   TwistarError,
-  isUniqueViolation,
 } from '../../src/errors.js';
 import { Errors } from '../../src/validation/errors.js';
 import { lengthOf, presenceOf } from '../../src/validation/validators.js';
+import { isUniqueViolation } from '../../src/dialects/dialect-registry.js';
 
 describe('Errors (validation messages)', () => {
   it("stores add('first_name', 'cannot be blank.') as 'First name cannot be blank.'", () => {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { InvalidQueryError } from '../../src/errors.js';
-import type { Dialect, DialectName } from '../../src/dialects/dialect.js';
+import type { Dialect } from '../../src/dialects/dialect.js';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';
@@ -17,8 +17,7 @@ import {
   type ColumnList,
   type OrderBy,
 } from '../../src/sql/fragments.js';
-
-const DIALECTS: readonly Dialect[] = [sqliteDialect, postgresDialect, mysqlDialect];
+import { DIALECTS, testSql, type DialectName } from '../support/dialects.js';
 
 const INJECTIONS = [
   'id; DROP TABLE users',
@@ -35,13 +34,14 @@ function testText(
   render: (dialect: Dialect) => SqlFragment,
   expected: Record<DialectName, string>,
 ): void {
-  for (const dialect of DIALECTS) {
-    it(`${title} (${dialect.name})`, () => {
-      const fragment = render(dialect);
-      assert.equal(fragment.text, expected[dialect.name]);
-      assert.deepEqual(fragment.params, []);
-    });
-  }
+  testSql(
+    title,
+    (dialect) => {
+      const { text, params } = render(dialect);
+      return { sql: text, params: [...params] };
+    },
+    expected,
+  );
 }
 
 describe('sql tag', () => {

@@ -13,7 +13,8 @@ import {
   tsType,
   type GeneratedFile,
 } from '../../src/cli/generate-models.js';
-import type { ColumnSchema, DatabaseSchema, TableSchema } from '../../src/schema/database-schema.js';
+import type { ColumnSchema, TableSchema } from '../../src/dialects/table-schema.js';
+import type { DatabaseSchema } from '../../src/schema/database-schema.js';
 import { foreignKeyNames, pluralOf, snakeCase, withoutIdSuffix } from '../../src/schema/model-names.js';
 import { GLOBAL_NAMES_FILE, globalNamesSource, typescriptGlobalNames } from '../support/global-names.js';
 

@@ -10,12 +10,16 @@ import {
   connect,
   sql,
 } from '../../src/index.js';
-import { parseUtcDate, type ColumnInfo } from '../../src/dialects/dialect.js';
+import type { ColumnInfo } from '../../src/dialects/dialect.js';
+import { parseUtcDate } from '../../src/dialects/dialect-kit.js';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';
 import { writeValue } from '../../src/model/attributes.js';
 import { checkParameters } from '../../src/sql/values.js';
-import { errorKind } from '../../src/connection/error-kinds.js';
+import { DIALECT, type DialectName } from '../support/dialects.js';
+
+/** What the dialect named says a driver's error means. */
+const errorKind = (dialect: DialectName, error: unknown) => DIALECT[dialect].errorKind(error);
 
 const SQL = 'INSERT INTO t (v) VALUES (?)';
 

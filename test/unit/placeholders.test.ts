@@ -1,4 +1,5 @@
 import { describe, it } from 'node:test';
+import { DIALECTS } from '../support/dialects.js';
 import assert from 'node:assert/strict';
 
 import { InvalidQueryError } from '../../src/errors.js';
@@ -7,8 +8,6 @@ import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';
 import { assertParameterCount, compilePlaceholders, findPlaceholders } from '../../src/sql/placeholders.js';
-
-const DIALECTS: readonly Dialect[] = [sqliteDialect, postgresDialect, mysqlDialect];
 
 /** The offsets of every `?` in `sql`, for asserting that the scanner found exactly these. */
 function offsetsOfEvery(sql: string, char = '?'): number[] {

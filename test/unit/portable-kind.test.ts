@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import type { DialectName } from '../../src/dialects/dialect.js';
-import type { PortableType } from '../../src/schema/database-schema.js';
-import { mysqlDefault } from '../../src/schema/mysql-introspector.js';
-import { portableType, referentialAction } from '../../src/schema/portable-kind.js';
-import { postgresDefault } from '../../src/schema/postgres-introspector.js';
+import type { PortableType } from '../../src/dialects/table-schema.js';
+import { mysqlDefault } from '../../src/dialects/mysql/mysql-introspector.js';
+import { referentialAction } from '../../src/dialects/catalogue-rows.js';
+import { portableType } from '../../src/schema/portable-kind.js';
+import { postgresDefault } from '../../src/dialects/postgres/postgres-introspector.js';
+import type { DialectName } from '../support/backends.js';
 
 /** Declared types as each catalogue reports them, and the portable kind each must read as. */
 const CASES: Record<DialectName, readonly (readonly [string, PortableType])[]> = {

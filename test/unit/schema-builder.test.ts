@@ -10,14 +10,14 @@ import {
   UnsupportedSchemaChangeError,
   sql,
   TableBuilder,
-  type DialectName,
 } from '../../src/index.js';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { createTableSql } from '../../src/migrations/ddl.js';
 import { generatedName } from '../../src/migrations/ddl-literals.js';
-import { mysqlIndexExistsQuery, mysqlServerOf } from '../../src/connection/mysql-server.js';
+import { mysqlIndexExistsQuery, mysqlServerOf } from '../../src/dialects/mysql/mysql-server.js';
+import { DIALECTS, type DialectName } from '../support/dialects.js';
 
-const DIALECTS: readonly DialectName[] = ['sqlite', 'postgres', 'mysql'];
+const NAMES: readonly DialectName[] = DIALECTS.map((dialect) => dialect.name);
 
 /** The statements `build` produces on a builder that only collects SQL for `dialect`. */
 async function statementsOf(dialect: DialectName, build: (schema: SchemaBuilder) => Promise<void>) {
@@ -32,7 +32,7 @@ function testDdl(
   build: (schema: SchemaBuilder) => Promise<void>,
   expected: Partial<Record<DialectName, readonly string[]>>,
 ): void {
-  for (const dialect of DIALECTS.filter((name) => expected[name] !== undefined)) {
+  for (const dialect of NAMES.filter((name) => expected[name] !== undefined)) {
     it(`${title} (${dialect})`, async () => {
       assert.deepEqual(await statementsOf(dialect, build), expected[dialect]);
     });
@@ -44,7 +44,7 @@ function testRefused(
   title: string,
   build: (schema: SchemaBuilder) => Promise<void>,
   type: new (...args: never[]) => Error,
-  dialects: readonly DialectName[] = DIALECTS,
+  dialects: readonly DialectName[] = NAMES,
 ): void {
   for (const dialect of dialects) {
     it(`${title} (${dialect})`, async () => {
@@ -302,7 +302,7 @@ describe('SchemaBuilder: defaults are literals', () => {
 
   it("doubles quotes in strings, so that a string cannot end the literal: O'Brien'); DROP TABLE users; --", async () => {
     const value = "O'Brien'); DROP TABLE users; --";
-    for (const dialect of DIALECTS) {
+    for (const dialect of NAMES) {
       assert.equal(
         await defaultOf(dialect, (t) => t.string('s').default(value)),
         "'O''Brien''); DROP TABLE users; --'",
@@ -331,7 +331,7 @@ describe('SchemaBuilder: defaults are literals', () => {
     assert.equal(await defaultOf('postgres', (t) => t.boolean('b').default(false)), 'FALSE');
     assert.equal(await defaultOf('mysql', (t) => t.boolean('b').default(true)), '1');
     assert.equal(await defaultOf('sqlite', (t) => t.boolean('b').default(false)), '0');
-    for (const dialect of DIALECTS) {
+    for (const dialect of NAMES) {
       assert.equal(await defaultOf(dialect, (t) => t.float('f').default(-1.5)), '-1.5');
       assert.equal(
         await defaultOf(dialect, (t) => t.bigint('b').default(2n ** 63n - 1n)),
@@ -343,7 +343,7 @@ describe('SchemaBuilder: defaults are literals', () => {
 
   it('writes Dates in UTC, as a day for a date column', async () => {
     const when = new Date(Date.UTC(2024, 4, 1, 23, 30, 15, 123));
-    for (const dialect of DIALECTS) {
+    for (const dialect of NAMES) {
       assert.equal(
         await defaultOf(dialect, (t) => t.datetime('d').default(when)),
         "'2024-05-01 23:30:15.123'",
@@ -363,7 +363,7 @@ describe('SchemaBuilder: defaults are literals', () => {
   });
 
   it('takes a sql fragment as the expression it is', async () => {
-    for (const dialect of DIALECTS) {
+    for (const dialect of NAMES) {
       assert.equal(
         await defaultOf(dialect, (t) => t.datetime('d').default(sql`CURRENT_TIMESTAMP`)),
         'CURRENT_TIMESTAMP',

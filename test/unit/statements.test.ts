@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { InvalidQueryError, UnsafeSqlError } from '../../src/errors.js';
-import type { Dialect, DialectName } from '../../src/dialects/dialect.js';
+import type { Dialect } from '../../src/dialects/dialect.js';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';
@@ -17,31 +17,7 @@ import {
   updateStatement,
   type Statement,
 } from '../../src/sql/statements.js';
-
-const DIALECTS: readonly Dialect[] = [sqliteDialect, postgresDialect, mysqlDialect];
-
-/** One test per dialect: `build` must give exactly `expected[dialect]` as SQL and `params` as parameters. */
-function testSql(
-  title: string,
-  build: (dialect: Dialect) => Statement,
-  expected: Record<DialectName, string>,
-  params: unknown[] = [],
-): void {
-  for (const dialect of DIALECTS) {
-    it(`${title} (${dialect.name})`, () => {
-      assert.deepEqual(build(dialect), { sql: expected[dialect.name], params });
-    });
-  }
-}
-
-/** One test per dialect that `build` throws InvalidQueryError. */
-function testRefused(title: string, build: (dialect: Dialect) => unknown): void {
-  for (const dialect of DIALECTS) {
-    it(`${title} (${dialect.name})`, () => {
-      assert.throws(() => build(dialect), InvalidQueryError);
-    });
-  }
-}
+import { DIALECTS, testRefused, testSql, type DialectName } from '../support/dialects.js';
 
 describe('identifier quoting', () => {
   it('doubles an embedded double quote on SQLite and PostgreSQL', () => {

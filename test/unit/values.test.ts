@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { InvalidQueryError, InvalidValueError } from '../../src/errors.js';
-import { parseUtcDate, utcDateTime } from '../../src/dialects/dialect.js';
+import { parseUtcDate, utcDateTime } from '../../src/dialects/dialect-kit.js';
 import { checkParameters, isSqlValue } from '../../src/sql/values.js';
 
 const SQL = 'INSERT INTO t (v) VALUES (?)';

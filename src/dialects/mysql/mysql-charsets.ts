@@ -1,3 +1,5 @@
+import type { ColumnInfo } from '../dialect.js';
+
 /** The characters cp1252 puts at 0x80–0x9F, which MySQL's `latin1` is; its five unassigned bytes map to C1. */
 const CP1252_HIGH = new Set(
   [...'€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ'].map((c) => c.codePointAt(0) ?? 0),
@@ -37,4 +39,17 @@ export function unholdableCharacter(charset: string, text: string): string | und
     if (holds(charset, point) === false) return char;
   }
   return undefined;
+}
+
+/** Why a column of a character set cannot hold `text` (an emoji in utf8mb3), and the fix; undefined when it can. */
+export function unholdableText(column: ColumnInfo, text: string): string | undefined {
+  if (column.charset === undefined) return undefined;
+  const char = unholdableCharacter(column.charset, text);
+  if (char === undefined) return undefined;
+  const point = `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return (
+    `column "${column.name}" (${column.type}) is in character set ${column.charset}, which cannot hold ` +
+    `"${char}" (${point}); change the column to utf8mb4 ` +
+    `(ALTER TABLE … MODIFY … CHARACTER SET utf8mb4) or leave the character out`
+  );
 }

@@ -1,16 +1,7 @@
 import mysql from 'mysql2';
-import type { ConnectOptions, Driver, DriverConnection, QueryResult, Row } from '../../connection/driver.js';
-import { ConnectionError } from '../../errors.js';
+import type { DriverConfig, DriverConnection, QueryResult, Row } from '../driver.js';
 import { setOwnProperty } from '../../own-property.js';
-import { parseUtcDate } from '../dialect.js';
-import { mysqlDialect } from './mysql-dialect.js';
-
-/** Options for MySQL/MariaDB connections: a URL and/or mysql2 connection options. */
-export interface MysqlOptions {
-  uri?: string;
-  /** Passed to mysql2's `createConnection()`. */
-  driverOptions?: mysql.ConnectionOptions;
-}
+import { parseUtcDate } from '../dialect-kit.js';
 
 // mysql2's column type code for BIGINT.
 const LONGLONG = 8;
@@ -220,74 +211,48 @@ class MysqlConnection implements DriverConnection {
 }
 
 /**
- * Refuses mysql2 options that would undo what Twistar promises: `decimalNumbers` reads DECIMAL as rounded
- * numbers (Twistar reads exact text), `-FOUND_ROWS` makes an UPDATE count only rows it changed (an instance
- * save's one-row check and its "row no longer exists" need the rows it matched).
+ * Opens mysql2 connections in UTC with utf8mb4, 64-bit integers read without loss and server-side parameters.
+ * @internal
  */
-function refuseUnsafeOptions(options: mysql.ConnectionOptions | undefined): void {
-  if (options?.decimalNumbers === true) {
-    throw new ConnectionError(
-      'The mysql2 option decimalNumbers would read DECIMAL columns as rounded numbers; Twistar reads them as ' +
-        'exact strings on every database. Remove it, and convert where you need a number (docs/models.md).',
-    );
-  }
-  // Typed as a list; mysql2 also takes one comma-separated string.
-  const flags: unknown = options?.flags;
-  const list = typeof flags === 'string' ? flags.split(',') : Array.isArray(flags) ? flags.map(String) : [];
-  if (list.some((flag) => flag.trim().toUpperCase() === '-FOUND_ROWS')) {
-    throw new ConnectionError(
-      'The mysql2 flag -FOUND_ROWS makes an UPDATE count only the rows it changed; Twistar needs the rows it ' +
-        'matched to tell that a save reached exactly one row. Remove the flag.',
-    );
-  }
-}
-
-/** Opens mysql2 connections in UTC with utf8mb4, 64-bit integers read without loss and server-side parameters. */
-export function mysqlDriver(options: MysqlOptions, { connectTimeoutMs }: ConnectOptions): Driver {
-  refuseUnsafeOptions(options.driverOptions);
+export function mysqlConnector(driverConfig: DriverConfig): () => Promise<DriverConnection> {
   const config: mysql.ConnectionOptions = {
-    ...(options.uri === undefined ? {} : { uri: options.uri }),
+    ...(driverConfig.url === undefined ? {} : { uri: driverConfig.url }),
     charset: 'utf8mb4',
     timezone: 'Z',
     supportBigNumbers: true,
     bigNumberStrings: false,
     // The server keeps each prepared statement per connection; bound them (max_prepared_stmt_count is global).
     maxPreparedStatements: 256,
-    connectTimeout: connectTimeoutMs,
+    connectTimeout: driverConfig.connectTimeoutMs,
     // DATE as text, for readDates, which reads the days mysql2 would misread.
     dateStrings: DATE_STRINGS,
-    ...options.driverOptions,
+    ...(driverConfig.driverOptions as mysql.ConnectionOptions | undefined),
   };
-  return {
-    dialect: mysqlDialect,
-    defaultPoolSize: 10,
-    connect() {
-      return new Promise((resolve, reject) => {
-        const connection = mysql.createConnection(config);
-        connection.connect((error) => {
-          if (error) {
-            connection.destroy();
-            reject(error);
-            return;
-          }
-          const fail = (failure: Error) => {
-            connection.destroy();
-            reject(failure);
-          };
-          // NOW() and TIMESTAMP columns then agree with the UTC values Twistar writes; strict mode makes a
-          // value too long or out of range for its column an error on every table, never a truncation.
-          const session =
-            "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'STRICT_ALL_TABLES')";
-          connection.query(session, (setError) => {
-            if (setError) return fail(setError);
-            connection.query('SELECT @@max_allowed_packet AS max_packet', (readError, rows) => {
-              if (readError) return fail(readError);
-              const maxPacket = Number((rows as Row[])[0]?.max_packet);
-              resolve(new MysqlConnection(connection, config, maxPacket > 0 ? maxPacket : Infinity));
-            });
+  return () =>
+    new Promise((resolve, reject) => {
+      const connection = mysql.createConnection(config);
+      connection.connect((error) => {
+        if (error) {
+          connection.destroy();
+          reject(error);
+          return;
+        }
+        const fail = (failure: Error) => {
+          connection.destroy();
+          reject(failure);
+        };
+        // NOW() and TIMESTAMP columns then agree with the UTC values Twistar writes; strict mode makes a
+        // value too long or out of range for its column an error on every table, never a truncation.
+        const session =
+          "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'STRICT_ALL_TABLES')";
+        connection.query(session, (setError) => {
+          if (setError) return fail(setError);
+          connection.query('SELECT @@max_allowed_packet AS max_packet', (readError, rows) => {
+            if (readError) return fail(readError);
+            const maxPacket = Number((rows as Row[])[0]?.max_packet);
+            resolve(new MysqlConnection(connection, config, maxPacket > 0 ? maxPacket : Infinity));
           });
         });
       });
-    },
-  };
+    });
 }

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect as connectSocket } from 'node:net';
 import pg from 'pg';
-import {
-  narrowInteger,
-  type ConnectOptions,
-  type Driver,
-  type DriverConnection,
-  type QueryResult,
-} from '../../connection/driver.js';
+import { narrowInteger, type DriverConfig, type DriverConnection, type QueryResult } from '../driver.js';
 import { InvalidValueError } from '../../errors.js';
 import { postgresDialect } from './postgres-dialect.js';
 import {
@@ -16,18 +10,6 @@ import {
   parsePostgresTimestamp,
   postgresDateText,
 } from './postgres-values.js';
-
-/** Options for PostgreSQL connections: a URL and/or node-postgres client options. */
-export interface PostgresOptions {
-  connectionString?: string;
-  /** Passed to `new pg.Client()`; `types` is set by Twistar. */
-  driverOptions?: pg.ClientConfig;
-  /**
-   * false: send every statement unnamed (parsed each time), for a connection pooler in transaction or
-   * statement mode. By default statements are prepared by name, unless a pooler is noticed.
-   */
-  preparedStatements?: boolean;
-}
 
 // Type OIDs, from pg_type.
 const INT8 = 20;
@@ -253,31 +235,28 @@ class PostgresConnection implements DriverConnection {
 /**
  * Opens node-postgres clients, with 64-bit integers and dates read without loss. Nothing depends on the
  * session's settings (a pooler in transaction mode would not keep them): dates are bound and read with
- * their UTC offset.
+ * their UTC offset. One per pool: its prepared-statement names are the pool's own.
+ * @internal
  */
-export function postgresDriver(options: PostgresOptions, { connectTimeoutMs }: ConnectOptions): Driver {
-  const names = new StatementNames(options.preparedStatements === false);
-  return {
-    dialect: postgresDialect,
-    defaultPoolSize: 10,
-    async connect() {
-      const config: pg.ClientConfig = {
-        connectionString: options.connectionString,
-        connectionTimeoutMillis: connectTimeoutMs,
-        ...options.driverOptions,
-        types: typeParsers,
-      };
-      const client = new pg.Client(config);
-      const connection = new PostgresConnection(client, names, connectTimeoutMs);
-      await client.connect();
-      try {
-        await connection.detectPooler();
-      } catch {
-        // The connection broke at once (e.g. its session was killed): handed out marked broken, its first
-        // statement fails unsent and goes to a fresh connection, as it would have without this query.
-        connection.broken = true;
-      }
-      return connection;
-    },
+export function postgresConnector(config: DriverConfig): () => Promise<DriverConnection> {
+  const { connectTimeoutMs } = config;
+  const names = new StatementNames(config.preparedStatements === false);
+  return async () => {
+    const client = new pg.Client({
+      connectionString: config.url,
+      connectionTimeoutMillis: connectTimeoutMs,
+      ...(config.driverOptions as pg.ClientConfig | undefined),
+      types: typeParsers,
+    });
+    const connection = new PostgresConnection(client, names, connectTimeoutMs);
+    await client.connect();
+    try {
+      await connection.detectPooler();
+    } catch {
+      // The connection broke at once (e.g. its session was killed): handed out marked broken, its first
+      // statement fails unsent and goes to a fresh connection, as it would have without this query.
+      connection.broken = true;
+    }
+    return connection;
   };
 }

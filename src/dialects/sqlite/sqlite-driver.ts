@@ -5,21 +5,19 @@ import {
   INT64_MAX,
   INT64_MIN,
   narrowInteger,
-  type Driver,
   type DriverConnection,
   type QueryResult,
   type Row,
-} from '../../connection/driver.js';
+} from '../driver.js';
 import { setOwnProperty } from '../../own-property.js';
-import { utcDateTime } from '../dialect.js';
-import { sqliteDialect } from './sqlite-dialect.js';
+import { utcDateTime } from '../dialect-kit.js';
 
 /** Options for SQLite connections. */
 export interface SqliteOptions {
   /** A file path, or `:memory:`. */
   filename: string;
   /** Passed to better-sqlite3's constructor. */
-  driverOptions?: Database.Options;
+  driverOptions?: object;
   /**
    * `'wal'` switches the file to WAL (persistent: it stays so for every program). By default only a file
    * Twistar creates gets WAL; an existing file keeps the journal mode it has.
@@ -171,7 +169,8 @@ class SqliteConnection implements DriverConnection {
 export function openSqlite(
   options: SqliteOptions,
 ): DriverConnection & { execute(sql: string, params: readonly unknown[], single?: boolean): QueryResult } {
-  const { filename, driverOptions } = options;
+  const { filename } = options;
+  const driverOptions = options.driverOptions as Database.Options | undefined;
   const inFile = filename !== ':memory:' && filename !== '';
   // An empty file is an empty database: one another Twistar connection has only just created, as a rule.
   const size = inFile ? sizeOf(filename) : null;
@@ -201,14 +200,8 @@ export function openSqlite(
 /**
  * Opens better-sqlite3 databases. SQLite serialises writers, so a pool keeps one connection and queues
  * work behind an open transaction instead of failing with SQLITE_BUSY.
+ * @internal
  */
-export function sqliteDriver(options: SqliteOptions): Driver {
-  return {
-    dialect: sqliteDialect,
-    defaultPoolSize: 1,
-    synchronous: true,
-    connect() {
-      return Promise.resolve(openSqlite(options));
-    },
-  };
+export function sqliteConnector(options: SqliteOptions): () => Promise<DriverConnection> {
+  return () => Promise.resolve(openSqlite(options));
 }

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ConnectionError } from '../../errors.js';
-import type { Driver, DriverConnection, QueryResult, Row } from '../../connection/driver.js';
-import { sqliteDialect } from './sqlite-dialect.js';
+import type { DriverConnection, QueryResult, Row } from '../driver.js';
 import type { SqliteOptions } from './sqlite-driver.js';
 
 /** The worker's script, beside this module: `.js` when built, `.ts` when running from source under tsx. */
@@ -99,28 +98,19 @@ class WorkerConnection implements DriverConnection {
  * SQLite on worker threads, one connection each: a long statement no longer blocks the event loop. A file
  * database only (each worker would get its own `:memory:` database). Transactions take one worker for their
  * whole length; SQLite lets one writer at a time in, so other writers wait (busy timeout), readers do not (in WAL mode).
+ * @internal
  */
-export function sqliteWorkerDriver(options: SqliteOptions, workers: number): Driver {
-  if (options.filename === ':memory:' || options.filename === '') {
-    throw new ConnectionError(
-      'SQLite workers need a database file: each worker would open its own empty :memory: database.',
-    );
-  }
-  return {
-    dialect: sqliteDialect,
-    defaultPoolSize: workers,
-    connect() {
-      return new Promise((resolve, reject) => {
-        const worker = startWorker(options);
-        worker.once('message', (reply: Reply) => {
-          if (reply.ready === true) resolve(new WorkerConnection(worker));
-          else {
-            void worker.terminate();
-            reject(reply.error ? revive(reply.error) : new Error('The SQLite worker did not start.'));
-          }
-        });
-        worker.once('error', reject);
+export function sqliteWorkerConnector(options: SqliteOptions): () => Promise<DriverConnection> {
+  return () =>
+    new Promise((resolve, reject) => {
+      const worker = startWorker(options);
+      worker.once('message', (reply: Reply) => {
+        if (reply.ready === true) resolve(new WorkerConnection(worker));
+        else {
+          void worker.terminate();
+          reject(reply.error ? revive(reply.error) : new Error('The SQLite worker did not start.'));
+        }
       });
-    },
-  };
+      worker.once('error', reject);
+    });
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConnectionPool } from '../connection/connection-pool.js';
-import { DeadlockError, MigrationLockError, UniqueViolationError, messageOf } from '../errors.js';
-import { LockLost, type HeldLock, type MigrationLock } from './lock-contract.js';
+import type { DialectSession } from '../driver.js';
+import { DeadlockError, MigrationLockError, UniqueViolationError, messageOf } from '../../errors.js';
+import { LockLost, type HeldLock, type MigrationLock } from '../migration-lock.js';
+import { quoteWith } from '../dialect-kit.js';
 
 /**
  * How long a lock row stays valid after its holder's last heartbeat. A run that crashed (or lost the cluster)
@@ -28,9 +29,9 @@ export function galeraLockTable(table: string): string {
  * lock is lost). A run waiting for the lock deletes a row past its expiry (its holder stopped renewing it) and
  * takes the lock. Releasing deletes the row.
  */
-export function galeraLock(pool: ConnectionPool, table: string, timeoutMs: number): MigrationLock {
+export function galeraLock(pool: DialectSession, table: string, timeoutMs: number): MigrationLock {
   const lockTable = galeraLockTable(table);
-  const name = pool.dialect.quoteIdentifier(lockTable);
+  const name = quoteWith('`', lockTable);
   const owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`.slice(0, 100);
   const ttl = `INTERVAL ${GALERA_LOCK_TTL_MS * 1000} MICROSECOND`;
 

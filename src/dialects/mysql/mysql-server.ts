@@ -1,4 +1,4 @@
-import type { ConnectionPool } from './connection-pool.js';
+import type { CatalogueQuery, DialectSession } from '../driver.js';
 
 /** The two servers behind the `mysql` dialect, whose DDL differs in places. */
 export type MysqlServer = 'mysql' | 'mariadb';
@@ -8,10 +8,10 @@ export function mysqlServerOf(version: string): MysqlServer {
   return /mariadb/i.test(version) ? 'mariadb' : 'mysql';
 }
 
-const servers = new WeakMap<ConnectionPool, Promise<MysqlServer>>();
+const servers = new WeakMap<DialectSession, Promise<MysqlServer>>();
 
 /** The server behind a MySQL pool, asked once per pool (again after a failed attempt). */
-export function detectMysqlServer(pool: ConnectionPool): Promise<MysqlServer> {
+export function detectMysqlServer(pool: DialectSession): Promise<MysqlServer> {
   let server = servers.get(pool);
   if (server === undefined) {
     server = pool
@@ -29,7 +29,7 @@ export function takesCreateIndexIfNotExists(server: MysqlServer): boolean {
 }
 
 /** The query that finds index `name` of `table` in the current database, from information_schema. */
-export function mysqlIndexExistsQuery(table: string, name: string): [string, unknown[]] {
+export function mysqlIndexExistsQuery(table: string, name: string): CatalogueQuery {
   return [
     'SELECT 1 AS found FROM information_schema.statistics ' +
       'WHERE table_schema = DATABASE() AND table_name = ? AND index_name = ? LIMIT 1',

@@ -1,7 +1,7 @@
-import type { ConnectionPool } from '../connection/connection-pool.js';
-import type { ColumnSchema, PortableKind, TableSchema } from './database-schema.js';
-import { foreignKeyFromRows, groupBy, indexFromRows, text } from './catalogue-rows.js';
-import { portableType } from './portable-kind.js';
+import type { DialectSession } from '../driver.js';
+import type { ColumnSchema, PortableKind, TableSchema } from '../table-schema.js';
+import { foreignKeyFromRows, groupBy, indexFromRows, text } from '../catalogue-rows.js';
+import { postgresType } from './postgres-catalogue.js';
 
 // Ordinary and partitioned tables of the current schema; partitions are part of their parent.
 const IN_SCHEMA = `JOIN pg_namespace n ON n.oid = t.relnamespace
@@ -56,7 +56,7 @@ export function postgresDefault(expression: string, kind?: PortableKind): string
 }
 
 /** The tables of PostgreSQL's current schema, from pg_catalog, in three statements. */
-export async function introspectPostgres(pool: ConnectionPool): Promise<TableSchema[]> {
+export async function introspectPostgres(pool: DialectSession): Promise<TableSchema[]> {
   const [columnRows, constraintRows, indexRows] = [
     await pool.runQuery(COLUMNS),
     await pool.runQuery(CONSTRAINTS),
@@ -70,7 +70,7 @@ export async function introspectPostgres(pool: ConnectionPool): Promise<TableSch
     const primaryKey = primary.map((part) => text(part.column_name));
     const columns = rows.map((row): ColumnSchema => {
       const type = text(row.type);
-      const portable = portableType('postgres', type);
+      const portable = postgresType(type.toLowerCase());
       const generated = row.generated !== '' && row.generated != null;
       const expression = row.default_value == null || generated ? null : text(row.default_value);
       return {

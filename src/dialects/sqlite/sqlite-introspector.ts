@@ -1,7 +1,7 @@
-import type { ConnectionPool } from '../connection/connection-pool.js';
-import type { ColumnSchema, IndexSchema, TableSchema } from './database-schema.js';
-import { foreignKeyFromRows, groupBy, indexFromRows, text } from './catalogue-rows.js';
-import { portableType } from './portable-kind.js';
+import type { DialectSession } from '../driver.js';
+import type { ColumnSchema, IndexSchema, TableSchema } from '../table-schema.js';
+import { foreignKeyFromRows, groupBy, indexFromRows, text } from '../catalogue-rows.js';
+import { sqliteType } from './sqlite-catalogue.js';
 
 // The main database's ordinary tables: not views, virtual tables or their shadow tables, nor SQLite's own;
 // every PRAGMA names 'main', since a TEMP table of the same name would otherwise answer instead.
@@ -9,7 +9,7 @@ const TABLES = `SELECT name, wr FROM pragma_table_list
  WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`;
 
 /** The tables of an SQLite database (`main`), from the table-valued PRAGMA functions. */
-export async function introspectSqlite(pool: ConnectionPool): Promise<TableSchema[]> {
+export async function introspectSqlite(pool: DialectSession): Promise<TableSchema[]> {
   const tables: TableSchema[] = [];
   for (const { name, wr } of await pool.runQuery(TABLES)) {
     tables.push(await sqliteTable(pool, text(name), Number(wr) === 1));
@@ -28,7 +28,7 @@ export async function introspectSqlite(pool: ConnectionPool): Promise<TableSchem
   }));
 }
 
-async function sqliteTable(pool: ConnectionPool, table: string, withoutRowid: boolean): Promise<TableSchema> {
+async function sqliteTable(pool: DialectSession, table: string, withoutRowid: boolean): Promise<TableSchema> {
   const columnRows = await pool.runQuery(
     `SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(?, 'main') ORDER BY cid`,
     [table],
@@ -45,7 +45,7 @@ async function sqliteTable(pool: ConnectionPool, table: string, withoutRowid: bo
     return {
       name: text(row.name),
       type,
-      ...portableType('sqlite', type),
+      ...sqliteType(type),
       nullable: !rowid && Number(row.notnull) === 0,
       default: row.dflt_value == null ? null : text(row.dflt_value),
       primaryKey: Number(row.pk) > 0,
@@ -69,7 +69,7 @@ async function sqliteTable(pool: ConnectionPool, table: string, withoutRowid: bo
   };
 }
 
-async function indexesOf(pool: ConnectionPool, table: string): Promise<IndexSchema[]> {
+async function indexesOf(pool: DialectSession, table: string): Promise<IndexSchema[]> {
   const list = await pool.runQuery(
     `SELECT name, "unique", origin, partial FROM pragma_index_list(?, 'main') ORDER BY name`,
     [table],

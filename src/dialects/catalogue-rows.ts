@@ -1,6 +1,11 @@
-import type { Row } from '../connection/driver.js';
-import type { ForeignKeySchema, IndexSchema } from './database-schema.js';
-import { referentialAction } from './portable-kind.js';
+import type { Row } from './driver.js';
+import type {
+  ForeignKeySchema,
+  IndexSchema,
+  PortableKind,
+  PortableType,
+  ReferentialAction,
+} from './table-schema.js';
 
 /** A catalogue value as text. */
 export const text = (value: unknown): string => String(value);
@@ -43,4 +48,33 @@ export function indexFromRows(
   flags: { readonly unique: boolean; readonly partial: boolean },
 ): IndexSchema {
   return { name, columns: parts.map((part) => text(part.column_name)), ...flags };
+}
+
+/** A character type: `kind` with its length, or unbounded text when it has none. */
+export const sizedType = (kind: PortableKind, length: string | undefined): PortableType =>
+  length === undefined ? { kind: 'text' } : { kind, length: Number(length) };
+
+/** A decimal type, with its precision and scale where declared. */
+export function decimalType(precision: string | undefined, scale: string | undefined): PortableType {
+  if (precision === undefined) return { kind: 'decimal' };
+  return { kind: 'decimal', precision: Number(precision), scale: Number(scale ?? 0) };
+}
+
+const ACTIONS: Record<string, ReferentialAction> = {
+  // PostgreSQL's pg_constraint codes, then the words the others use.
+  a: 'no action',
+  r: 'restrict',
+  c: 'cascade',
+  n: 'set null',
+  d: 'set default',
+  'no action': 'no action',
+  restrict: 'restrict',
+  cascade: 'cascade',
+  'set null': 'set null',
+  'set default': 'set default',
+};
+
+/** A foreign key's ON DELETE / ON UPDATE rule as a catalogue spells it; 'no action' when unknown. */
+export function referentialAction(text: unknown): ReferentialAction {
+  return ACTIONS[String(text ?? '').toLowerCase()] ?? 'no action';
 }

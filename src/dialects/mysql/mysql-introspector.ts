@@ -1,8 +1,8 @@
-import type { ConnectionPool } from '../connection/connection-pool.js';
-import { detectMysqlServer } from '../connection/mysql-server.js';
-import type { ColumnSchema, PortableKind, TableSchema } from './database-schema.js';
-import { foreignKeyFromRows, groupBy, indexFromRows, text } from './catalogue-rows.js';
-import { portableType } from './portable-kind.js';
+import type { DialectSession } from '../driver.js';
+import { detectMysqlServer } from './mysql-server.js';
+import type { ColumnSchema, PortableKind, TableSchema } from '../table-schema.js';
+import { foreignKeyFromRows, groupBy, indexFromRows, text } from '../catalogue-rows.js';
+import { mysqlType } from './mysql-catalogue.js';
 
 const COLUMNS = `SELECT c.table_name AS table_name, c.column_name AS name, c.column_type AS type,
        c.is_nullable AS nullable, c.column_default AS default_value, c.extra AS extra
@@ -55,7 +55,7 @@ export function mysqlDefault(
 }
 
 /** The tables of the current MySQL/MariaDB database (`DATABASE()`), from information_schema. */
-export async function introspectMysql(pool: ConnectionPool): Promise<TableSchema[]> {
+export async function introspectMysql(pool: DialectSession): Promise<TableSchema[]> {
   const mariadb = (await detectMysqlServer(pool)) === 'mariadb';
   const columnRows = await pool.runQuery(COLUMNS);
   const checks = groupBy(mariadb ? await pool.runQuery(MARIADB_CHECKS) : [], (row) => text(row.table_name));
@@ -73,7 +73,7 @@ export async function introspectMysql(pool: ConnectionPool): Promise<TableSchema
       const validated = `json_valid(\`${name.replaceAll('`', '``')}\`)`;
       const portable = clauses.some((clause) => clause.includes(validated))
         ? { kind: 'json' as const }
-        : portableType('mysql', type);
+        : mysqlType(type.toLowerCase());
       const extra = text(row.extra ?? '');
       return {
         name,

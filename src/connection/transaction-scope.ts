@@ -1,0 +1,382 @@
+import { CommitOutcomeUnknownError, ConnectionLostError, TransactionError, messageOf } from '../errors.js';
+import type { DriverConnection, OperationResult, QueryResult, Row } from '../dialects/driver.js';
+import { currentContext, runInContext, type ContextEntry } from './context.js';
+import { isReadOnly } from './replicas.js';
+
+/** The handle a transaction's callback gets: statements on the transaction's own connection. */
+export interface TransactionHandle<Owner> {
+  readonly pool: Owner;
+  runQuery(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  runOperation(sql: string, params?: readonly unknown[]): Promise<OperationResult>;
+}
+
+/** What transactions need of the pool they belong to. */
+export interface ScopeHost<Owner> {
+  /** The pool: the key of its transactions in the context, and the handle's `pool`. */
+  readonly owner: Owner;
+  /** After a failed statement the database refuses the rest of the transaction (PostgreSQL). */
+  readonly abortsTransactionOnError: boolean;
+  /** A connection with a transaction begun on it. */
+  begin(): Promise<DriverConnection>;
+  /** Gives a connection back to the pool; `discard` closes it instead. */
+  release(connection: DriverConnection, discard: boolean): void;
+  /** Checks a statement and its parameters; resolves to the text the driver takes. */
+  check(sql: string, params: readonly unknown[]): string;
+  /** Runs a checked statement (`text` for the driver, `sql` as the caller wrote it, for errors and logs). */
+  run(
+    connection: DriverConnection,
+    text: string,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult>;
+  /** Runs BEGIN, COMMIT, ROLLBACK or a savepoint statement (never cancelled). */
+  control(connection: DriverConnection, sql: string): Promise<QueryResult>;
+  /** The statement changes its connection's session (SET, USE, …): the connection is closed afterwards. */
+  changesSession(sql: string): boolean;
+}
+
+interface TransactionState {
+  readonly connection: DriverConnection;
+  /** Savepoint names given so far (each nested transaction takes the next). */
+  savepoints: number;
+  /** The nested transactions open now, outermost first. */
+  readonly open: Nested[];
+  active: boolean;
+  /**
+   * The error that made the transaction rollback-only: a statement failed (and no savepoint around it was
+   * rolled back), or a savepoint could not be rolled back. Null while it can commit.
+   */
+  aborted: unknown;
+  /** A statement changed the session (SET, USE, …): the connection is closed afterwards, not reused. */
+  sessionChanged: boolean;
+}
+
+/**
+ * Where a piece of work runs in a transaction: the transaction, and how many nested transactions (savepoints)
+ * around it; the AsyncLocalStorage carries one per level.
+ */
+export interface Frame<Owner> extends ContextEntry {
+  readonly pool: Owner;
+  readonly state: TransactionState;
+  readonly depth: number;
+  /** This level's nested transaction in `state.open` (none at the top). */
+  readonly entry: Nested | null;
+  readonly handle: TransactionHandle<Owner>;
+}
+
+/** A nested transaction while it is open: `done` settles once it has ended (or was abandoned). */
+interface Nested {
+  readonly done: Promise<void>;
+  readonly end: () => void;
+}
+
+function nested(): Nested {
+  let end!: () => void;
+  const done = new Promise<void>((resolve) => (end = resolve));
+  return { done, end };
+}
+
+/**
+ * Ends the nested transactions from `depth` on (work left running inside a transaction that has ended): their
+ * frames are no longer current, so nothing of theirs is sent any more, and whatever waits for them goes on.
+ */
+function abandon(state: TransactionState, depth: number): void {
+  for (const entry of state.open.splice(depth)) entry.end();
+}
+
+/** Work that `outside()` runs: no transaction of `pool`, whatever surrounds it. */
+interface Outside<Owner> extends ContextEntry {
+  readonly pool: Owner;
+  readonly state: null;
+}
+
+/**
+ * The transactions of one pool: which one the running work belongs to (found through AsyncLocalStorage, so that
+ * concurrent work outside stays outside), nested transactions as savepoints run one at a time, and the rule that
+ * a transaction in which a statement failed can only roll back.
+ */
+export class TransactionScope<Owner> {
+  readonly #host: ScopeHost<Owner>;
+
+  constructor(host: ScopeHost<Owner>) {
+    this.#host = host;
+  }
+
+  /** The frame of this pool's transaction the running work belongs to (even one that has ended), if any. */
+  frame(): Frame<Owner> | undefined {
+    const pool = this.#host.owner;
+    for (let entry = currentContext(); entry !== undefined; entry = entry.outer) {
+      const scope = entry as Partial<Frame<Owner> | Outside<Owner>>;
+      if (scope.pool === pool) return scope.state === null ? undefined : (scope as Frame<Owner>);
+    }
+    return undefined;
+  }
+
+  /** True while the caller runs inside a transaction of this pool. */
+  get active(): boolean {
+    return this.frame()?.state.active === true;
+  }
+
+  /** An object standing for the caller's transaction, the same at every level and after it ended; see the pool's. */
+  token(): object | undefined {
+    return this.frame()?.state;
+  }
+
+  /** See ConnectionPool.acknowledgeFailure. */
+  acknowledgeFailure(error: unknown): void {
+    const state = this.frame()?.state;
+    if (state !== undefined && state.aborted === error && !this.#host.abortsTransactionOnError)
+      state.aborted = null;
+  }
+
+  /** See ConnectionPool.markRollbackOnly. */
+  markRollbackOnly(error: unknown): void {
+    const state = this.frame()?.state;
+    if (state !== undefined && state.active && state.aborted === null) state.aborted = error;
+  }
+
+  /** Runs `work` outside any transaction of this pool. */
+  outside<T>(work: () => T): T {
+    const outside: Outside<Owner> = { pool: this.#host.owner, outer: currentContext(), state: null };
+    return runInContext(outside, work);
+  }
+
+  /**
+   * Runs `work` in one transaction: commits when it resolves, rolls back and rejects with its error when
+   * it throws. Inside another transaction of this pool it becomes a savepoint.
+   */
+  async run<T>(work: (txn: TransactionHandle<Owner>) => Promise<T> | T): Promise<T> {
+    const outer = this.frame();
+    if (outer !== undefined) {
+      // Started by work of a transaction that has ended: it must not run apart from it either.
+      if (!current(outer)) throw finishedError();
+      return this.#savepoint(outer, work);
+    }
+    const host = this.#host;
+    const connection = await host.begin();
+    const state: TransactionState = {
+      connection,
+      savepoints: 0,
+      open: [],
+      active: true,
+      aborted: null,
+      sessionChanged: false,
+    };
+    const frame = this.#frame(state, 0, null);
+    let result: T;
+    try {
+      result = await runInContext(frame, () => work(frame.handle));
+    } catch (error) {
+      state.active = false;
+      abandon(state, 0);
+      await this.#rollbackAndRelease(connection, state.sessionChanged);
+      throw error;
+    }
+    state.active = false;
+    const unawaited = state.open.length > 0;
+    abandon(state, 0);
+    if (state.aborted !== null || unawaited) {
+      await this.#rollbackAndRelease(connection, state.sessionChanged);
+      throw unawaited ? unawaitedError() : rolledBackError(state.aborted);
+    }
+    try {
+      await host.control(connection, 'COMMIT');
+    } catch (error) {
+      if (error instanceof ConnectionLostError) {
+        // The server may have committed before the connection broke: never guess, never reuse it.
+        host.release(connection, true);
+        throw new CommitOutcomeUnknownError(
+          'The connection was lost during COMMIT, so the outcome of the transaction is unknown: check the data ' +
+            'before running it again.',
+          { cause: error },
+        );
+      }
+      // COMMIT refused (e.g. a deferred constraint or a serialisation failure): nothing was committed.
+      await this.#rollbackAndRelease(connection, false);
+      throw new TransactionError(`COMMIT was refused, so nothing was committed: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+    host.release(connection, state.sessionChanged);
+    return result;
+  }
+
+  /** Runs a statement (checked, `text` for the driver) in the transaction of `frame`. */
+  async runIn(
+    frame: Frame<Owner>,
+    text: string,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult> {
+    const { state } = frame;
+    // A nested transaction started by other work of this transaction is open on the one connection: a write
+    // sent meanwhile would be rolled back with it, so it waits (and is sent in the same turn as the check).
+    // Reads go ahead: they may serve that nested transaction too (a shared column lookup, a batched load).
+    if (!isReadOnly(sql))
+      while (state.open.length > frame.depth) await state.open[state.open.length - 1]?.done;
+    if (!current(frame)) throw finishedError();
+    if (state.aborted !== null) throw canOnlyRollBackError(state.aborted);
+    if (this.#host.changesSession(sql)) state.sessionChanged = true;
+    try {
+      return await this.#host.run(state.connection, text, sql, params);
+    } catch (error) {
+      // PostgreSQL refuses the rest of such a transaction; MySQL and SQLite would commit the rest. Either
+      // way the transaction may only roll back (unless a savepoint around the statement is rolled back).
+      if (state.aborted === null) state.aborted = error;
+      throw error;
+    }
+  }
+
+  #frame(state: TransactionState, depth: number, entry: Nested | null): Frame<Owner> {
+    const outer = currentContext();
+    const frame: Frame<Owner> = {
+      pool: this.#host.owner,
+      outer,
+      state,
+      depth,
+      entry,
+      handle: this.#handle(() => frame),
+    };
+    return frame;
+  }
+
+  #handle(frame: () => Frame<Owner>): TransactionHandle<Owner> {
+    const statement = (sql: string, params: readonly unknown[]) =>
+      this.runIn(frame(), this.#host.check(sql, params), sql, params);
+    return {
+      pool: this.#host.owner,
+      runQuery: async (sql, params = []) => (await statement(sql, params)).rows,
+      runOperation: async (sql, params = []) => {
+        const { affectedRows, insertId } = await statement(sql, params);
+        return { affectedRows, insertId };
+      },
+    };
+  }
+
+  /** Rolls back and returns the connection; closes it when ROLLBACK failed or `discard` says so. */
+  async #rollbackAndRelease(connection: DriverConnection, discard: boolean): Promise<void> {
+    const rolledBack = await this.#host.control(connection, 'ROLLBACK').then(
+      () => true,
+      () => false,
+    );
+    this.#host.release(connection, discard || !rolledBack);
+  }
+
+  /**
+   * A nested transaction: a savepoint, released when `work` resolves and rolled back when it throws, or when a
+   * statement failed inside it (then it rejects with TransactionError and the transaction around it goes on).
+   * Nested transactions started side by side in one transaction run one after the other.
+   */
+  async #savepoint<T>(
+    outer: Frame<Owner>,
+    work: (txn: TransactionHandle<Owner>) => Promise<T> | T,
+  ): Promise<T> {
+    const { state } = outer;
+    // Claimed in the same turn as the check, so that two waiting nested transactions cannot both start.
+    while (state.open.length > outer.depth) await state.open[state.open.length - 1]?.done;
+    if (!current(outer)) throw finishedError();
+    const entry = nested();
+    state.open.push(entry);
+    try {
+      return await this.#inSavepoint(outer, entry, work);
+    } finally {
+      // Its own entry, and those of nested transactions it left running (their savepoints ended with its own).
+      const at = state.open.indexOf(entry);
+      if (at >= 0) abandon(state, at);
+      entry.end();
+    }
+  }
+
+  async #inSavepoint<T>(
+    outer: Frame<Owner>,
+    entry: Nested,
+    work: (txn: TransactionHandle<Owner>) => Promise<T> | T,
+  ): Promise<T> {
+    const { state } = outer;
+    const name = `twistar_sp_${++state.savepoints}`;
+    const abortedBefore = state.aborted;
+    if (abortedBefore !== null) throw canOnlyRollBackError(abortedBefore);
+    await this.#savepointControl(state, `SAVEPOINT ${name}`);
+    const frame = this.#frame(state, outer.depth + 1, entry);
+    let outcome: { readonly value: T } | { readonly error: unknown };
+    try {
+      const value = await runInContext(frame, () => work(frame.handle));
+      outcome =
+        state.open.length > frame.depth
+          ? { error: unawaitedError() }
+          : state.aborted === abortedBefore
+            ? { value }
+            : { error: rolledBackError(state.aborted) };
+    } catch (error) {
+      outcome = { error };
+    }
+    // Ended with the transaction around it (or its own parent): its savepoint is gone, and the connection
+    // may already serve another transaction, so nothing more is sent.
+    if (!current(frame)) throw 'error' in outcome ? outcome.error : finishedError();
+    abandon(state, frame.depth);
+    if ('error' in outcome) {
+      try {
+        await this.#host.control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
+        await this.#host.control(state.connection, `RELEASE SAVEPOINT ${name}`);
+        state.aborted = abortedBefore;
+      } catch (rollbackError) {
+        // The savepoint could not be undone: the outer transaction must not commit.
+        state.aborted = rollbackError;
+      }
+      throw outcome.error;
+    }
+    await this.#savepointControl(state, `RELEASE SAVEPOINT ${name}`);
+    return outcome.value;
+  }
+
+  /** SAVEPOINT or RELEASE: when it fails, the transaction can only roll back (PostgreSQL has aborted it). */
+  async #savepointControl(state: TransactionState, sql: string): Promise<void> {
+    try {
+      await this.#host.control(state.connection, sql);
+    } catch (error) {
+      if (state.aborted === null) state.aborted = error;
+      throw error;
+    }
+  }
+}
+
+/** False when the frame's transaction, or the nested transaction it ran in, has ended. */
+function current({ state, depth, entry }: Frame<unknown>): boolean {
+  return state.active && (depth === 0 || state.open[depth - 1] === entry);
+}
+
+/** For a transaction whose callback returned while a nested transaction it started was still running. */
+function unawaitedError(): TransactionError {
+  return new TransactionError(
+    'A nested transaction() started in this transaction was still running when its callback returned, so ' +
+      'the transaction was rolled back rather than commit part of that work. Await every nested transaction.',
+  );
+}
+
+/** For work of a transaction (or nested transaction) that has ended. */
+function finishedError(): TransactionError {
+  return new TransactionError(
+    'This transaction has already finished; work started inside it (not awaited: a late save(), a timer, an ' +
+      'event listener) cannot run in it, nor on its own. Await every query inside the transaction callback, or ' +
+      'start background work with pool.outsideTransaction(…).',
+  );
+}
+
+/** For a statement in a transaction that a failed statement made rollback-only. */
+function canOnlyRollBackError(cause: unknown): TransactionError {
+  return new TransactionError(
+    `This transaction can only roll back: a statement in it failed (${messageOf(cause)}). To go on ` +
+      'after a statement that may fail, run that statement in a nested transaction() (a savepoint).',
+    { cause },
+  );
+}
+
+/** A transaction that ended normally although a statement in it failed: it was rolled back. */
+function rolledBackError(cause: unknown): TransactionError {
+  return new TransactionError(
+    `The transaction was rolled back: a statement in it failed (${messageOf(cause)}) and committing ` +
+      'the rest would keep only part of the work, even though the error was caught. To go on after a ' +
+      'statement that may fail, run that statement in a nested transaction() (a savepoint).',
+    { cause },
+  );
+}
