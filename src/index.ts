@@ -42,7 +42,7 @@ export {
   InvalidSchemaOptionError,
   UnknownColumnError,
 } from './errors.js';
-export { defineConfig, type TwistarConfig } from './cli/config.js';
+export { defineConfig, type TwistarConfig } from './define-config.js';
 export {
   connect,
   type ConnectOptions,
@@ -88,7 +88,8 @@ export type { EachOptions } from './model/streaming.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';
 export type { LengthRule, Validator } from './validation/validators.js';
-export type { RelationDeclaration, RelationOptions } from './relationships/declarations.js';
+export type { RelationDeclaration, RelationOptions } from './model/relation-declarations.js';
+import './relationships/model-hooks.js';
 export { BelongsTo } from './relationships/belongs-to.js';
 export { HABTM, type HabtmFindOptions } from './relationships/habtm.js';
 export { HasMany } from './relationships/has-many.js';

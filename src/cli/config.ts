@@ -2,27 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, messageOf } from '../errors.js';
+import type { TwistarConfig } from '../define-config.js';
 import { MIGRATIONS_TABLE } from '../schema/introspect-options.js';
-
-/** What `twistar.config.ts` (or `.js`, `.mjs`, `.json`) may say; every field is optional. */
-export interface TwistarConfig {
-  /** The database URL (`sqlite:app.db`, `postgres://…`, `mysql://…`). */
-  readonly url?: string;
-  /** The folder of migration files (default `migrations`). */
-  readonly migrations?: string;
-  /** The folder of model classes (default `src/models`): `check`, `diagram` and `console` load them. */
-  readonly models?: string;
-  /** The table that records applied migrations (default `twistar_migrations`); introspection leaves it out. */
-  readonly migrationsTable?: string;
-}
-
-/**
- * Types a config file's settings: `export default defineConfig({ url: process.env.DATABASE_URL, … })` in
- * `twistar.config.ts`. It returns its argument.
- */
-export function defineConfig(config: TwistarConfig): TwistarConfig {
-  return config;
-}
 
 /** The command line's say over the config file. */
 export interface ConfigFlags {

@@ -7,7 +7,7 @@ import { markSaved } from './attributes.js';
 import { holdStored } from './stored-values.js';
 import { culprits, reportViolation, tableViolation, violationOf } from './constraint-violations.js';
 import type { Loadable, Loaded } from './hydration.js';
-import { hasHook, runHook, type HookName } from './lifecycle.js';
+import { hasHooks, runAfter, runBefore } from './lifecycle.js';
 import { validatorsOf } from '../validation/validators.js';
 import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
 import { STATE } from './object-state.js';
@@ -165,7 +165,6 @@ async function validateAndWrite<M extends Creatable>(
   validating: boolean,
   invalid: string[],
 ): Promise<M[]> {
-  const hooks = (name: HookName) => hasHook(model.prototype, name);
   for (const [index, obj] of objects.entries()) {
     if (!validating) break;
     await obj.validate();
@@ -188,12 +187,9 @@ async function validateAndWrite<M extends Creatable>(
     return await config.pool.runInteraction(async () => {
       let schema = await modelSchema(config, model);
       progress.schema = schema;
-      const before = hooks('beforeCreate') || hooks('beforeSave');
+      const hooked = hasHooks(model.prototype, 'create', 'before');
       const writing: M[] = [];
-      for (const obj of objects) {
-        if (!before || ((await runHook(obj, 'beforeCreate')) && (await runHook(obj, 'beforeSave'))))
-          writing.push(obj);
-      }
+      for (const obj of objects) if (!hooked || (await runBefore(obj, 'create'))) writing.push(obj);
       // A value for a name that is not a known column: the columns are read again, or the value refused.
       for (const obj of writing)
         schema = savableSchema(config, model, obj) ?? (await schemaToSave(config, model, obj));
@@ -231,12 +227,8 @@ async function validateAndWrite<M extends Creatable>(
           offset += count;
         }
       }
-      if (hooks('afterCreate') || hooks('afterSave')) {
-        for (const obj of writing) {
-          await runHook(obj, 'afterCreate');
-          await runHook(obj, 'afterSave');
-        }
-      }
+      if (hasHooks(model.prototype, 'create', 'after'))
+        for (const obj of writing) await runAfter(obj, 'create');
       return objects;
     });
   } catch (error) {

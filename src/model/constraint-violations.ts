@@ -4,7 +4,7 @@ import { splitTableName } from '../dialects/dialect-kit.js';
 import type { CatalogueQuery } from '../dialects/driver.js';
 import type { ConstraintKind, ConstraintViolation } from '../dialects/driver-errors.js';
 import { QueryError } from '../errors.js';
-import { relationsOf, type RelatedModel } from '../relationships/declarations.js';
+import { relationsOf, type RelatedModel } from './relation-declarations.js';
 import { BASE } from '../validation/errors.js';
 import { uniquenessMessageOf } from '../validation/uniqueness.js';
 import type { ModelDefinition } from './model-definition.js';

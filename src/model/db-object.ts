@@ -44,8 +44,8 @@ import {
   updateObject,
 } from './persistence.js';
 import { tableNameOf } from './naming.js';
-import { installRelations } from '../relationships/accessors.js';
-import { relationOf, relationsOf, type RelationDeclaration } from '../relationships/declarations.js';
+import { relationHooks } from './relation-hooks.js';
+import { relationOf, relationsOf, type RelationDeclaration } from './relation-declarations.js';
 import type { Relation } from '../relationships/relation.js';
 
 /** The column values of model `M`: the data properties it declares (`declare first_name: string`). */
@@ -127,7 +127,7 @@ export class DBObject implements PersistentObject {
   afterInit?(): HookResult;
 
   constructor(attrs?: object) {
-    installRelations(this.constructor as typeof DBObject);
+    relationHooks().install(this.constructor as typeof DBObject);
     this[STATE] = newState();
     if (attrs) assignAttributes(this, attrs);
   }

@@ -3,12 +3,12 @@ import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import type { ColumnList, OrderBy } from '../sql/fragments.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { attrsToWhere, joinWheres, type WhereInput } from '../sql/where.js';
-import { checkInclude, preload } from '../relationships/eager-loading.js';
+import { relationHooks } from './relation-hooks.js';
 import { writeValue } from './attributes.js';
 import { setOwnProperty } from '../own-property.js';
 import { omitKeys, ownOptions } from '../options.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
-import { batchedRow } from './key-batcher.js';
+import { mergedFindRow } from './find-merging.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
 
 /** Options of `find`, `all` and `findBy`. */
@@ -64,12 +64,12 @@ export async function findObjects<M extends Loaded>(
       ['include'],
       `${model.name}.find(key, …)`,
     );
-    if (include !== undefined) checkInclude(model, include);
-    const row = await (batchedRow(model, config, first) ??
+    if (include !== undefined) relationHooks().checkInclude(model, include);
+    const row = await (mergedFindRow(model, config, first) ??
       config.select(model.tablename(), { id: first, primaryKey: model.PRIMARY_KEY }));
     const found = row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
     if (found !== null && include !== undefined && include.length > 0)
-      await preload([found], include, config);
+      await relationHooks().preload([found], include, config);
     return found;
   }
   if (args.length > 0 && (first === null || typeof first !== 'object' || Array.isArray(first))) {
@@ -85,12 +85,13 @@ export async function findObjects<M extends Loaded>(
   );
   const { include, batch } = options;
   const clauses = omitKeys(options, 'include', 'batch');
-  if (include !== undefined) checkInclude(model, include);
+  if (include !== undefined) relationHooks().checkInclude(model, include);
   const found = await config.select(model.tablename(), clauses);
   // With limit 1 the low-level select already answers with one row or null.
   const rows = Array.isArray(found) ? found : found === null ? [] : [found];
   const objects = await fromRows(model, rows, config, batch);
-  if (include !== undefined && include.length > 0) await preload(objects, include, config, batch);
+  if (include !== undefined && include.length > 0)
+    await relationHooks().preload(objects, include, config, batch);
   return clauses.limit === 1 ? (objects[0] ?? null) : objects;
 }
 

@@ -2,7 +2,7 @@ import type { Row } from '../dialects/driver.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { Registry } from '../registry.js';
 import { readRow } from './attributes.js';
-import { hasHook, runHook } from './lifecycle.js';
+import { hasHooks, runAfter } from './lifecycle.js';
 import { knownModelSchema, modelSchema, type ModelDefinition } from './model-schema.js';
 import { STATE, type ObjectState } from './object-state.js';
 
@@ -32,8 +32,8 @@ export async function fromRows<M extends Loaded>(
     return obj;
   });
   makeSiblings(objects, batch);
-  if (hasHook(model.prototype, 'afterInit'))
-    await Promise.all(objects.map((obj) => runHook(obj, 'afterInit')));
+  if (hasHooks(model.prototype, 'load', 'after'))
+    await Promise.all(objects.map((obj) => runAfter(obj, 'load')));
   return objects;
 }
 

@@ -1,7 +1,7 @@
 import { QueryError, TwistarError, UnknownColumnError } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { forgetColumns, knownColumns, recheckColumns, recheckedColumn } from '../crud/schema-cache.js';
-import { relationsOf, type RelatedModel } from '../relationships/declarations.js';
+import { relationsOf, type RelatedModel } from './relation-declarations.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
 import type { ModelDefinition } from './model-definition.js';
 import { STATE, type ObjectState } from './object-state.js';

@@ -26,7 +26,7 @@ import { setOwnProperty } from '../own-property.js';
 import { holdStored, sendStored } from './stored-values.js';
 import { columnValue } from '../options.js';
 import { reportViolation, tableViolation, violationOf } from './constraint-violations.js';
-import { hasHook, runHook } from './lifecycle.js';
+import { runAfter, runBefore } from './lifecycle.js';
 import { inHookOf } from '../connection/context.js';
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import { validatorsOf } from '../validation/validators.js';
@@ -40,7 +40,7 @@ import {
   type ModelSchema,
 } from './model-schema.js';
 import { BUILTIN_VALIDATE, STATE, type ObjectState } from './object-state.js';
-import { joinTableOf, relationsOf } from '../relationships/declarations.js';
+import { joinTableOf, relationsOf } from './relation-declarations.js';
 
 /** A model object as persistence sees it. */
 export interface Persistable {
@@ -333,14 +333,10 @@ async function saveNow(obj: Persistable, config: InteractionBase): Promise<SaveO
     if (state.errors?.isEmpty() === false) return 'invalid';
   } else state.errors?.clear();
   const creating = !state.persisted;
-  const proto = model.prototype;
-  const before = creating ? 'beforeCreate' : 'beforeUpdate';
-  if (hasHook(proto, before) && !(await runHook(obj, before))) return 'cancelled';
-  if (hasHook(proto, 'beforeSave') && !(await runHook(obj, 'beforeSave'))) return 'cancelled';
+  const operation = creating ? 'create' : 'update';
+  if (!(await runBefore(obj, operation))) return 'cancelled';
   if (!(await write(obj, config, creating))) return 'invalid';
-  const after = creating ? 'afterCreate' : 'afterUpdate';
-  if (hasHook(proto, after)) await runHook(obj, after);
-  if (hasHook(proto, 'afterSave')) await runHook(obj, 'afterSave');
+  await runAfter(obj, operation);
   return 'saved';
 }
 
@@ -364,7 +360,7 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
     const why = state.deleted ? 'it was deleted already' : 'it was never saved';
     throw new ReferenceNotSavedError(`Cannot delete ${describe(obj)}: ${why}.`);
   }
-  if (!(await runHook(obj, 'beforeDelete'))) return false;
+  if (!(await runBefore(obj, 'delete'))) return false;
   const schema = await modelSchema(config, modelOf(obj));
   const id = obj.id;
   const joins = [...relationsOf(modelOf(obj)).values()].filter((spec) => spec.kind === 'habtm');
@@ -385,6 +381,6 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
   else await remove();
   state.deleted = true;
   state.persisted = false;
-  await runHook(obj, 'afterDelete');
+  await runAfter(obj, 'delete');
   return true;
 }

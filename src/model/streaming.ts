@@ -4,7 +4,7 @@ import type { InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn, SqlFragment, type Direction } from '../sql/fragments.js';
 import { joinWheres, type Where, type WhereInput } from '../sql/where.js';
 import type { Row } from '../dialects/driver.js';
-import { checkInclude, preload } from '../relationships/eager-loading.js';
+import { relationHooks } from './relation-hooks.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
 
@@ -56,7 +56,7 @@ export async function* eachObject<M extends Loaded>(
   const order = parseOrder(options.orderBy);
   const key = model.PRIMARY_KEY;
   const { include } = options;
-  if (include !== undefined) checkInclude(model, include);
+  if (include !== undefined) relationHooks().checkInclude(model, include);
   let after: Where | null = null;
   for (;;) {
     const cfg = config();
@@ -87,7 +87,7 @@ export async function* eachObject<M extends Loaded>(
     const lastValue = order === null ? undefined : exact === undefined ? last[order[0]] : last[EXACT_KEY];
     if (exact !== undefined) for (const row of page) Reflect.deleteProperty(row, EXACT_KEY);
     const objects = await fromRows(model, page, cfg);
-    if (include !== undefined && include.length > 0) await preload(objects, include, cfg);
+    if (include !== undefined && include.length > 0) await relationHooks().preload(objects, include, cfg);
     for (const obj of objects) yield obj;
     if (rows.length < limit) return;
     if (order === null) after = [`${quote(key)} > ?`, lastKey];

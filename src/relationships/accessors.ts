@@ -1,7 +1,7 @@
 import { InvalidRelationshipError } from '../errors.js';
 import { STATE } from '../model/object-state.js';
 import { BelongsTo } from './belongs-to.js';
-import { relationsOf, type RelatedModel, type RelationSpec } from './declarations.js';
+import { relationsOf, type RelatedModel, type RelationSpec } from '../model/relation-declarations.js';
 import { HABTM } from './habtm.js';
 import { HasMany } from './has-many.js';
 import { HasOne } from './has-one.js';

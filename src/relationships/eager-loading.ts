@@ -6,7 +6,13 @@ import { STATE } from '../model/object-state.js';
 import { Registry } from '../registry.js';
 import { chunked, placeholdersFor, quoteColumn } from '../sql/fragments.js';
 import { joinWheres, type Where } from '../sql/where.js';
-import { joinTableOf, relationOf, targetOf, type RelatedModel, type RelationSpec } from './declarations.js';
+import {
+  joinTableOf,
+  relationOf,
+  targetOf,
+  type RelatedModel,
+  type RelationSpec,
+} from '../model/relation-declarations.js';
 import { columnValue } from '../options.js';
 
 /** A model object that owns relations. */

@@ -4,7 +4,7 @@ import { omitKeys, ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { chunked, placeholdersFor } from '../sql/fragments.js';
 import { toCondition, joinWheres, type Where, type WhereInput } from '../sql/where.js';
-import { joinTableOf, type RelatedModel } from './declarations.js';
+import { joinTableOf, type RelatedModel } from '../model/relation-declarations.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
 /** The alias of the linked key in add()'s read of existing pairs. */

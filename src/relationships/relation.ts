@@ -1,12 +1,13 @@
-import { ReferenceNotSavedError, StrictLoadingError } from '../errors.js';
+import { ReferenceNotSavedError } from '../errors.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import type { Loadable } from '../model/hydration.js';
 import { STATE } from '../model/object-state.js';
 import { Registry } from '../registry.js';
 import { quoteColumn } from '../sql/fragments.js';
 import type { WhereInput } from '../sql/where.js';
-import { targetOf, type RelatedModel, type RelationSpec } from './declarations.js';
-import { preload, remember, type Owner } from './eager-loading.js';
+import { targetOf, type RelatedModel, type RelationSpec } from '../model/relation-declarations.js';
+import { loadOnFirstUse } from './auto-batching.js';
+import { remember, type Owner } from './eager-loading.js';
 
 /** A model object that relations read and write. */
 export type Related = Owner & { save(): Promise<unknown> };
@@ -68,20 +69,7 @@ export abstract class Relation<T> {
     const state = this.#owner[STATE];
     const name = this.#spec.name;
     if (state.loaded?.has(name)) return state.loaded.get(name);
-    // Siblings exist only when the query that loaded the owner batched (Registry.AUTO_BATCH, or batch: true).
-    const siblings = state.siblings;
-    if (siblings !== null && siblings.length > 1) {
-      await batchLoad(siblings as Owner[], name, this.config());
-    } else {
-      if (Registry.STRICT_LOADING) {
-        throw new StrictLoadingError(
-          `${this.#owner.constructor.name}.${name} was loaded for one object alone (Registry.STRICT_LOADING is on): ` +
-            `load it with include: ['${name}'] on the query that found the object.`,
-        );
-      }
-      // What it finds batches in turn (Playlist.find(1) → tracks → each track's album), as the owner's query said.
-      await preload([this.#owner], [name], this.config(), state.batch ?? Registry.AUTO_BATCH);
-    }
+    await loadOnFirstUse(this.#owner, name, this.config());
     return state.loaded?.get(name);
   }
 
@@ -100,28 +88,6 @@ export abstract class Relation<T> {
   isLoaded(): boolean {
     return this.#owner[STATE].loaded?.has(this.#spec.name) === true;
   }
-}
-
-/** Batch loads under way, per set of siblings and relation, so that concurrent get() calls share one. */
-const inFlight = new WeakMap<readonly Owner[], Map<string, Promise<void>>>();
-
-/** Loads `name` for every sibling that has not loaded it yet, once however many ask at the same time. */
-function batchLoad(siblings: readonly Owner[], name: string, config: InteractionBase): Promise<void> {
-  let loads = inFlight.get(siblings);
-  if (loads === undefined) {
-    loads = new Map();
-    inFlight.set(siblings, loads);
-  }
-  let load = loads.get(name);
-  if (load === undefined) {
-    const pending = siblings.filter(
-      (obj) => obj.id !== null && !obj[STATE].deleted && !obj[STATE].loaded?.has(name),
-    );
-    const started = preload(pending, [name], config, true);
-    load = started.finally(() => loads.delete(name));
-    loads.set(name, load);
-  }
-  return load;
 }
 
 /** The keys of saved objects; ReferenceNotSavedError for one without. */

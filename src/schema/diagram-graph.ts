@@ -1,4 +1,4 @@
-import { joinTableOf, relationsOf, type RelatedModel } from '../relationships/declarations.js';
+import { joinTableOf, relationsOf, type RelatedModel } from '../model/relation-declarations.js';
 import type { ColumnSchema, TableSchema } from '../dialects/table-schema.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { compareText } from './text-order.js';

@@ -1,4 +1,4 @@
-import type { RelatedModel } from '../relationships/declarations.js';
+import type { RelatedModel } from '../model/relation-declarations.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { diagramGraph, type DiagramEnd, type DiagramGraph } from './diagram-graph.js';
 import { isModelClass } from './model-classes.js';

@@ -1,5 +1,5 @@
 import { ClassNotRegisteredError } from '../errors.js';
-import type { RelatedModel, RelationSpec } from '../relationships/declarations.js';
+import type { RelatedModel, RelationSpec } from '../model/relation-declarations.js';
 import { Registry } from '../registry.js';
 import { compareText } from './text-order.js';
 import type { VerifyOptions } from './verify-options.js';

@@ -1,6 +1,6 @@
 import { classify, pluralize, singularize, underscore } from 'inflection';
 import { DBObject } from '../model/db-object.js';
-import { RELATION_NAME as PLAIN } from '../relationships/declarations.js';
+import { RELATION_NAME as PLAIN } from '../model/relation-declarations.js';
 import { SQL_NAME } from '../sql/fragments.js';
 import type { TableSchema } from '../dialects/table-schema.js';
 import { isGlobalName } from './global-names.js';

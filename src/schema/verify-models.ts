@@ -5,7 +5,7 @@ import {
   relationsOf,
   type RelatedModel,
   type RelationSpec,
-} from '../relationships/declarations.js';
+} from '../model/relation-declarations.js';
 import { provideVerifier, Registry } from '../registry.js';
 import type { TableSchema } from '../dialects/table-schema.js';
 import type { DatabaseSchema } from './database-schema.js';

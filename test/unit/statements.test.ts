@@ -2,7 +2,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { InvalidQueryError, UnsafeSqlError } from '../../src/errors.js';
-import type { Dialect } from '../../src/dialects/dialect.js';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';

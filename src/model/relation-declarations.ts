@@ -1,6 +1,6 @@
 import { classify, underscore } from 'inflection';
 import { InvalidRelationshipError } from '../errors.js';
-import type { ModelDefinition } from '../model/model-definition.js';
+import type { ModelDefinition } from './model-definition.js';
 import { Registry } from '../registry.js';
 
 /** The options of one relationship; every one but `name` has a default. */

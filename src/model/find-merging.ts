@@ -34,7 +34,7 @@ const LARGEST = Math.max(...SIZES);
 const pending = new WeakMap<InteractionBase, Map<Loadable<unknown>, Batch>>();
 
 /** The row of `id`, through a merged statement when `id` can be merged; undefined when it cannot. */
-export function batchedRow(
+export function mergedFindRow(
   model: Loadable<unknown>,
   config: InteractionBase,
   id: Id,
