@@ -9,7 +9,11 @@ import tseslint from 'typescript-eslint';
  * an upper layer hands down (a validation's Errors on ValidationError, a schema problem on SchemaMismatchError).
  */
 const LAYERS = [
-  { name: 'base', files: ['src/errors.ts', 'src/own-property.ts', 'src/options.ts'], types: ['model', 'schema'] },
+  {
+    name: 'base',
+    files: ['src/errors.ts', 'src/own-property.ts', 'src/options.ts'],
+    types: ['model', 'schema'],
+  },
   { name: 'sql', files: ['src/sql/**'], types: ['dialects'] },
   { name: 'dialects', files: ['src/dialects/**'] },
   { name: 'connection', files: ['src/connection/**'] },
