@@ -23,6 +23,7 @@ const LAYERS = [
   { name: 'schema', files: ['src/schema/**', 'src/migrations/**'] },
   { name: 'entry', files: ['src/index.ts', 'src/define-config.ts'] },
   { name: 'cli', files: ['src/cli/**'] },
+  { name: 'pglite', files: ['src/pglite/**'] },
 ];
 
 /** How an import names a file of each layer, from anywhere in src/. */
@@ -37,6 +38,7 @@ const MATCH = {
   schema: ['**/schema/*', '**/migrations/*'],
   entry: ['**/index.js', '**/define-config.js'],
   cli: ['**/cli/*'],
+  pglite: ['**/pglite/*'],
 };
 
 /** One config per layer: its files may not import the layers above it. */
@@ -66,6 +68,23 @@ export default tseslint.config(
     },
   },
   ...layerRules,
+  {
+    // A database added from outside uses the public API only; twistar/pglite proves it can be done.
+    files: ['src/pglite/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../index.js'],
+              message: 'twistar/pglite is written against the public API: import from ../index.js only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     // In tests and benchmarks a wrong assumption fails at once, which is what `!` is for there.
     files: ['test/**/*.ts', 'bench/**/*.ts'],

@@ -5,6 +5,7 @@ export {
   DBObjectSaveError,
   ImaginaryTableError,
   KeyNotUniqueError,
+  InvalidDialectError,
   InvalidQueryError,
   InvalidRelationshipError,
   PoolTimeoutError,
@@ -59,8 +60,40 @@ export {
   type QueryEvent,
   type Transaction,
 } from './connection/connection-pool.js';
-export type { QueryResult, Row } from './dialects/driver.js';
-export type { ColumnInfo, ColumnKind, DialectName } from './dialects/dialect.js';
+export type {
+  CatalogueQuery,
+  DialectSession,
+  Driver,
+  DriverConfig,
+  DriverConnection,
+  QueryResult,
+  Row,
+  SessionTransaction,
+} from './dialects/driver.js';
+export type {
+  ColumnInfo,
+  ColumnKind,
+  ConstraintCatalogue,
+  Dialect,
+  DialectDefinition,
+  DialectName,
+  DialectOption,
+} from './dialects/dialect.js';
+export type { ConstraintKind, ConstraintViolation, DriverError, ErrorKind } from './dialects/driver-errors.js';
+export type { DdlRules, SimpleColumnType } from './dialects/ddl-rules.js';
+export { LockLost, type HeldLock, type MigrationLock } from './dialects/migration-lock.js';
+export { lazyDriver, type DriverTraits } from './dialects/dialect-kit.js';
+export { narrowInteger } from './dialects/driver.js';
+export { sqliteDialect } from './dialects/sqlite/sqlite-dialect.js';
+export { postgresDialect } from './dialects/postgres/postgres-dialect.js';
+export { mysqlDialect } from './dialects/mysql/mysql-dialect.js';
+export {
+  bindPostgresParameters,
+  parsePostgresDate,
+  parsePostgresTimestamp,
+  type BoundStatement,
+} from './dialects/postgres/postgres-values.js';
+export { misplacedBytesError } from './dialects/postgres/postgres-errors.js';
 export { InteractionBase, type Id, type SelectOptions } from './crud/interaction-base.js';
 export { Registry } from './registry.js';
 export { transaction, type TransactionOptions } from './transaction.js';

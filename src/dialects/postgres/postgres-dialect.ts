@@ -15,17 +15,10 @@ import {
   postgresStaleColumns,
 } from './postgres-errors.js';
 import { introspectPostgres } from './postgres-introspector.js';
+import { POSTGRES_LEXICAL } from './postgres-lexical.js';
 import { postgresStoredTime } from './postgres-values.js';
 
-const lexical = {
-  backslashEscapes: false,
-  dollarQuotes: true,
-  hashComments: false,
-  backtickIdentifiers: false,
-  bracketIdentifiers: false,
-  nestedComments: true,
-  dashCommentNeedsSpace: false,
-};
+const lexical = POSTGRES_LEXICAL;
 
 // The bind message counts parameters in an Int16 (node-postgres would send a larger count wrapped).
 const MAX_PARAMETERS = 65535;

@@ -2,14 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { connect as connectSocket } from 'node:net';
 import pg from 'pg';
 import { narrowInteger, type DriverConfig, type DriverConnection, type QueryResult } from '../driver.js';
-import { InvalidValueError } from '../../errors.js';
-import { postgresDialect } from './postgres-dialect.js';
-import {
-  castBinaryPlaceholders,
-  parsePostgresDate,
-  parsePostgresTimestamp,
-  postgresDateText,
-} from './postgres-values.js';
+import { misplacedBytesError } from './postgres-errors.js';
+import { bindPostgresParameters, parsePostgresDate, parsePostgresTimestamp } from './postgres-values.js';
 
 // Type OIDs, from pg_type.
 const INT8 = 20;
@@ -27,18 +21,6 @@ const typeParsers: pg.CustomTypesConfig = {
     return pg.types.getTypeParser(oid, format ?? 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
-
-const YEAR_ZERO_DAY = /^0000-\d\d-\d\d$/;
-
-/** Dates as text with an explicit UTC offset; byte arrays as Buffers; the rest as node-postgres does. */
-function bindable(value: unknown): unknown {
-  if (value instanceof Date) return postgresDateText(value);
-  // A day in ISO 8601's year 0000 (a DATE column's value, as the models write it) is PostgreSQL's 1 BC.
-  if (typeof value === 'string' && YEAR_ZERO_DAY.test(value)) return `0001${value.slice(4)} BC`;
-  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
-    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  return value;
-}
 
 /** Statements worth preparing: the ones Twistar builds and repeats. */
 const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
@@ -91,13 +73,6 @@ function isNameMismatch(error: unknown): boolean {
   return code === '26000' || code === '42P05';
 }
 
-/** What the server answers when a value bound as bytes stands where bytes do not belong. */
-const BINARY_MISPLACED = new Set([
-  '42804', // datatype_mismatch: column "n" is of type integer but expression is of type bytea
-  '42883', // undefined_function: operator does not exist: integer = bytea
-  '42846', // cannot_coerce
-]);
-
 class PostgresConnection implements DriverConnection {
   readonly #client: pg.Client;
   broken = false;
@@ -129,25 +104,12 @@ class PostgresConnection implements DriverConnection {
   }
 
   async execute(sql: string, params: readonly unknown[]): Promise<QueryResult> {
-    // Made only for a statement with bytes among its values (most have none).
-    let binary: Set<number> | undefined;
-    const values = params.map((value, index) => {
-      if (value instanceof Uint8Array) (binary ??= new Set()).add(index);
-      return bindable(value);
-    });
-    const text = binary === undefined ? sql : castBinaryPlaceholders(sql, binary, postgresDialect.lexical);
+    const bound = bindPostgresParameters(sql, params);
     let result: pg.QueryResult;
     try {
-      result = await this.#send(text, values);
+      result = await this.#send(bound.sql, bound.values);
     } catch (error) {
-      if (binary !== undefined && BINARY_MISPLACED.has(errorCode(error) as string)) {
-        throw new InvalidValueError(
-          `A Buffer/Uint8Array was bound where bytes do not belong (${(error as Error).message}); bind bytes ` +
-            `only to a BYTEA column, and convert them first (e.g. to a number or a string) for any other. (SQL: ${sql})`,
-          { cause: error },
-        );
-      }
-      throw error;
+      throw (bound.hasBytes ? misplacedBytesError(error, sql) : undefined) ?? error;
     }
     return { rows: result.rows, affectedRows: result.rowCount ?? 0, insertId: null };
   }

@@ -1,3 +1,4 @@
+import { InvalidValueError } from '../../errors.js';
 import {
   SOCKET_CODES,
   driverFields,
@@ -86,4 +87,24 @@ export function postgresMissingTable(error: unknown): string | undefined {
   const { code, message } = driverFields(error) ?? {};
   if (code !== '42P01') return undefined;
   return /^relation "(.*)" does not exist/.exec(String(message))?.[1] ?? '';
+}
+
+/** What the server answers when a value bound as bytes stands where bytes do not belong. */
+const BYTES_MISPLACED = new Set([
+  '42804', // datatype_mismatch: column "n" is of type integer but expression is of type bytea
+  '42883', // undefined_function: operator does not exist: integer = bytea
+  '42846', // cannot_coerce
+]);
+
+/**
+ * For a statement that bound bytes (see bindPostgresParameters): the InvalidValueError when the server refused
+ * them where bytes do not belong, else undefined.
+ */
+export function misplacedBytesError(error: unknown, sql: string): InvalidValueError | undefined {
+  if (!BYTES_MISPLACED.has(String(driverFields(error)?.code))) return undefined;
+  return new InvalidValueError(
+    `A Buffer/Uint8Array was bound where bytes do not belong (${String((error as Error).message)}); bind bytes ` +
+      `only to a BYTEA column, and convert them first (e.g. to a number or a string) for any other. (SQL: ${sql})`,
+    { cause: error },
+  );
 }

@@ -1,4 +1,5 @@
 import { skipNonCode, type LexicalRules } from '../../sql/placeholders.js';
+import { POSTGRES_LEXICAL } from './postgres-lexical.js';
 
 /*
  * Values to and from PostgreSQL's text forms, independent of the session's TimeZone (which a pooler such as
@@ -112,4 +113,40 @@ export function postgresStoredTime(time: number, fractionDigits: number): number
   const rounded =
     since >= 0 ? Math.floor((since + step / 2) / step) * step : -Math.floor((step / 2 - since) / step) * step;
   return POSTGRES_EPOCH + rounded;
+}
+
+const YEAR_ZERO_DAY = /^0000-\d\d-\d\d$/;
+
+/** Dates as text with an explicit UTC offset; byte arrays as Buffers; the rest as node-postgres does. */
+function bindable(value: unknown): unknown {
+  if (value instanceof Date) return postgresDateText(value);
+  // A day in ISO 8601's year 0000 (a DATE column's value, as the models write it) is PostgreSQL's 1 BC.
+  if (typeof value === 'string' && YEAR_ZERO_DAY.test(value)) return `0001${value.slice(4)} BC`;
+  if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return value;
+}
+
+/** A statement as a PostgreSQL driver sends it: see bindPostgresParameters. */
+export interface BoundStatement {
+  readonly sql: string;
+  readonly values: unknown[];
+  /** A value is bytes (its placeholder is cast `::bytea`): see misplacedBytesError. */
+  readonly hasBytes: boolean;
+}
+
+/**
+ * A statement (`$n` placeholders) and its parameters as a PostgreSQL driver sends them, independent of the
+ * session's settings: Dates as text with their UTC offset, ISO's year 0000 as 1 BC, bytes as Buffers whose
+ * placeholders are cast `::bytea` (so that the server reads them as bytes wherever they stand).
+ */
+export function bindPostgresParameters(sql: string, params: readonly unknown[]): BoundStatement {
+  // Made only for a statement with bytes among its values (most have none).
+  let binary: Set<number> | undefined;
+  const values = params.map((value, index) => {
+    if (value instanceof Uint8Array) (binary ??= new Set()).add(index);
+    return bindable(value);
+  });
+  if (binary === undefined) return { sql, values, hasBytes: false };
+  return { sql: castBinaryPlaceholders(sql, binary, POSTGRES_LEXICAL), values, hasBytes: true };
 }
