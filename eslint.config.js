@@ -11,7 +11,7 @@ import tseslint from 'typescript-eslint';
 const LAYERS = [
   {
     name: 'base',
-    files: ['src/errors.ts', 'src/own-property.ts', 'src/options.ts'],
+    files: ['src/errors.ts', 'src/tooling-errors.ts', 'src/own-property.ts', 'src/options.ts'],
     types: ['model', 'schema'],
   },
   { name: 'sql', files: ['src/sql/**'], types: ['dialects'] },
@@ -28,7 +28,7 @@ const LAYERS = [
 
 /** How an import names a file of each layer, from anywhere in src/. */
 const MATCH = {
-  base: ['**/errors.js', '**/own-property.js', '**/options.js'],
+  base: ['**/errors.js', '**/tooling-errors.js', '**/own-property.js', '**/options.js'],
   sql: ['**/sql/*'],
   dialects: ['**/dialects/**'],
   connection: ['**/connection/*'],

@@ -32,6 +32,9 @@ export {
   ValueOutOfRangeError,
   CharacterSetError,
   ValueTooLargeError,
+  UnknownColumnError,
+} from './errors.js';
+export {
   SchemaMismatchError,
   MigrationError,
   MigrationChangedError,
@@ -41,8 +44,7 @@ export {
   UnsupportedSchemaChangeError,
   ConfigError,
   InvalidSchemaOptionError,
-  UnknownColumnError,
-} from './errors.js';
+} from './tooling-errors.js';
 export { defineConfig, type TwistarConfig } from './define-config.js';
 export {
   connect,
@@ -79,7 +81,12 @@ export type {
   DialectName,
   DialectOption,
 } from './dialects/dialect.js';
-export type { ConstraintKind, ConstraintViolation, DriverError, ErrorKind } from './dialects/driver-errors.js';
+export type {
+  ConstraintKind,
+  ConstraintViolation,
+  DriverError,
+  ErrorKind,
+} from './dialects/driver-errors.js';
 export type { DdlRules, SimpleColumnType } from './dialects/ddl-rules.js';
 export { LockLost, type HeldLock, type MigrationLock } from './dialects/migration-lock.js';
 export { lazyDriver, type DriverTraits } from './dialects/dialect-kit.js';

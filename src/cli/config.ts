@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, messageOf } from '../errors.js';
+import { messageOf } from '../errors.js';
+import { ConfigError } from '../tooling-errors.js';
 import type { TwistarConfig } from '../define-config.js';
 import { MIGRATIONS_TABLE } from '../schema/introspect-options.js';
 

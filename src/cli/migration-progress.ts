@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../tooling-errors.js';
 import type { MigrationProgress } from '../migrations/migrator.js';
 
 /** Where the `migrate` commands report progress, and how often. */

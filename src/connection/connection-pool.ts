@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import { ConnectionError, ConnectionLostError, InvalidQueryError, TwistarError } from '../errors.js';
-import type { Dialect, DialectDefinition, DialectName, DialectOption } from '../dialects/dialect.js';
+import type { Dialect, DialectDefinition, DialectName } from '../dialects/dialect.js';
 import { definitionNamed } from '../dialects/dialect-registry.js';
 import type { DriverConnection, OperationResult, QueryResult, Row } from '../dialects/driver.js';
 import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
@@ -9,7 +9,7 @@ import { checkParameters } from '../sql/values.js';
 import { ownProperties } from '../options.js';
 import { translateError } from './error-translation.js';
 import { formatStatement, queryLog } from './query-log.js';
-import type { PoolOptions } from './pool-options.js';
+import { driverConfig, type PoolOptions } from './pool-options.js';
 import { ReplicaSet, isReadOnly, isUnreachable } from './replicas.js';
 import { ResourcePool, type PoolStats } from './resource-pool.js';
 import { withStatementTimeout } from './statement-timeout.js';
@@ -35,23 +35,9 @@ export interface ConnectionPoolEvents {
   query: [QueryEvent];
 }
 
-/** The pool options that belong to one database only (see DialectDefinition.options). */
-const DIALECT_OPTIONS: readonly DialectOption[] = ['preparedStatements', 'journalMode', 'workers'];
-
 /** `kind` as a definition: a registered name, or a definition given as it is. */
 function definitionOf(kind: DialectName | DialectDefinition): DialectDefinition {
   return typeof kind === 'string' ? definitionNamed(kind) : kind;
-}
-
-/** Refuses an option of another database, naming the databases that take it. */
-function refuseForeignOptions(definition: DialectDefinition, options: PoolOptions): void {
-  for (const option of DIALECT_OPTIONS) {
-    if (options[option] === undefined || definition.options?.includes(option) === true) continue;
-    throw new ConnectionError(
-      `${option} is not an option of ${definition.dialect.displayName}; remove it (see docs/connecting.md for ` +
-        'the options of each database).',
-    );
-  }
 }
 
 /**
@@ -77,8 +63,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     const definition = definitionOf(kind);
     // Own properties only: an option inherited from a polluted Object.prototype is no option.
     const options = ownProperties(given);
-    refuseForeignOptions(definition, options);
-    const driver = definition.createDriver({ ...options, connectTimeoutMs: connectTimeout(options) });
+    const driver = definition.createDriver(driverConfig(definition, options));
     this.dialect = definition.dialect;
     this.synchronous = driver.synchronous === true;
     this.#keepConnections = driver.connectionsHoldData === true;
@@ -317,16 +302,6 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
       error === undefined ? { sql, params, durationMs } : { sql, params, durationMs, error },
     );
   }
-}
-
-/** How long opening a connection may take (ms). */
-function connectTimeout(options: PoolOptions): number {
-  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
-    throw new ConnectionError(
-      `connectTimeoutMs must be a positive integer, got ${String(connectTimeoutMs)}.`,
-    );
-  return connectTimeoutMs;
 }
 
 /**

@@ -1,3 +1,7 @@
+import { ConnectionError } from '../errors.js';
+import type { DialectDefinition, DialectOption } from '../dialects/dialect.js';
+import type { DriverConfig } from '../dialects/driver.js';
+
 /** Options of a ConnectionPool; which apply depends on the database. */
 export interface PoolOptions {
   /** SQLite: a file path or `:memory:`. */
@@ -67,3 +71,33 @@ export const POOL_OPTIONS: readonly (keyof PoolOptions)[] = [
   'journalMode',
   'driverOptions',
 ];
+
+/** The pool options that belong to one database only (see DialectDefinition.options). */
+const DIALECT_OPTIONS: readonly DialectOption[] = ['preparedStatements', 'journalMode', 'workers'];
+
+/** Refuses an option of another database, naming the databases that take it. */
+function refuseForeignOptions(definition: DialectDefinition, options: PoolOptions): void {
+  for (const option of DIALECT_OPTIONS) {
+    if (options[option] === undefined || definition.options?.includes(option) === true) continue;
+    throw new ConnectionError(
+      `${option} is not an option of ${definition.dialect.displayName}; remove it (see docs/connecting.md for ` +
+        'the options of each database).',
+    );
+  }
+}
+
+/** How long opening a connection may take (ms). */
+function connectTimeout(options: PoolOptions): number {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1)
+    throw new ConnectionError(
+      `connectTimeoutMs must be a positive integer, got ${String(connectTimeoutMs)}.`,
+    );
+  return connectTimeoutMs;
+}
+
+/** What the driver of `definition` is given of a pool's options, checked: another database's option is refused. */
+export function driverConfig(definition: DialectDefinition, options: PoolOptions): DriverConfig {
+  refuseForeignOptions(definition, options);
+  return { ...options, connectTimeoutMs: connectTimeout(options) };
+}

@@ -1,4 +1,5 @@
-import { MigrationLockError, messageOf } from '../errors.js';
+import { messageOf } from '../errors.js';
+import { MigrationLockError } from '../tooling-errors.js';
 import type { DialectSession, SessionTransaction } from './driver.js';
 
 /**

@@ -1,4 +1,5 @@
-import { InvalidQueryError, UnsupportedSchemaChangeError } from '../errors.js';
+import { InvalidQueryError } from '../errors.js';
+import { UnsupportedSchemaChangeError } from '../tooling-errors.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { typeSql } from './column-types.js';
 import { ddlName, defaultSql, generatedName } from './ddl-literals.js';

@@ -1,5 +1,6 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
-import { MigrationError, MigrationLockLostError, messageOf } from '../errors.js';
+import { messageOf } from '../errors.js';
+import { MigrationError, MigrationLockLostError } from '../tooling-errors.js';
 import type { MigrationDb } from './migration-db.js';
 import type { Direction, MigrationFile } from './migration-files.js';
 

@@ -1,11 +1,7 @@
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import { forgetColumns } from '../crud/schema-cache.js';
-import {
-  InvalidQueryError,
-  MigrationChangedError,
-  MigrationFileError,
-  MigrationLockError,
-} from '../errors.js';
+import { InvalidQueryError } from '../errors.js';
+import { MigrationChangedError, MigrationFileError, MigrationLockError } from '../tooling-errors.js';
 import { MIGRATIONS_TABLE } from '../schema/introspect-options.js';
 import { MigrationDb } from './migration-db.js';
 import {
@@ -19,76 +15,23 @@ import { LockLost, type HeldLock, type MigrationLock } from '../dialects/migrati
 import { MigrationTable, type AppliedMigration } from './migration-table.js';
 import { lockLostError, migrationError } from './migration-failure.js';
 import { createMigrationFile, type MigrationFormat } from './new-migration.js';
+import type {
+  MigrateOptions,
+  MigrationStatus,
+  MigratorOptions,
+  RollbackOptions,
+} from './migrator-options.js';
 
-/** Where the migrations are and how they are recorded. */
-export interface MigratorOptions {
-  /** The folder of migration files. */
-  readonly folder: string;
-  /** The table that records applied migrations; default `twistar_migrations`. */
-  readonly tableName?: string;
-  /** How long to wait for another run's lock before MigrationLockError; default 60 000 ms. */
-  readonly lockTimeoutMs?: number;
-}
+export type {
+  MigrateOptions,
+  MigrationProgress,
+  MigrationStatus,
+  MigratorOptions,
+  RollbackOptions,
+} from './migrator-options.js';
 
 /** The longest lockTimeoutMs: PostgreSQL's lock_timeout is a 32-bit number of milliseconds. */
 const MAX_LOCK_TIMEOUT_MS = 2_147_483_647;
-
-/**
- * What `onProgress` hears: a migration starts, one of its statements is sent (or, in a dry run, shown), it is
- * done. `index` counts from 1 to `total`, the number of migrations in the run; `statementIndex` counts the
- * statements of one migration from 1.
- */
-export type MigrationProgress =
-  | {
-      readonly type: 'migrating';
-      readonly migration: string;
-      readonly direction: Direction;
-      readonly index: number;
-      readonly total: number;
-      readonly dryRun: boolean;
-    }
-  | {
-      readonly type: 'statement';
-      readonly migration: string;
-      readonly statementIndex: number;
-      readonly sql: string;
-      readonly params: readonly unknown[];
-      readonly dryRun: boolean;
-    }
-  | {
-      readonly type: 'migrated';
-      readonly migration: string;
-      readonly direction: Direction;
-      readonly index: number;
-      readonly total: number;
-      readonly durationMs: number;
-      /** How many statements the migration sent (in a dry run, showed) through `db`: 0 for an unfilled template. */
-      readonly statements: number;
-      readonly dryRun: boolean;
-    };
-
-/** Options of `latest()`. */
-export interface MigrateOptions {
-  /** Show the statements (through `onProgress`) without running them or recording anything. */
-  readonly dryRun?: boolean;
-  readonly onProgress?: (event: MigrationProgress) => void;
-  /** Go on even though applied migrations were edited since (MigrationChangedError otherwise). */
-  readonly allowChanged?: boolean;
-}
-
-/** Options of `rollback()`. */
-export interface RollbackOptions extends MigrateOptions {
-  /** How many batches (runs of `latest()`) to revert; default 1. */
-  readonly steps?: number;
-}
-
-/** One migration in `status()`: applied, pending, applied but edited since (`changed`), or applied without a file (`missing`). */
-export interface MigrationStatus {
-  readonly name: string;
-  readonly state: 'applied' | 'pending' | 'changed' | 'missing';
-  readonly appliedAt: Date | null;
-  readonly batch: number | null;
-}
 
 /** What a run will do, planned under the lock from the migrations table. */
 interface RunPlan {

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MigrationFileError } from '../errors.js';
+import { MigrationFileError } from '../tooling-errors.js';
 import { MIGRATION_NAME, readMigrationFiles } from './migration-files.js';
 
 /** The kinds of file `Migrator.create()` writes. */

@@ -1,4 +1,4 @@
-import { InvalidSchemaOptionError } from '../errors.js';
+import { InvalidSchemaOptionError } from '../tooling-errors.js';
 
 /** The default name of the table where migrations record what was applied (`Migrator`'s `tableName`). */
 export const MIGRATIONS_TABLE = 'twistar_migrations';

@@ -1,4 +1,4 @@
-import { SchemaMismatchError } from '../errors.js';
+import { SchemaMismatchError } from '../tooling-errors.js';
 import { clashingColumns } from '../model/model-schema.js';
 import {
   joinTableOf,

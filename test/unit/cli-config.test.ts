@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { resolveConfig } from '../../src/cli/config.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError } from '../../src/tooling-errors.js';
 
 describe('resolveConfig', () => {
   let folder: string;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DialectSession } from '../driver.js';
-import { DeadlockError, MigrationLockError, UniqueViolationError, messageOf } from '../../errors.js';
+import { DeadlockError, UniqueViolationError, messageOf } from '../../errors.js';
+import { MigrationLockError } from '../../tooling-errors.js';
 import { LockLost, type HeldLock, type MigrationLock } from '../migration-lock.js';
 import { quoteWith } from '../dialect-kit.js';
 

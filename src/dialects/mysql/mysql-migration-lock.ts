@@ -1,4 +1,4 @@
-import { MigrationLockError } from '../../errors.js';
+import { MigrationLockError } from '../../tooling-errors.js';
 import type { DialectSession } from '../driver.js';
 import { lockTimedOut, sessionLock, type MigrationLock, type SessionLock } from '../migration-lock.js';
 import { galeraLock } from './galera-lock.js';
