@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import {
   DBObject,
+  connect,
+  postgresDialect,
+  registerDialect,
   type Attributes,
+  type Dialect,
+  type DialectDefinition,
   type BelongsTo,
   type HABTM,
   type HasMany,
@@ -72,7 +77,26 @@ async function typed(): Promise<void> {
   User.build({ age: 'old' });
 }
 
+// A database added from outside is type-checked against the contract.
+function dialects(): void {
+  const definition: DialectDefinition = {
+    dialect: { ...postgresDialect, displayName: 'Embedded' },
+    urlSchemes: ['embedded'],
+    parseUrl: () => ({ filename: ':memory:' }),
+    createDriver: () => ({ defaultPoolSize: 1, connect: () => Promise.reject(new Error('no')) }),
+  };
+  registerDialect('embedded', definition);
+  connect({ dialect: definition, max: 1 });
+  // @ts-expect-error a definition without a driver is no definition
+  registerDialect('nodriver', { dialect: postgresDialect, urlSchemes: ['x'], parseUrl: () => ({}) });
+  // @ts-expect-error a dialect has every member of the contract
+  const _partial: Dialect = { name: 'partial', displayName: 'Partial' };
+  // @ts-expect-error connect({ dialect }) takes pool options, spelled right
+  connect({ dialect: 'sqlite', filenme: 'app.db' });
+}
+
 it('types model results from the class the finder is called on', () => {
+  assert.equal(typeof dialects, 'function');
   assert.equal(typeof typed, 'function');
   assert.equal(new User({ first_name: 'Ann' }).greet(), 'hi Ann');
 });
