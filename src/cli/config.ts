@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { ConfigError, messageOf } from '../errors.js';
 import type { TwistarConfig } from '../define-config.js';
 import { MIGRATIONS_TABLE } from '../schema/introspect-options.js';
+import { importFile } from './typescript-loader.js';
 
 /** The command line's say over the config file. */
 export interface ConfigFlags {
@@ -40,9 +41,10 @@ export const DEFAULT_URL = 'sqlite:twistar.db';
 async function loadFile(path: string): Promise<unknown> {
   try {
     if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));
-    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const module = (await importFile(pathToFileURL(path).href)) as { default?: unknown };
     return module.default ?? module;
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const reason = messageOf(error);
     throw new ConfigError(`Could not load ${path}: ${reason}`, { cause: error });
   }
