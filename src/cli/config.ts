@@ -5,6 +5,7 @@ import { messageOf } from '../errors.js';
 import { ConfigError } from '../tooling-errors.js';
 import type { TwistarConfig } from '../define-config.js';
 import { MIGRATIONS_TABLE } from '../schema/introspect-options.js';
+import { importFile } from './typescript-loader.js';
 
 /** The command line's say over the config file. */
 export interface ConfigFlags {
@@ -41,9 +42,10 @@ export const DEFAULT_URL = 'sqlite:twistar.db';
 async function loadFile(path: string): Promise<unknown> {
   try {
     if (path.endsWith('.json')) return JSON.parse(readFileSync(path, 'utf8'));
-    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    const module = (await importFile(pathToFileURL(path).href)) as { default?: unknown };
     return module.default ?? module;
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const reason = messageOf(error);
     throw new ConfigError(`Could not load ${path}: ${reason}`, { cause: error });
   }

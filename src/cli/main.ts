@@ -5,8 +5,6 @@ import repl from 'node:repl';
 import { PassThrough } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { register as registerTypeScriptCjs } from 'tsx/cjs/api';
-import { register as registerTypeScript } from 'tsx/esm/api';
 import * as twistar from '../index.js';
 import {
   ConfigError,
@@ -24,13 +22,10 @@ import { verifyModels } from '../schema/verify-models.js';
 import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
 import { generateModels } from './generate-models.js';
 import { progressIntervalFrom, progressReporter } from './migration-progress.js';
+import { importFile } from './typescript-loader.js';
 
 /** Exit codes: 0 done, 1 failed, 2 the command line was wrong, 3 `check` found the models and schema apart. */
 const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3 } as const;
-
-// Config files, migrations and models may be TypeScript (in an ES module package, as Twistar is one, or not).
-registerTypeScript();
-registerTypeScriptCjs();
 
 const useColour = process.stdout.isTTY && process.env.NO_COLOR === undefined;
 const paint = (code: number) => (text: string) => (useColour ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -93,7 +88,7 @@ async function loadModels(folder: string, required = false): Promise<number> {
   const files = readdirSync(folder)
     .filter((name) => /\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts'))
     .sort();
-  for (const name of files) await import(pathToFileURL(join(folder, name)).href);
+  for (const name of files) await importFile(pathToFileURL(join(folder, name)).href);
   if (required && Registry.registeredClasses().length === 0) {
     throw new ConfigError(
       files.length === 0
@@ -119,7 +114,11 @@ function tablesOf(config: ResolvedConfig): IntrospectOptions {
 
 /** The migrator of a command, on the configured folder and table. */
 function migratorFor(config: ResolvedConfig, pool: ConnectionPool): Migrator {
-  return new Migrator(pool, { folder: config.migrations, tableName: config.migrationsTable });
+  return new Migrator(pool, {
+    folder: config.migrations,
+    tableName: config.migrationsTable,
+    importModule: importFile,
+  });
 }
 
 /**

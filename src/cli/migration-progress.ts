@@ -48,7 +48,7 @@ export interface ProgressReporter {
 export const PROGRESS_INTERVAL_VARIABLE = 'TWISTAR_PROGRESS_INTERVAL_MS';
 
 /** `intervalMs` from the environment: undefined when unset; ConfigError when not a positive number. */
-export function progressIntervalFrom(env: NodeJS.ProcessEnv): number | undefined {
+export function progressIntervalFrom(env: Readonly<Record<string, string | undefined>>): number | undefined {
   const text = env[PROGRESS_INTERVAL_VARIABLE];
   if (text === undefined || text === '') return undefined;
   const ms = Number(text);

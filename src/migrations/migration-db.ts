@@ -20,6 +20,7 @@ export class MigrationDb extends SchemaBuilder {
   readonly sql = sql;
   readonly #beforeStatement: (() => Promise<void>) | undefined;
 
+  /** Made by the Migrator for each migration. @internal */
   constructor(pool: ConnectionPool, options: MigrationDbOptions = {}) {
     super(pool, options);
     this.#beforeStatement = options.beforeStatement;

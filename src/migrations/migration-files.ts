@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { messageOf } from '../errors.js';
-import { MigrationFileError } from '../tooling-errors.js';
+import { ConfigError, MigrationFileError } from '../tooling-errors.js';
 import type { LexicalRules } from '../sql/placeholders.js';
 import type { MigrationDb } from './migration-db.js';
 import { isTransactionControl, splitStatements, sqlSections } from './sql-script.js';
@@ -82,6 +82,9 @@ interface MigrationModule {
   default?: { up?: unknown; down?: unknown };
 }
 
+/** Imports a migration module by its file URL. */
+export type ImportModule = (url: string) => Promise<unknown>;
+
 /** The work of one direction of a migration, run against a `MigrationDb`. */
 export type MigrationStep = (db: MigrationDb) => Promise<void>;
 
@@ -93,6 +96,7 @@ export async function loadStep(
   file: MigrationFile,
   direction: Direction,
   rules: LexicalRules,
+  importModule: ImportModule = (url) => import(url),
 ): Promise<MigrationStep> {
   if (file.kind === 'sql') {
     let section: string | undefined;
@@ -129,8 +133,12 @@ export async function loadStep(
   let module: MigrationModule;
   try {
     // The checksum in the URL loads an edited file anew rather than the version imported before.
-    module = (await import(`${pathToFileURL(file.path).href}?checksum=${file.checksum}`)) as MigrationModule;
+    module = (await importModule(
+      `${pathToFileURL(file.path).href}?checksum=${file.checksum}`,
+    )) as MigrationModule;
   } catch (error) {
+    // The importer's own refusal (the CLI found no TypeScript loader) already says what to do.
+    if (error instanceof ConfigError) throw error;
     const hint = /\.[cm]?ts$/.test(file.path)
       ? ' (a .ts migration needs a TypeScript loader: run it with `node --import tsx`, or use a .js file)'
       : '';

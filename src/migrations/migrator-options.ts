@@ -1,4 +1,4 @@
-import type { Direction } from './migration-files.js';
+import type { Direction, ImportModule } from './migration-files.js';
 
 /** Where the migrations are and how they are recorded. */
 export interface MigratorOptions {
@@ -8,6 +8,8 @@ export interface MigratorOptions {
   readonly tableName?: string;
   /** How long to wait for another run's lock before MigrationLockError; default 60 000 ms. */
   readonly lockTimeoutMs?: number;
+  /** Imports a `.ts`/`.js` migration by its file URL; `import()` unless the CLI finds a TypeScript loader first. @internal */
+  readonly importModule?: ImportModule;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   loadStep,
   readMigrationFiles,
   type Direction,
+  type ImportModule,
   type MigrationFile,
   type MigrationStep,
 } from './migration-files.js';
@@ -50,6 +51,7 @@ export class Migrator {
   readonly #folder: string;
   readonly #table: MigrationTable;
   readonly #lock: MigrationLock;
+  readonly #importModule: ImportModule | undefined;
 
   constructor(pool: ConnectionPool, options: MigratorOptions) {
     if (typeof options?.folder !== 'string' || options.folder === '') {
@@ -65,6 +67,7 @@ export class Migrator {
     }
     this.#pool = pool;
     this.#folder = options.folder;
+    this.#importModule = options.importModule;
     const tableName = options.tableName ?? MIGRATIONS_TABLE;
     this.#table = new MigrationTable(pool, tableName);
     this.#lock = pool.dialect.migrationLock(pool, tableName, lockTimeoutMs);
@@ -81,7 +84,7 @@ export class Migrator {
       const batch = Math.max(0, ...applied.map((row) => row.batch)) + 1;
       return {
         direction: 'up',
-        items: await loadAll(pending, 'up', this.#pool),
+        items: await loadAll(pending, 'up', this.#pool, this.#importModule),
         record: (file) => this.#table.insert(file.name, file.checksum, batch),
       };
     });
@@ -111,7 +114,7 @@ export class Migrator {
       checkUnchanged(chosen, applied, options);
       return {
         direction: 'down',
-        items: await loadAll(chosen, 'down', this.#pool),
+        items: await loadAll(chosen, 'down', this.#pool, this.#importModule),
         record: (file) => this.#table.remove(file.name),
       };
     });
@@ -235,10 +238,12 @@ async function loadAll(
   files: readonly MigrationFile[],
   direction: Direction,
   pool: ConnectionPool,
+  importModule: ImportModule | undefined,
 ): Promise<{ file: MigrationFile; step: MigrationStep }[]> {
   const items = [];
   // Every file is checked before the first migration runs.
-  for (const file of files) items.push({ file, step: await loadStep(file, direction, pool.dialect.lexical) });
+  for (const file of files)
+    items.push({ file, step: await loadStep(file, direction, pool.dialect.lexical, importModule) });
   return items;
 }
 

@@ -1,4 +1,3 @@
-import { inspect } from 'node:util';
 import { DBObjectSaveError, InvalidQueryError, ValidationError } from '../errors.js';
 import {
   objectPersistence,
@@ -47,6 +46,9 @@ import { tableNameOf } from './naming.js';
 import { relationHooks } from './relation-hooks.js';
 import { relationOf, relationsOf, type RelationDeclaration } from './relation-declarations.js';
 import type { Relation } from '../relationships/relation.js';
+
+/** util.inspect.custom by its registered name: the published types then need no import of node:util. */
+const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
 
 /** The column values of model `M`: the data properties it declares (`declare first_name: string`). */
 export type Attributes<M> = {
@@ -426,7 +428,8 @@ export class DBObject implements PersistentObject {
     );
   }
 
-  [inspect.custom](_depth: number, options: object): string {
+  /** How `console.log` and `util.inspect` show the object: its class name and its columns. @internal */
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
     return `${this.constructor.name} ${inspect(this.toHash(), options)}`;
   }
 

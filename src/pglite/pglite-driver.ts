@@ -137,7 +137,7 @@ class PgliteConnection implements DriverConnection {
 /** PGlite options Twistar sets itself: given in `driverOptions`, they would undo how it reads values or where. */
 const OWN_OPTIONS = ['parsers', 'serializers', 'dataDir', 'loadDataDir'];
 
-/** Refuses `driverOptions` that would undo what Twistar sets (see OWN_OPTIONS). */
+/** Refuses `driverOptions` that would undo what Twistar sets (see OWN_OPTIONS). @internal */
 export function checkPgliteOptions(driverOptions: object | undefined): void {
   const own = OWN_OPTIONS.find((key) => driverOptions !== undefined && Object.hasOwn(driverOptions, key));
   if (own !== undefined) {
@@ -151,6 +151,7 @@ export function checkPgliteOptions(driverOptions: object | undefined): void {
 /**
  * Opens the PGlite database of a pool: in memory (`:memory:`, a new database each time) or in a folder. The
  * library is loaded on first use (see lazyDriver), so that importing `twistar/pglite` costs nothing until then.
+ * @internal
  */
 export function pgliteConnector(config: DriverConfig, library: Library): () => Promise<DriverConnection> {
   const filename = config.filename ?? ':memory:';
