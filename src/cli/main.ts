@@ -23,6 +23,7 @@ import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.j
 import { generateModels } from './generate-models.js';
 import { progressIntervalFrom, progressReporter } from './migration-progress.js';
 import { importFile } from './typescript-loader.js';
+import { definitionForUrl } from '../dialects/dialect-registry.js';
 
 /** Exit codes: 0 done, 1 failed, 2 the command line was wrong, 3 `check` found the models and schema apart. */
 const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3 } as const;
@@ -47,12 +48,14 @@ interface Session {
  */
 type FileAccess = 'create' | 'existing' | 'read';
 
-/** The connect options for `access`: none for PostgreSQL and MySQL, whose databases are never created here. */
-function accessOptions(url: string, access: FileAccess): { driverOptions?: Record<string, boolean> } {
-  if (access === 'create' || !/^sqlite:/i.test(url) || /^sqlite:(\/\/)?(:memory:)?$/i.test(url)) return {};
-  return {
-    driverOptions: access === 'read' ? { readonly: true, fileMustExist: true } : { fileMustExist: true },
-  };
+/** The connect options for `access`: none for a server, whose databases are never created by connecting. */
+function accessOptions(url: string, access: FileAccess): { driverOptions?: object } {
+  if (access === 'create') return {};
+  const definition = definitionForUrl(url);
+  const { filename } = definition.parseUrl(url);
+  const driverOptions =
+    filename === undefined ? undefined : definition.existingFileOptions?.(filename, access === 'read');
+  return driverOptions === undefined ? {} : { driverOptions };
 }
 
 /** Opens the configured database for one command and closes it afterwards. */

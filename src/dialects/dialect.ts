@@ -177,6 +177,12 @@ export interface DialectDefinition {
   /** The pool may send reads to read replicas of the database (PostgreSQL, MySQL). */
   readonly replicas?: boolean;
   /**
+   * For a database kept in a file: the driver options that open the file `filename` only if it exists, and
+   * read-only too with `readOnly`; undefined for a database in memory. The `twistar` command's commands that only
+   * read use them. Absent for servers, whose databases connecting never creates.
+   */
+  existingFileOptions?(filename: string, readOnly: boolean): object | undefined;
+  /**
    * The driver of one pool. It checks `config` at once (ConnectionError for a bad setting) and loads its driver
    * library only when it first connects, so that an application installs only the libraries it uses.
    */

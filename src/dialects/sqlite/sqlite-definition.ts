@@ -23,6 +23,10 @@ export const sqliteDefinition: DialectDefinition = {
     return { filename: filename === '' ? ':memory:' : filename };
   },
   options: ['journalMode', 'workers'],
+  existingFileOptions: (filename, readOnly) =>
+    filename === ':memory:' || filename === ''
+      ? undefined
+      : { fileMustExist: true, ...(readOnly ? { readonly: true } : {}) },
   createDriver(config) {
     const { journalMode, workers } = config;
     if (journalMode !== undefined && journalMode !== 'wal')
