@@ -1,14 +1,9 @@
 #!/usr/bin/env node
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import repl from 'node:repl';
-import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import * as twistar from '../index.js';
 import {
-  ConfigError,
-  connect,
   InteractionBase,
   MigrationChangedError,
   Registry,
@@ -19,88 +14,13 @@ import { changedMigrationsMessage, Migrator, type MigrationProgress } from '../m
 import { diagram } from '../schema/diagram.js';
 import { introspect, type IntrospectOptions } from '../schema/introspect.js';
 import { verifyModels } from '../schema/verify-models.js';
-import { resolveConfig, type ConfigFlags, type ResolvedConfig } from './config.js';
+import { type ConfigFlags, type ResolvedConfig } from './config.js';
 import { generateModels } from './generate-models.js';
 import { progressIntervalFrom, progressReporter } from './migration-progress.js';
 import { importFile } from './typescript-loader.js';
-import { definitionForUrl } from '../dialects/dialect-registry.js';
-
-/** Exit codes: 0 done, 1 failed, 2 the command line was wrong, 3 `check` found the models and schema apart. */
-const EXIT = { ok: 0, failed: 1, usage: 2, drift: 3 } as const;
-
-const useColour = process.stdout.isTTY && process.env.NO_COLOR === undefined;
-const paint = (code: number) => (text: string) => (useColour ? `\u001b[${code}m${text}\u001b[0m` : text);
-const green = paint(32);
-const yellow = paint(33);
-const red = paint(31);
-const dim = paint(2);
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
-
-interface Session {
-  readonly config: ResolvedConfig;
-  readonly pool: ConnectionPool;
-}
-
-/**
- * How a command opens an SQLite file: `create` as migrations do (a new file, in WAL mode), `existing` for the
- * console (the file must exist), `read` for the commands that only read (read-only: the file is never changed).
- */
-type FileAccess = 'create' | 'existing' | 'read';
-
-/** The connect options for `access`: none for a server, whose databases are never created by connecting. */
-function accessOptions(url: string, access: FileAccess): { driverOptions?: object } {
-  if (access === 'create') return {};
-  const definition = definitionForUrl(url);
-  const { filename } = definition.parseUrl(url);
-  const driverOptions =
-    filename === undefined ? undefined : definition.existingFileOptions?.(filename, access === 'read');
-  return driverOptions === undefined ? {} : { driverOptions };
-}
-
-/** Opens the configured database for one command and closes it afterwards. */
-async function withDatabase<T>(
-  flags: ConfigFlags,
-  work: (session: Session) => Promise<T>,
-  access: FileAccess = 'create',
-): Promise<T> {
-  const config = await resolveConfig(flags);
-  const pool = connect(config.url, accessOptions(config.url, access));
-  Registry.DBPOOL = pool;
-  try {
-    // Connections open lazily: the console would start on a file that does not exist, and fail at its first query.
-    if (access !== 'create') await pool.runQuery('SELECT 1');
-    return await work({ config, pool });
-  } finally {
-    Registry.DBPOOL = null;
-    await pool.close();
-  }
-}
-
-/**
- * Imports every model file in the models folder (each registers its classes); resolves to how many. With
- * `required`, a missing folder, or one that registers no model, is a ConfigError: a wrong `--models` must not
- * pass `check` as "0 models agree".
- */
-async function loadModels(folder: string, required = false): Promise<number> {
-  const where = `${folder} (set by --models or the config's models)`;
-  if (!existsSync(folder)) {
-    if (required) throw new ConfigError(`The models folder ${where} does not exist.`);
-    return 0;
-  }
-  const files = readdirSync(folder)
-    .filter((name) => /\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith('.d.ts'))
-    .sort();
-  for (const name of files) await importFile(pathToFileURL(join(folder, name)).href);
-  if (required && Registry.registeredClasses().length === 0) {
-    throw new ConfigError(
-      files.length === 0
-        ? `The models folder ${where} holds no model files (.ts, .mts, .js, .mjs).`
-        : `The ${files.length} file(s) in the models folder ${where} register no model (Registry.register).`,
-    );
-  }
-  return files.length;
-}
+import { startRepl } from './console-repl.js';
+import { loadModels, withDatabase } from './database-session.js';
+import { EXIT, dim, green, out, red, useColour, yellow } from './terminal.js';
 
 /** Parses a count option: a usage error (exit code 2) unless a positive integer. */
 function positiveInteger(value: string): number {
@@ -355,73 +275,6 @@ function program(): Command {
     );
 
   return cli;
-}
-
-/** The lines of piped input that failed, out of how many ran, and the first that failed. */
-interface Failures {
-  readonly count: number;
-  readonly lines: number;
-  readonly first: string;
-}
-
-/**
- * The console's REPL. On a terminal, Node's own. With piped input (a script, a test), the lines are fed one at a
- * time, each once the REPL shows its prompt again, i.e. once the previous one has finished (so that `await` lines
- * run in order) or failed: a line that throws is printed as the REPL prints it and the next line runs.
- * `failures()` counts the lines that threw (none on a terminal).
- */
-async function startRepl(): Promise<{ session: repl.REPLServer; failures: () => Failures }> {
-  if (process.stdin.isTTY) {
-    const session = repl.start({ prompt: 'twistar> ', useColors: useColour });
-    return { session, failures: () => ({ count: 0, lines: 0, first: '' }) };
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const lines = Buffer.concat(chunks)
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '');
-  const input = new PassThrough();
-  const session = repl.start({
-    prompt: 'twistar> ',
-    input,
-    output: process.stdout,
-    terminal: false,
-    useColors: false,
-  });
-  let fed = 0;
-  let current = '';
-  let count = 0;
-  let first = '';
-  // The REPL's `_error`: the last error a line threw (a changed value after a line means that line failed).
-  const lastError = () => (session.context as { _error?: unknown })._error;
-  let seen = lastError();
-  const next = () => {
-    const error = lastError();
-    if (error !== seen) {
-      seen = error;
-      count++;
-      if (first === '') first = `line ${fed}: ${current.trim()}`;
-    }
-    setImmediate(() => {
-      const line = lines.shift();
-      if (line === undefined) input.end();
-      else {
-        fed++;
-        current = line;
-        input.write(`${line}\n`);
-      }
-    });
-  };
-  // The REPL shows its prompt when it is ready for more: at the start, after a line's result, after its error
-  // (which never reaches an `eval` callback), after a dot command and inside an unfinished statement.
-  const displayPrompt = session.displayPrompt.bind(session);
-  session.displayPrompt = (preserveCursor?: boolean) => {
-    displayPrompt(preserveCursor);
-    next();
-  };
-  next();
-  return { session, failures: () => ({ count, lines: fed, first }) };
 }
 
 /** A JavaScript error thrown by code (TypeError, ReferenceError…), not by Twistar or a database driver. */

@@ -6,7 +6,8 @@ import { timeOf } from '../sql/values.js';
 import { decimalInexact, decimalOutOfRange, decimalParts } from '../sql/decimals.js';
 import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
-import type { ModelSchema } from './model-schema.js';
+import type { ModelDefinition } from './model-definition.js';
+import { knownSchema, type ModelSchema } from './model-schema.js';
 import { STATE, type ObjectState } from './object-state.js';
 
 type Record_ = Record<string, unknown>;
@@ -252,4 +253,19 @@ export function changedColumns(obj: WithState, schema: ModelSchema): string[] {
     if (!same(value, stored) && (reader === undefined || !same(value, reader(stored)))) changed.push(name);
   }
   return changed;
+}
+
+/**
+ * toHash(): the object's column values, the key first; every own property until the table's columns have been
+ * read (knownSchema).
+ */
+export function columnValuesOf(obj: object, model: ModelDefinition): Record<string, unknown> {
+  const schema = knownSchema(model);
+  const hash: Record<string, unknown> = {};
+  if (model.PRIMARY_KEY === 'id') hash.id = (obj as { id?: unknown }).id;
+  for (const key of Object.keys(obj)) {
+    if (schema === undefined || schema.byName.has(key))
+      setOwnProperty(hash, key, (obj as Record<string, unknown>)[key]);
+  }
+  return hash;
 }

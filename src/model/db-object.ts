@@ -1,50 +1,41 @@
-import { DBObjectSaveError, InvalidQueryError, ValidationError } from '../errors.js';
 import {
   objectPersistence,
   type Id,
   type InteractionBase,
   type PersistentObject,
 } from '../crud/interaction-base.js';
-import { setOwnProperty } from '../own-property.js';
-import { ownOptions } from '../options.js';
 import { Registry } from '../registry.js';
-import { SqlFragment } from '../sql/fragments.js';
-import { ALL_ROWS, hasCondition, type WhereInput } from '../sql/where.js';
+import type { WhereInput } from '../sql/where.js';
 import type { Errors } from '../validation/errors.js';
-import { uniquenessOf } from '../validation/uniqueness.js';
-import {
-  addValidatorTo,
-  clearValidatorsOf,
-  lengthOf,
-  presenceOf,
-  validatorsOf,
-  type LengthRule,
-  type Validator,
-} from '../validation/validators.js';
-import { assignAttributes } from './attributes.js';
+import { runValidations } from '../validation/validators.js';
+import { assignAttributes, columnValuesOf } from './attributes.js';
 import { eachObject, type EachOptions } from './streaming.js';
 import { createObjects } from './bulk-create.js';
 import {
-  attributesCondition,
+  allObjects,
   findObjects,
   findObjectsBy,
   type FindByKeyOptions,
   type FindOptions,
 } from './finders.js';
 import type { HookResult } from './lifecycle.js';
-import { knownSchema, modelSchema } from './model-schema.js';
 import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from './object-state.js';
 import {
   deleteObject,
   insertObject,
   refreshObject,
+  findOrCreateObject,
   saveObject,
-  saveWithOutcome,
+  saveOrFailObject,
   updateObject,
 } from './persistence.js';
-import { tableNameOf } from './naming.js';
+import { ModelDeclarations } from './model-declarations.js';
+
+export type { ValidationOptions } from './model-declarations.js';
+import { installKeyAccessor } from './key-accessor.js';
+import { countRows, deleteRows, rowsExist } from './table-queries.js';
 import { relationHooks } from './relation-hooks.js';
-import { relationOf, relationsOf, type RelationDeclaration } from './relation-declarations.js';
+import { loadRelationsOf } from './relation-declarations.js';
 import type { Relation } from '../relationships/relation.js';
 
 /** util.inspect.custom by its registered name: the published types then need no import of node:util. */
@@ -74,17 +65,6 @@ export type AttributeValues<M> = [keyof Attributes<M>] extends [never]
 /** A model class whose instances are `M`: the `this` of DBObject's static methods. */
 export type ModelClass<M extends DBObject> = (new (attrs?: object) => M) & typeof DBObject;
 
-/** Options of the validation helpers. */
-export interface ValidationOptions {
-  message?: string;
-}
-
-function splitOptions(args: readonly (string | ValidationOptions)[]): [string[], ValidationOptions] {
-  const props = args.filter((arg): arg is string => typeof arg === 'string');
-  const given = args.find((arg): arg is ValidationOptions => typeof arg === 'object' && arg !== null);
-  return [props, ownOptions(given, ['message'], 'A validation')];
-}
-
 function config(): InteractionBase {
   return Registry.getConfig();
 }
@@ -94,22 +74,7 @@ function config(): InteractionBase {
  * plain properties; declare their types with `declare first_name: string` (not a field initialiser,
  * which would overwrite the values Twistar sets).
  */
-export class DBObject implements PersistentObject {
-  /** The table; by default the snake_case plural of the class name. */
-  static TABLENAME: string | undefined = undefined;
-  /** The key column; `id` unless set (it may be a text or UUID column the application fills). */
-  static PRIMARY_KEY = 'id';
-  /** Fill `created_at` and `updated_at` on create and update, where the table has them. */
-  static TIMESTAMPS = true;
-  /** Has-many relationships: `['pictures']` gives `user.pictures` (declare it as `HasMany<Picture>`). */
-  static HASMANY: readonly RelationDeclaration[] = [];
-  /** Has-one relationships: `['avatar']` gives `user.avatar` (`HasOne<Avatar>`). */
-  static HASONE: readonly RelationDeclaration[] = [];
-  /** Belongs-to relationships: `['user']` gives `picture.user` (`BelongsTo<User>`), from `user_id`. */
-  static BELONGSTO: readonly RelationDeclaration[] = [];
-  /** Has-and-belongs-to-many: `['favorite_colors']` gives `user.favorite_colors` (`HABTM<FavoriteColor>`). */
-  static HABTM: readonly RelationDeclaration[] = [];
-
+export class DBObject extends ModelDeclarations implements PersistentObject {
   declare [STATE]: ObjectState;
 
   /**
@@ -129,14 +94,10 @@ export class DBObject implements PersistentObject {
   afterInit?(): HookResult;
 
   constructor(attrs?: object) {
+    super();
     relationHooks().install(this.constructor as typeof DBObject);
     this[STATE] = newState();
     if (attrs) assignAttributes(this, attrs);
-  }
-
-  /** The table of this model. */
-  static tablename(): string {
-    return this.TABLENAME ?? tableNameOf(this.name);
   }
 
   /** The object with this key, or null (with `include`, its relations loaded too). */
@@ -168,12 +129,7 @@ export class DBObject implements PersistentObject {
     this: ModelClass<M>,
     options: Omit<FindOptions, 'limit'> = {},
   ): Promise<M[]> {
-    if (options !== null && typeof options === 'object' && Object.hasOwn(options, 'limit')) {
-      throw new InvalidQueryError(
-        `${this.name}.all() reads every row and takes no limit; use find({ limit }).`,
-      );
-    }
-    return (await findObjects<M>(this, config(), [{ ...options, limit: undefined }])) as M[];
+    return allObjects<M>(this, config(), options);
   }
 
   /** The objects whose columns equal these values (`null` matches NULL). */
@@ -200,32 +156,7 @@ export class DBObject implements PersistentObject {
    * concurrent caller creates it first (a unique index refuses ours), the one it created is returned.
    */
   static async findOrCreate<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M>): Promise<M> {
-    if (attrs !== null && typeof attrs === 'object' && Object.keys(attrs).length === 0) {
-      throw new InvalidQueryError(
-        `${this.name}.findOrCreate({}) has no condition, so it would return any row; give the values to find by.`,
-      );
-    }
-    const pool = config().pool;
-    return pool.runInteraction(async () => {
-      const found = (await findObjectsBy<M>(this, config(), attrs, { limit: 1 })) as M | null;
-      if (found) return found;
-      const created = new this(attrs);
-      const refused = new Error('refused');
-      try {
-        // In a savepoint, so that what its before-hooks wrote is undone when the row is refused.
-        await pool.runInteraction(async () => {
-          if ((await saveWithOutcome(created, config())) === 'invalid') throw refused;
-        });
-        return created;
-      } catch (error) {
-        if (error !== refused) throw error;
-      }
-      // Refused by a unique index or by validatesUniquenessOf: a concurrent caller's row may exist now. A
-      // locking read sees it even under MySQL's REPEATABLE READ; in share mode, since a failed INSERT already
-      // holds a shared lock on that key.
-      const winner = (await findObjectsBy<M>(this, config(), attrs, { limit: 1, lock: 'share' })) as M | null;
-      return winner ?? created;
-    });
+    return findOrCreateObject<M>(this, config(), attrs);
   }
 
   /** A new object with these values, saved (check `errors` when validation may fail). */
@@ -256,7 +187,7 @@ export class DBObject implements PersistentObject {
     this: ModelClass<M>,
     where?: WhereInput | AttributeValues<M>,
   ): Promise<number> {
-    return config().count(this.tablename(), await conditionOf(this, where, 'count'));
+    return countRows(this, config(), where);
   }
 
   /** Whether any row (matching `where`, or whose columns equal the values given) exists. */
@@ -264,12 +195,7 @@ export class DBObject implements PersistentObject {
     this: ModelClass<M>,
     where?: WhereInput | AttributeValues<M>,
   ): Promise<boolean> {
-    const row = await config().select(this.tablename(), {
-      where: await conditionOf(this, where, 'exists'),
-      limit: 1,
-      select: new SqlFragment('1 AS one'),
-    });
-    return row !== null;
+    return rowsExist(this, config(), where);
   }
 
   /**
@@ -278,50 +204,7 @@ export class DBObject implements PersistentObject {
    * blank text) throws InvalidQueryError instead, since it is most likely a missing value.
    */
   static async deleteAll(...args: [where?: WhereInput]): Promise<number> {
-    if (args.length === 0) return config().delete(this.tablename(), ALL_ROWS);
-    const [where] = args;
-    if (!hasCondition(where)) {
-      throw new InvalidQueryError(
-        `${this.name}.deleteAll() was given an empty condition (${String(JSON.stringify(where))}); call ` +
-          `${this.name}.deleteAll() with no argument to delete every row.`,
-      );
-    }
-    return config().delete(this.tablename(), where);
-  }
-
-  /** Reads the table's columns now (they are otherwise read on first use), e.g. to fail early. */
-  static async columns(): Promise<string[]> {
-    return (await modelSchema(config(), this)).columns.map((column) => column.name);
-  }
-
-  /** Each named property must be present: not undefined, null or blank. */
-  static validatesPresenceOf(...args: (string | ValidationOptions)[]): void {
-    const [props, options] = splitOptions(args);
-    addValidatorTo(this, presenceOf(props, options.message));
-  }
-
-  /** The property's length must lie in `range` (inclusive) or equal `length`. */
-  static validatesLengthOf(props: string | readonly string[], rule: LengthRule, message?: string): void {
-    addValidatorTo(this, lengthOf(typeof props === 'string' ? [props] : props, rule, message));
-  }
-
-  /** No other row may have the same value (back it with a UNIQUE index against races). */
-  static validatesUniquenessOf(...args: (string | ValidationOptions)[]): void {
-    const [props, options] = splitOptions(args);
-    addValidatorTo(this, uniquenessOf(props, options.message) as Validator<never>);
-  }
-
-  /** A validation of your own: inspect the object and call `obj.errors.add(prop, message)`; may be async. */
-  static addValidator<M extends DBObject>(
-    this: ModelClass<M>,
-    validator: (obj: M) => void | Promise<void>,
-  ): void {
-    addValidatorTo(this, validator as Validator<never>);
-  }
-
-  /** Removes the validations added to this class (its parents' stay). */
-  static clearValidations(): void {
-    clearValidatorsOf(this);
+    return deleteRows(this, config(), args);
   }
 
   /** The messages of the last validation. */
@@ -347,14 +230,7 @@ export class DBObject implements PersistentObject {
    * object, and with DBObjectSaveError when a before-hook cancels the save.
    */
   async saveOrFail(): Promise<this> {
-    const outcome = await saveWithOutcome(this, config());
-    if (outcome === 'invalid') throw new ValidationError(this, this.errors);
-    if (outcome === 'cancelled') {
-      throw new DBObjectSaveError(
-        `${this.constructor.name} was not saved: a before-hook cancelled the save.`,
-      );
-    }
-    return this;
+    return saveOrFailObject(this, config());
   }
 
   /** Deletes the row (after beforeDelete); false when a hook cancelled. */
@@ -373,23 +249,12 @@ export class DBObject implements PersistentObject {
    * `{ pictures: Picture[], avatar: Avatar | null }`.
    */
   async loadRelations(...names: string[]): Promise<Record<string, unknown>> {
-    const model = this.constructor as typeof DBObject;
-    const wanted = names.length > 0 ? names : [...relationsOf(model).keys()];
-    const values: Record<string, unknown> = {};
-    // Every name is checked before the first query.
-    for (const name of wanted) relationOf(model, name);
-    for (const name of wanted) {
-      values[name] = await (this as unknown as Record<string, { get(): Promise<unknown> }>)[name]?.get();
-    }
-    return values;
+    return loadRelationsOf(this, this.constructor as typeof DBObject, names);
   }
 
   /** Runs every validation and resolves to the errors (empty when valid). */
   async validate(): Promise<Errors> {
-    const errors = errorsOf(this);
-    errors.clear();
-    for (const validator of validatorsOf(this.constructor)) await (validator as Validator<this>)(this);
-    return errors;
+    return runValidations(this);
   }
 
   /** Runs every validation and resolves to whether there were no errors. */
@@ -399,15 +264,7 @@ export class DBObject implements PersistentObject {
 
   /** The column values (every own property until the table's columns have been read). */
   toHash(): AttributeValues<this> {
-    const model = this.constructor as typeof DBObject;
-    const schema = knownSchema(model);
-    const hash: Record<string, unknown> = {};
-    if (model.PRIMARY_KEY === 'id') hash.id = this.id;
-    for (const key of Object.keys(this)) {
-      if (schema === undefined || schema.byName.has(key))
-        setOwnProperty(hash, key, (this as unknown as Record<string, unknown>)[key]);
-    }
-    return hash as AttributeValues<this>;
+    return columnValuesOf(this, this.constructor as typeof DBObject) as AttributeValues<this>;
   }
 
   /** For JSON.stringify: the column values only (bigints as strings). */
@@ -442,34 +299,6 @@ export class DBObject implements PersistentObject {
   }
 }
 
-/** A where given as column values (`{ age: 30 }`) turned into a condition; any other where as it is. */
-function conditionOf(
-  model: typeof DBObject,
-  where: WhereInput | object | undefined,
-  what: string,
-): WhereInput | Promise<WhereInput> {
-  if (where === null || typeof where !== 'object' || Array.isArray(where) || where instanceof SqlFragment)
-    return where as WhereInput;
-  return attributesCondition(model, config(), where as Record<string, unknown>, what);
-}
-
-function keyOf(obj: DBObject): string {
-  return (obj.constructor as typeof DBObject).PRIMARY_KEY;
-}
-
 Object.defineProperty(DBObject.prototype.validate, BUILTIN_VALIDATE, { value: true });
 
-Object.defineProperty(DBObject.prototype, 'id', {
-  configurable: true,
-  enumerable: false,
-  get(this: DBObject): Id | null {
-    const key = keyOf(this);
-    if (key === 'id') return this[STATE].id;
-    return ((this as unknown as Record<string, unknown>)[key] as Id | null | undefined) ?? null;
-  },
-  set(this: DBObject, value: Id | null) {
-    const key = keyOf(this);
-    if (key === 'id') this[STATE].id = value;
-    else (this as unknown as Record<string, unknown>)[key] = value;
-  },
-});
+installKeyAccessor(DBObject.prototype);

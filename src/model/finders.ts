@@ -141,3 +141,16 @@ export async function findObjectsBy<M extends Loaded>(
   const where = joinWheres(await attributesCondition(model, config, attrs, 'findBy'), checked.where);
   return findObjects(model, config, [{ ...checked, where }]);
 }
+
+/** all(): every object, optionally ordered, filtered or offset; a limit is refused (find() takes one). */
+export async function allObjects<M extends Loaded>(
+  model: Loadable<M>,
+  config: InteractionBase,
+  options: Omit<FindOptions, 'limit'>,
+): Promise<M[]> {
+  if (options !== null && typeof options === 'object' && Object.hasOwn(options, 'limit'))
+    throw new InvalidQueryError(
+      `${model.name}.all() reads every row and takes no limit; use find({ limit }).`,
+    );
+  return (await findObjects<M>(model, config, [{ ...options, limit: undefined }])) as M[];
+}

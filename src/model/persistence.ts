@@ -1,4 +1,10 @@
-import { DBObjectSaveError, QueryError, ReferenceNotSavedError } from '../errors.js';
+import {
+  DBObjectSaveError,
+  InvalidQueryError,
+  QueryError,
+  ReferenceNotSavedError,
+  ValidationError,
+} from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import type { Where } from '../sql/where.js';
@@ -10,7 +16,9 @@ import { inHookOf } from '../connection/context.js';
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import { validatorsOf } from '../validation/validators.js';
 import { checkColumnsAfter, knownModelSchema, modelSchema } from './model-schema.js';
-import { BUILTIN_VALIDATE, STATE } from './object-state.js';
+import { BUILTIN_VALIDATE, STATE, errorsOf } from './object-state.js';
+import { findObjectsBy } from './finders.js';
+import type { Loadable, Loaded } from './hydration.js';
 import {
   byKey,
   describe,
@@ -171,4 +179,54 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
   state.persisted = false;
   await runAfter(obj, 'delete');
   return true;
+}
+
+/**
+ * findOrCreate(): the first object with these values, or a new one saved with them, in one transaction. When a
+ * concurrent caller creates it first (a unique index refuses ours), the one it created is returned.
+ */
+export async function findOrCreateObject<M extends Persistable & Loaded>(
+  model: Loadable<M> & (new (attrs: object) => M),
+  config: InteractionBase,
+  attrs: object,
+): Promise<M> {
+  if (attrs !== null && typeof attrs === 'object' && Object.keys(attrs).length === 0) {
+    throw new InvalidQueryError(
+      `${model.name}.findOrCreate({}) has no condition, so it would return any row; give the values to find by.`,
+    );
+  }
+  const { pool } = config;
+  const values = attrs as Readonly<Record<string, unknown>>;
+  return pool.runInteraction(async () => {
+    const found = (await findObjectsBy<M>(model, config, values, { limit: 1 })) as M | null;
+    if (found) return found;
+    const created = new model(attrs);
+    const refused = new Error('refused');
+    try {
+      // In a savepoint, so that what its before-hooks wrote is undone when the row is refused.
+      await pool.runInteraction(async () => {
+        if ((await saveWithOutcome(created, config)) === 'invalid') throw refused;
+      });
+      return created;
+    } catch (error) {
+      if (error !== refused) throw error;
+    }
+    // Refused by a unique index or by validatesUniquenessOf: a concurrent caller's row may exist now. A
+    // locking read sees it even under MySQL's REPEATABLE READ; in share mode, since a failed INSERT already
+    // holds a shared lock on that key.
+    const winner = (await findObjectsBy<M>(model, config, values, { limit: 1, lock: 'share' })) as M | null;
+    return winner ?? created;
+  });
+}
+
+/**
+ * saveOrFail(): save(), but a refusal rejects: ValidationError when a validation or a constraint refused the
+ * object, DBObjectSaveError when a before-hook cancelled the save.
+ */
+export async function saveOrFailObject<T extends Persistable>(obj: T, config: InteractionBase): Promise<T> {
+  const outcome = await saveWithOutcome(obj, config);
+  if (outcome === 'invalid') throw new ValidationError(obj, errorsOf(obj));
+  if (outcome === 'cancelled')
+    throw new DBObjectSaveError(`${obj.constructor.name} was not saved: a before-hook cancelled the save.`);
+  return obj;
 }

@@ -233,3 +233,20 @@ export function targetOf<T extends RelatedModel = RelatedModel>(
 export function joinTableOf(spec: RelationSpec, target: RelatedModel = targetOf(spec)): string {
   return spec.joinTable ?? [spec.owner.tablename(), target.tablename()].sort().join('_');
 }
+
+/**
+ * loadRelations(): the named relations of `obj` (every one when none is named), each loaded by its `get()`, by
+ * name. Every name is checked before the first query.
+ */
+export async function loadRelationsOf(
+  obj: object,
+  model: RelatedModel,
+  names: readonly string[],
+): Promise<Record<string, unknown>> {
+  const wanted = names.length > 0 ? names : [...relationsOf(model).keys()];
+  for (const name of wanted) relationOf(model, name);
+  const values: Record<string, unknown> = {};
+  for (const name of wanted)
+    values[name] = await (obj as Record<string, { get(): Promise<unknown> } | undefined>)[name]?.get();
+  return values;
+}

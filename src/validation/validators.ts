@@ -1,6 +1,7 @@
 import { InvalidQueryError } from '../errors.js';
 import type { Errors } from './errors.js';
 import { columnValue, ownOptions } from '../options.js';
+import { errorsOf, type ObjectState, type STATE } from '../model/object-state.js';
 
 /** A validation: inspects the object and adds to its errors; may be async. */
 export type Validator<M = never> = (obj: M & { readonly errors: Errors }) => void | Promise<void>;
@@ -102,4 +103,12 @@ export function lengthOf(props: readonly string[], rule: LengthRule, message?: s
       if (fails(length)) obj.errors.add(prop, failure);
     }
   };
+}
+
+/** validate(): runs every validation of the object's class (its parents' first) and resolves to its errors. */
+export async function runValidations<T extends { [STATE]: ObjectState }>(obj: T): Promise<Errors> {
+  const errors = errorsOf(obj);
+  errors.clear();
+  for (const validator of validatorsOf(obj.constructor)) await (validator as (obj: T) => unknown)(obj);
+  return errors;
 }
