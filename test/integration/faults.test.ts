@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, it } from 'node:test';
+import { afterEach, beforeEach } from 'node:test';
 import {
   CommitOutcomeUnknownError,
   ConnectionError,
@@ -20,6 +20,7 @@ import {
   describeEachServer,
   describeOn,
   type BackendContext,
+  it,
 } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { after, before } from 'node:test';
 import {
   ALL_ROWS,
   DBObject,
@@ -9,7 +9,7 @@ import {
   type ConnectionPool,
   type HasMany,
 } from '../../src/index.js';
-import { describeEachBackend, describeOn, type DialectName } from '../support/backends.js';
+import { describeEachBackend, describeOn, type DialectName, it } from '../support/backends.js';
 import { columnType } from '../support/schema.js';
 
 class QualCustomer extends DBObject {

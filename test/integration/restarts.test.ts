@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CommitOutcomeUnknownError,
@@ -8,7 +8,7 @@ import {
   transaction,
   type ConnectionPool,
 } from '../../src/index.js';
-import { describeOn } from '../support/backends.js';
+import { describeOn, it } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 import { restartServer, type StopMode } from '../support/servers.js';
 
@@ -94,11 +94,11 @@ if (!enabled) {
   );
 } else {
   describeOn(['postgres', 'mysql'], 'faults: server restarts', (db) => {
-    const modes: readonly StopMode[] = db.name === 'postgres' ? ['fast', 'immediate'] : ['shutdown'];
+    const modes: readonly StopMode[] = db.backend === 'postgres' ? ['fast', 'immediate'] : ['shutdown'];
     for (const mode of modes) {
       it(`resumes by itself after a ${mode} stop and start, losing no acknowledged commit`, async (t) => {
         const pool = db.openPool({ max: 4, connectTimeoutMs: CONNECT_TIMEOUT_MS });
-        const figures = await restartUnderLoad(pool, db.name as 'postgres' | 'mysql', mode);
+        const figures = await restartUnderLoad(pool, db.backend as 'postgres' | 'mysql', mode);
         t.diagnostic(
           `${figures.transactions} transactions, ${figures.failed} failed during the outage, slowest failure ${figures.slowestFailureMs.toFixed(0)} ms`,
         );
