@@ -298,10 +298,10 @@ describeEachServer('faults: deadlocks and timeouts', (db) => {
       const rows =
         db.name === 'postgres'
           ? await watcher.runQuery(
-              "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep%'",
+              "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'SELECT pg_sleep%'",
             )
           : await watcher.runQuery(
-              "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'",
+              "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP%'",
             );
       return rows.length;
     };
