@@ -11,9 +11,10 @@ import {
 import { describeOn, it } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 import { restartServer, type StopMode } from '../support/servers.js';
+import { switchedOn } from '../support/switches.js';
 
 // Restarting the servers needs the rights to do so: CI sets TWISTAR_RESTART_SERVERS=1 (see .ci/run).
-const enabled = process.env.TWISTAR_RESTART_SERVERS === '1';
+const { skip } = switchedOn('TWISTAR_RESTART_SERVERS', 'stop and start the local servers');
 const CONNECT_TIMEOUT_MS = 2_000;
 
 /** A failure the client may see while the server is away; anything else is a bug. */
@@ -86,12 +87,8 @@ async function restartUnderLoad(pool: ConnectionPool, name: 'postgres' | 'mysql'
   return { transactions: outcome.size, failed, slowestFailureMs };
 }
 
-if (!enabled) {
-  describe(
-    'faults: server restarts',
-    { skip: 'set TWISTAR_RESTART_SERVERS=1 to stop and start the local servers' },
-    () => {},
-  );
+if (skip !== false) {
+  describe('faults: server restarts', { skip }, () => {});
 } else {
   describeOn(['postgres', 'mysql'], 'faults: server restarts', (db) => {
     const modes: readonly StopMode[] = db.backend === 'postgres' ? ['fast', 'immediate'] : ['shutdown'];
