@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, it } from 'node:test';
+import { afterEach, beforeEach } from 'node:test';
 import { DBObject, DBObjectSaveError } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import { createTable, USERS } from '../support/schema.js';
 
 const calls: string[] = [];

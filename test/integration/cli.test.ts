@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { connect, type ConnectionPool } from '../../src/index.js';
 import { buildCli, ROOT, run, STRICT_TSCONFIG, TSC, twistar } from '../support/cli-runner.js';
-import type { DialectName } from '../support/backends.js';
+import { describeEachBackend, it, type DialectName } from '../support/backends.js';
 
 /**
  * End to end: the real `twistar` binary (dist/cli/main.js, built here) in a scratch project, against each
@@ -51,211 +51,211 @@ export async function down(db: MigrationDb): Promise<void> {
 }
 `;
 
-const SERVERS: readonly { name: DialectName; url: string | undefined }[] = [
-  { name: 'postgres', url: process.env.TWISTAR_PG_URL },
-  { name: 'mysql', url: process.env.TWISTAR_MYSQL_URL },
-];
-
 /**
- * A database of its own for the CLI (it sees every table), emptied first; its URL. It is named after the test
- * database (`<name>_cli`), so that suites run at once against different databases of one server stay apart.
+ * A database of its own for the CLI (it sees every table), emptied first; its URL and how to drop it. It is named
+ * after the test database (`<name>_cli`), so that suites run at once against different databases of one server stay
+ * apart.
  */
-async function scratchDatabase(name: DialectName, url: string): Promise<string> {
+async function scratchDatabase(
+  name: DialectName,
+  url: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const parsed = new URL(url);
   const scratch = `${decodeURIComponent(parsed.pathname.slice(1)) || 'twistar'}_cli`;
   assert.match(scratch, /^\w+$/, 'a plain database name');
-  const admin: ConnectionPool = connect(url);
-  try {
-    if (name === 'postgres') {
-      const found = await admin.runQuery('SELECT 1 FROM pg_database WHERE datname = ?', [scratch]);
-      if (found.length > 0) await admin.runOperation(`DROP DATABASE ${scratch} WITH (FORCE)`);
-      await admin.runOperation(`CREATE DATABASE ${scratch}`);
-    } else {
-      await admin.runOperation(`DROP DATABASE IF EXISTS ${scratch}`);
-      await admin.runOperation(`CREATE DATABASE ${scratch} CHARACTER SET utf8mb4`);
+  const onServer = async (work: (admin: ConnectionPool) => Promise<void>) => {
+    const admin = connect(url);
+    try {
+      await work(admin);
+    } finally {
+      await admin.close();
     }
-  } finally {
-    await admin.close();
-  }
+  };
+  const drop = () =>
+    onServer(async (admin) => {
+      if (name === 'postgres') {
+        const found = await admin.runQuery('SELECT 1 FROM pg_database WHERE datname = ?', [scratch]);
+        if (found.length > 0) await admin.runOperation(`DROP DATABASE ${scratch} WITH (FORCE)`);
+      } else {
+        await admin.runOperation(`DROP DATABASE IF EXISTS ${scratch}`);
+      }
+    });
+  await drop();
+  await onServer(async (admin) => {
+    await admin.runOperation(
+      `CREATE DATABASE ${scratch}${name === 'postgres' ? '' : ' CHARACTER SET utf8mb4'}`,
+    );
+  });
   parsed.pathname = `/${scratch}`;
-  return parsed.toString();
+  return { url: parsed.toString(), drop };
 }
 
 // The binary under test is the built one.
 before(buildCli);
 
-const targets: { name: string; url: () => Promise<string> | string }[] = [
-  { name: 'sqlite', url: () => 'sqlite:app.db' },
-  ...SERVERS.filter((server) => server.url !== undefined).map((server) => ({
-    name: server.name,
-    url: () => scratchDatabase(server.name, server.url ?? ''),
-  })),
-];
+describeEachBackend('the twistar command', (db) => {
+  let project: string;
+  let url: string;
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
 
-for (const target of targets) {
-  describe(`the twistar command [${target.name}]`, () => {
-    let project: string;
-    let url: string;
-
-    before(async () => {
-      project = mkdtempSync(join(tmpdir(), 'twistar-cli-'));
-      writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-      writeFileSync(join(project, 'tsconfig.json'), STRICT_TSCONFIG);
-      mkdirSync(join(project, 'node_modules'));
-      symlinkSync(ROOT, join(project, 'node_modules/twistar'), 'dir');
-      url = await target.url();
-    });
-
-    after(() => rmSync(project, { recursive: true, force: true }));
-
-    it('creates, applies, lists and reverts migrations, once each under concurrent runs', async () => {
-      const created = await twistar(project, url, [
-        'migrate:new',
-        'create teams and users',
-        '--format',
-        'ts',
-      ]);
-      assert.equal(created.code, 0, created.stderr);
-      const [first] = readdirSync(join(project, 'migrations'));
-      assert.match(first ?? '', /^\d{14}_create_teams_and_users\.ts$/);
-      writeFileSync(join(project, 'migrations', first ?? ''), TEAMS_AND_USERS);
-      writeFileSync(join(project, 'migrations', '29990101000000_pictures.ts'), PICTURES);
-
-      const dry = await twistar(project, url, ['migrate', '--dry-run']);
-      assert.equal(dry.code, 0, dry.stderr);
-      assert.match(dry.stdout, /CREATE TABLE .?teams/);
-      const pending = await twistar(project, url, ['migrate:status']);
-      assert.equal((pending.stdout.match(/^pending/gm) ?? []).length, 2, pending.stdout);
-
-      // Two processes at once: each migration is applied exactly once.
-      const [one, two] = await Promise.all([
-        twistar(project, url, ['migrate']),
-        twistar(project, url, ['migrate']),
-      ]);
-      assert.equal(one.code, 0, one.stderr);
-      assert.equal(two.code, 0, two.stderr);
-      const applied = `${one.stdout}${two.stdout}`.match(/✓ \d{14}_\w+/g) ?? [];
-      assert.equal(applied.length, 2, `${one.stdout}\n${two.stdout}`);
-      const status = await twistar(project, url, ['migrate:status']);
-      assert.equal((status.stdout.match(/^applied/gm) ?? []).length, 2, status.stdout);
-
-      const back = await twistar(project, url, ['migrate:rollback']);
-      assert.equal(back.code, 0, back.stderr);
-      assert.match(back.stdout, /reverted 2 migration/);
-      const again = await twistar(project, url, ['migrate']);
-      assert.equal(again.code, 0, again.stderr);
-    });
-
-    it('generates typed models that type-check, and check agrees with the database', async () => {
-      const generated = await twistar(project, url, ['generate', 'models']);
-      assert.equal(generated.code, 0, generated.stderr);
-      assert.match(generated.stdout, /created src\/models\/user\.ts/);
-      await run(process.execPath, [TSC, '-p', join(project, 'tsconfig.json')], { cwd: project });
-      // Regenerating rewrites the bases and leaves the user's classes alone.
-      writeFileSync(
-        join(project, 'src/models/user.ts'),
-        "import { Registry } from 'twistar';\nimport { UserBase } from './generated/user-base.js';\n\n" +
-          'export class User extends UserBase {\n  greeting(): string {\n    return `Hi ${this.first_name}`;\n  }\n}\n\n' +
-          'Registry.register(User);\n',
-      );
-      const regenerated = await twistar(project, url, ['generate', 'models']);
-      assert.doesNotMatch(regenerated.stdout, /user\.ts/);
-      await run(process.execPath, [TSC, '-p', join(project, 'tsconfig.json')], { cwd: project });
-
-      const check = await twistar(project, url, ['check']);
-      assert.equal(check.code, 0, `${check.stdout}${check.stderr}`);
-    });
-
-    it('drives the console through its standard input', async () => {
-      const session = await twistar(
-        project,
-        url,
-        ['console'],
-        [
-          "const team = await Team.create({ name: 'red' })",
-          "await User.create({ first_name: 'Ann', team_id: team.id })",
-          '(await team.users.get()).map((user) => user.greeting()).join()',
-          '.log',
-          'await User.count()',
-          '.exit',
-        ].join('\n'),
-      );
-      assert.equal(session.code, 0, session.stderr);
-      assert.match(session.stdout, /'Hi Ann'/);
-      assert.match(session.stdout, /query logging on/);
-      assert.match(session.stdout, /twistar> 1\n/);
-    });
-
-    it('runs every piped console line after one fails, and exits 1 when any failed', async () => {
-      const session = await twistar(
-        project,
-        url,
-        ['console'],
-        [
-          'noSuchThing()',
-          "await pool.runQuery('SELECT * FROM no_such_table')",
-          "'still ' + 'here'",
-          'await User.count()',
-        ].join('\n'),
-      );
-      assert.equal(session.code, 1, `${session.stdout}${session.stderr}`);
-      assert.match(session.stdout, /ReferenceError: noSuchThing is not defined/);
-      assert.match(session.stdout, /no_such_table/);
-      assert.match(session.stdout, /'still here'/);
-      assert.match(session.stdout, /twistar> 1\n/);
-      assert.match(session.stderr, /2 of 4 input line\(s\) failed; the first: line 1: noSuchThing\(\)/);
-    });
-
-    it('prints diagrams, and check finds drift with exit code 3', async () => {
-      const mermaid = await twistar(project, url, ['diagram']);
-      assert.equal(mermaid.code, 0, mermaid.stderr);
-      assert.match(mermaid.stdout, /^erDiagram/);
-      assert.match(mermaid.stdout, /"teams" \|\|--o\{ "users"/);
-      const dot = await twistar(project, url, ['diagram', '--format', 'dot']);
-      assert.match(dot.stdout, /digraph/);
-
-      const pool = connect(target.name === 'sqlite' ? `sqlite:${join(project, 'app.db')}` : url);
-      try {
-        await pool.runOperation('DROP TABLE pictures');
-        // A column the generated User declares, dropped: a value set on it would not be saved.
-        await pool.runOperation('ALTER TABLE users DROP COLUMN age');
-      } finally {
-        await pool.close();
-      }
-      const drift = await twistar(project, url, ['check']);
-      assert.equal(drift.code, 3, drift.stdout);
-      assert.match(drift.stdout, /pictures/);
-      assert.match(drift.stdout, /^✗ User: table "users" has no column "age", which User\.COLUMNS names/m);
-    });
-
-    it('exits 1 with a message when the command fails, and 2 on a wrong command line', async () => {
-      const failed = await twistar(project, 'postgres://nobody@127.0.0.1:1/none', ['migrate:status']);
-      assert.equal(failed.code, 1);
-      assert.match(failed.stderr, /ConnectionError/);
-      const usage = await twistar(project, url, ['no-such-command']);
-      assert.equal(usage.code, 2);
-      assert.match(usage.stderr, /unknown command/);
-      const steps = await twistar(project, url, ['migrate:rollback', '--steps', '0']);
-      assert.equal(steps.code, 2);
-      assert.match(steps.stderr, /--steps .* expected a positive whole number/);
-
-      // A bug in a migration is reported with its stack, which points into the file.
-      mkdirSync(join(project, 'broken'));
-      writeFileSync(
-        join(project, 'broken', '20240101000000_broken.ts'),
-        'export async function up(): Promise<void> {\n  const missing = undefined as unknown as { x: number };\n' +
-          '  console.log(missing.x);\n}\nexport async function down(): Promise<void> {}\n',
-      );
-      const broken = await twistar(project, url, ['--migrations', 'broken', 'migrate']);
-      assert.equal(broken.code, 1, broken.stdout);
-      assert.match(
-        broken.stderr,
-        /MigrationError: Migration 20240101000000_broken \(up\) failed: Cannot read/,
-      );
-      assert.match(broken.stderr, /at up \(.*20240101000000_broken\.ts:3:\d+\)/);
-    });
+  before(async () => {
+    project = mkdtempSync(join(tmpdir(), 'twistar-cli-'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+    writeFileSync(join(project, 'tsconfig.json'), STRICT_TSCONFIG);
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(ROOT, join(project, 'node_modules/twistar'), 'dir');
+    // SQLite: a file of the project, named as a user would; a server: a scratch database beside the test one.
+    if (db.name === 'sqlite') url = 'sqlite:app.db';
+    else {
+      scratch = await scratchDatabase(db.name, db.url);
+      url = scratch.url;
+    }
   });
-}
+
+  after(async () => {
+    rmSync(project, { recursive: true, force: true });
+    await scratch?.drop();
+  });
+
+  it('creates, applies, lists and reverts migrations, once each under concurrent runs', async () => {
+    const created = await twistar(project, url, ['migrate:new', 'create teams and users', '--format', 'ts']);
+    assert.equal(created.code, 0, created.stderr);
+    const [first] = readdirSync(join(project, 'migrations'));
+    assert.match(first ?? '', /^\d{14}_create_teams_and_users\.ts$/);
+    writeFileSync(join(project, 'migrations', first ?? ''), TEAMS_AND_USERS);
+    writeFileSync(join(project, 'migrations', '29990101000000_pictures.ts'), PICTURES);
+
+    const dry = await twistar(project, url, ['migrate', '--dry-run']);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /CREATE TABLE .?teams/);
+    const pending = await twistar(project, url, ['migrate:status']);
+    assert.equal((pending.stdout.match(/^pending/gm) ?? []).length, 2, pending.stdout);
+
+    // Two processes at once: each migration is applied exactly once.
+    const [one, two] = await Promise.all([
+      twistar(project, url, ['migrate']),
+      twistar(project, url, ['migrate']),
+    ]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(two.code, 0, two.stderr);
+    const applied = `${one.stdout}${two.stdout}`.match(/✓ \d{14}_\w+/g) ?? [];
+    assert.equal(applied.length, 2, `${one.stdout}\n${two.stdout}`);
+    const status = await twistar(project, url, ['migrate:status']);
+    assert.equal((status.stdout.match(/^applied/gm) ?? []).length, 2, status.stdout);
+
+    const back = await twistar(project, url, ['migrate:rollback']);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, /reverted 2 migration/);
+    const again = await twistar(project, url, ['migrate']);
+    assert.equal(again.code, 0, again.stderr);
+  });
+
+  it('generates typed models that type-check, and check agrees with the database', async () => {
+    const generated = await twistar(project, url, ['generate', 'models']);
+    assert.equal(generated.code, 0, generated.stderr);
+    assert.match(generated.stdout, /created src\/models\/user\.ts/);
+    await run(process.execPath, [TSC, '-p', join(project, 'tsconfig.json')], { cwd: project });
+    // Regenerating rewrites the bases and leaves the user's classes alone.
+    writeFileSync(
+      join(project, 'src/models/user.ts'),
+      "import { Registry } from 'twistar';\nimport { UserBase } from './generated/user-base.js';\n\n" +
+        'export class User extends UserBase {\n  greeting(): string {\n    return `Hi ${this.first_name}`;\n  }\n}\n\n' +
+        'Registry.register(User);\n',
+    );
+    const regenerated = await twistar(project, url, ['generate', 'models']);
+    assert.doesNotMatch(regenerated.stdout, /user\.ts/);
+    await run(process.execPath, [TSC, '-p', join(project, 'tsconfig.json')], { cwd: project });
+
+    const check = await twistar(project, url, ['check']);
+    assert.equal(check.code, 0, `${check.stdout}${check.stderr}`);
+  });
+
+  it('drives the console through its standard input', async () => {
+    const session = await twistar(
+      project,
+      url,
+      ['console'],
+      [
+        "const team = await Team.create({ name: 'red' })",
+        "await User.create({ first_name: 'Ann', team_id: team.id })",
+        '(await team.users.get()).map((user) => user.greeting()).join()',
+        '.log',
+        'await User.count()',
+        '.exit',
+      ].join('\n'),
+    );
+    assert.equal(session.code, 0, session.stderr);
+    assert.match(session.stdout, /'Hi Ann'/);
+    assert.match(session.stdout, /query logging on/);
+    assert.match(session.stdout, /twistar> 1\n/);
+  });
+
+  it('runs every piped console line after one fails, and exits 1 when any failed', async () => {
+    const session = await twistar(
+      project,
+      url,
+      ['console'],
+      [
+        'noSuchThing()',
+        "await pool.runQuery('SELECT * FROM no_such_table')",
+        "'still ' + 'here'",
+        'await User.count()',
+      ].join('\n'),
+    );
+    assert.equal(session.code, 1, `${session.stdout}${session.stderr}`);
+    assert.match(session.stdout, /ReferenceError: noSuchThing is not defined/);
+    assert.match(session.stdout, /no_such_table/);
+    assert.match(session.stdout, /'still here'/);
+    assert.match(session.stdout, /twistar> 1\n/);
+    assert.match(session.stderr, /2 of 4 input line\(s\) failed; the first: line 1: noSuchThing\(\)/);
+  });
+
+  it('prints diagrams, and check finds drift with exit code 3', async () => {
+    const mermaid = await twistar(project, url, ['diagram']);
+    assert.equal(mermaid.code, 0, mermaid.stderr);
+    assert.match(mermaid.stdout, /^erDiagram/);
+    assert.match(mermaid.stdout, /"teams" \|\|--o\{ "users"/);
+    const dot = await twistar(project, url, ['diagram', '--format', 'dot']);
+    assert.match(dot.stdout, /digraph/);
+
+    const pool = connect(db.name === 'sqlite' ? `sqlite:${join(project, 'app.db')}` : url);
+    try {
+      await pool.runOperation('DROP TABLE pictures');
+      // A column the generated User declares, dropped: a value set on it would not be saved.
+      await pool.runOperation('ALTER TABLE users DROP COLUMN age');
+    } finally {
+      await pool.close();
+    }
+    const drift = await twistar(project, url, ['check']);
+    assert.equal(drift.code, 3, drift.stdout);
+    assert.match(drift.stdout, /pictures/);
+    assert.match(drift.stdout, /^✗ User: table "users" has no column "age", which User\.COLUMNS names/m);
+  });
+
+  it('exits 1 with a message when the command fails, and 2 on a wrong command line', async () => {
+    const failed = await twistar(project, 'postgres://nobody@127.0.0.1:1/none', ['migrate:status']);
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /ConnectionError/);
+    const usage = await twistar(project, url, ['no-such-command']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /unknown command/);
+    const steps = await twistar(project, url, ['migrate:rollback', '--steps', '0']);
+    assert.equal(steps.code, 2);
+    assert.match(steps.stderr, /--steps .* expected a positive whole number/);
+
+    // A bug in a migration is reported with its stack, which points into the file.
+    mkdirSync(join(project, 'broken'));
+    writeFileSync(
+      join(project, 'broken', '20240101000000_broken.ts'),
+      'export async function up(): Promise<void> {\n  const missing = undefined as unknown as { x: number };\n' +
+        '  console.log(missing.x);\n}\nexport async function down(): Promise<void> {}\n',
+    );
+    const broken = await twistar(project, url, ['--migrations', 'broken', 'migrate']);
+    assert.equal(broken.code, 1, broken.stdout);
+    assert.match(broken.stderr, /MigrationError: Migration 20240101000000_broken \(up\) failed: Cannot read/);
+    assert.match(broken.stderr, /at up \(.*20240101000000_broken\.ts:3:\d+\)/);
+  });
+});
 
 describe('the twistar command: progress of a long migration run, without a terminal', () => {
   let project: string;

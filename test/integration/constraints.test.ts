@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import {
   DBObject,
   DBObjectSaveError,
@@ -15,7 +15,7 @@ import {
   transaction,
   type ConnectionPool,
 } from '../../src/index.js';
-import { describeEachBackend, type DialectName } from '../support/backends.js';
+import { describeEachBackend, type DialectName, it } from '../support/backends.js';
 import { columnType, createTable, dropTable } from '../support/schema.js';
 
 class Account extends DBObject {

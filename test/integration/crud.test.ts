@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import {
   sql,
   type InteractionBase,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 
 describeEachBackend('low-level interface', (db) => {

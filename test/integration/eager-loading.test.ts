@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, it } from 'node:test';
+import { afterEach, beforeEach } from 'node:test';
 import { InvalidRelationshipError, Registry, StrictLoadingError } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import {
   Avatar,
   Boy,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import {
   DBObject,
   InvalidValueError,
@@ -13,7 +13,7 @@ import {
   type HasMany,
   type Id,
 } from '../../src/index.js';
-import { describeEachBackend, describeOn, type DialectName } from '../support/backends.js';
+import { describeEachBackend, describeOn, type DialectName, it } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { createTable } from '../support/schema.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, it } from 'node:test';
+import { afterEach, beforeEach } from 'node:test';
 import {
   CommitOutcomeUnknownError,
   ConnectionError,
@@ -20,6 +20,7 @@ import {
   describeEachServer,
   describeOn,
   type BackendContext,
+  it,
 } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 
@@ -45,23 +46,72 @@ async function createTables(pool: ConnectionPool): Promise<void> {
   await pool.runOperation('INSERT INTO fault_counters (id, n) VALUES (1, 0)');
 }
 
+type Server = 'postgres' | 'mysql';
+
+/** What the servers spell differently, in one place. */
+const SERVER_SQL: Record<
+  Server,
+  {
+    /** The ids of the sessions on this database, except the asking one. */
+    readonly sessions: string;
+    /** Ends session `id`. */
+    readonly kill: (pool: ConnectionPool, id: number) => Promise<unknown>;
+    /** Reads and changes the session's time zone. */
+    readonly zone: { readonly read: string; readonly set: string };
+    /** Opens a transaction by hand, behind the pool's back. */
+    readonly begin: string;
+    /** Sleeps 5 s, and finds such a statement running on this database. */
+    readonly sleep: { readonly run: string; readonly running: string };
+    /** Runs a 2 s statement under a server-side statement timeout of 100 ms. */
+    readonly timedOut: (pool: ConnectionPool) => Promise<unknown>;
+  }
+> = {
+  postgres: {
+    sessions:
+      "SELECT pid AS id FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+    kill: (pool, id) => pool.runQuery('SELECT pg_terminate_backend(?)', [id]),
+    zone: { read: "SELECT current_setting('TimeZone') AS zone", set: "SET TIME ZONE 'Asia/Tokyo'" },
+    begin: 'BEGIN',
+    sleep: {
+      run: 'SELECT pg_sleep(5)',
+      running:
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'SELECT pg_sleep%'",
+    },
+    timedOut: (pool) =>
+      transaction(async () => {
+        await pool.runOperation('SET LOCAL statement_timeout = 100');
+        await pool.runQuery('SELECT pg_sleep(2)');
+      }, pool),
+  },
+  mysql: {
+    sessions:
+      'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()',
+    // KILL takes no parameters; the id is a number read from the server.
+    kill: (pool, id) => pool.runOperation(`KILL CONNECTION ${Math.trunc(id)}`).catch(() => undefined),
+    zone: { read: 'SELECT @@session.time_zone AS zone', set: "SET time_zone = '+09:00'" },
+    begin: 'START TRANSACTION',
+    sleep: {
+      run: 'SELECT SLEEP(5) AS s',
+      running:
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND INFO LIKE 'SELECT SLEEP%'",
+    },
+    timedOut: (pool) => pool.runQuery('SET STATEMENT max_statement_time = 0.1 FOR SELECT SLEEP(2) AS s'),
+  },
+};
+
+/** This pool's server's entry of SERVER_SQL. */
+function serverSql(pool: ConnectionPool): (typeof SERVER_SQL)[Server] {
+  return SERVER_SQL[pool.dialect.name as Server];
+}
+
 /** The server-side ids of the sessions on this database, except the asking one. */
 async function sessions(killer: ConnectionPool): Promise<number[]> {
-  const rows =
-    killer.dialect.name === 'postgres'
-      ? await killer.runQuery(
-          "SELECT pid AS id FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
-        )
-      : await killer.runQuery(
-          'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = DATABASE() AND ID <> CONNECTION_ID()',
-        );
+  const rows = await killer.runQuery(serverSql(killer).sessions);
   return rows.map((row) => Number(row.id));
 }
 
 async function kill(killer: ConnectionPool, id: number): Promise<void> {
-  if (killer.dialect.name === 'postgres') await killer.runQuery('SELECT pg_terminate_backend(?)', [id]);
-  // KILL takes no parameters; the id is a number we read from the server.
-  else await killer.runOperation(`KILL CONNECTION ${Math.trunc(id)}`).catch(() => undefined);
+  await serverSql(killer).kill(killer, id);
 }
 
 /** Terminates every session of the pool under test and waits until the server has ended them. */
@@ -193,14 +243,11 @@ describeEachServer('faults: killed connections', (db) => {
 describeEachServer('faults: poisoned connections', (db) => {
   beforeEach(() => createTables(db.pool));
 
-  const zoneQuery = (pool: ConnectionPool) =>
-    pool.dialect.name === 'postgres'
-      ? pool.runQuery("SELECT current_setting('TimeZone') AS zone")
-      : pool.runQuery('SELECT @@session.time_zone AS zone');
+  const zoneQuery = (pool: ConnectionPool) => pool.runQuery(serverSql(pool).zone.read);
 
   it('never lends out a connection whose session settings were changed', async () => {
     const [before] = await zoneQuery(db.pool);
-    const set = db.name === 'postgres' ? "SET TIME ZONE 'Asia/Tokyo'" : "SET time_zone = '+09:00'";
+    const set = serverSql(db.pool).zone.set;
     await db.pool.runOperation(set);
     await transaction(() => db.pool.runOperation(set));
     const zones = await Promise.all(Array.from({ length: 12 }, () => zoneQuery(db.pool)));
@@ -212,7 +259,7 @@ describeEachServer('faults: poisoned connections', (db) => {
   });
 
   it('never lends out a connection left inside a transaction', async () => {
-    await db.pool.runOperation(db.name === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
+    await db.pool.runOperation(serverSql(db.pool).begin);
     for (let i = 0; i < 5; i++) await Registry.getConfig().insert('fault_items', { tag: 'seen', n: i });
     const other = db.openPool({ max: 1 });
     const [seen] = await other.runQuery("SELECT COUNT(*) AS n FROM fault_items WHERE tag = 'seen'");
@@ -293,20 +340,10 @@ describeEachServer('faults: deadlocks and timeouts', (db) => {
   it('cancels a statement on the server when it runs past statementTimeoutMs', async () => {
     const pool = db.openPool({ statementTimeoutMs: 200, max: 2 });
     const watcher = db.openPool({ max: 1 });
-    const sleeping = async () => {
-      const rows =
-        db.name === 'postgres'
-          ? await watcher.runQuery(
-              "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'SELECT pg_sleep%'",
-            )
-          : await watcher.runQuery(
-              "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'",
-            );
-      return rows.length;
-    };
+    const sleeping = async () => (await watcher.runQuery(serverSql(watcher).sleep.running)).length;
     const started = performance.now();
     await assert.rejects(
-      pool.runQuery(db.name === 'postgres' ? 'SELECT pg_sleep(5)' : 'SELECT SLEEP(5) AS s'),
+      pool.runQuery(serverSql(pool).sleep.run),
       (error: unknown) =>
         error instanceof StatementTimeoutError && /statementTimeoutMs \(200 ms\)/.test(error.message),
     );
@@ -320,13 +357,7 @@ describeEachServer('faults: deadlocks and timeouts', (db) => {
   });
 
   it("types the server's statement timeout", async () => {
-    const slow =
-      db.name === 'postgres'
-        ? transaction(async () => {
-            await db.pool.runOperation('SET LOCAL statement_timeout = 100');
-            await db.pool.runQuery('SELECT pg_sleep(2)');
-          })
-        : db.pool.runQuery('SET STATEMENT max_statement_time = 0.1 FOR SELECT SLEEP(2) AS s');
+    const slow = serverSql(db.pool).timedOut(db.pool);
     await assert.rejects(slow, (error: unknown) => {
       const typed = error instanceof StatementTimeoutError ? error : (error as Error).cause;
       return typed instanceof StatementTimeoutError;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, it } from 'node:test';
+import { afterEach, beforeEach } from 'node:test';
 import { DBObject, ImaginaryTableError, QueryError, Registry, transaction } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { USERS, createTable } from '../support/schema.js';
 

@@ -10,9 +10,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import Database from 'better-sqlite3';
 import { connect, ConnectionError } from '../../src/index.js';
+import { it } from '../support/backends.js';
 import { describeMusicStore } from '../support/music-store.js';
 import { buildCli, ROOT, run, STRICT_TSCONFIG, TSC, twistar } from '../support/cli-runner.js';
 

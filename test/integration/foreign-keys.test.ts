@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { after, before } from 'node:test';
 import {
   DBObject,
   ImaginaryTableError,
@@ -14,6 +14,7 @@ import {
   type HasMany,
 } from '../../src/index.js';
 import { buildCli, ROOT, twistar } from '../support/cli-runner.js';
+import { it } from '../support/backends.js';
 import { describeMusicStore, MUSIC_ROWS } from '../support/music-store.js';
 
 // `twistar check` is the built binary.

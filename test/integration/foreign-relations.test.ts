@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, before, it } from 'node:test';
+import { afterEach, before } from 'node:test';
 import {
   connect,
   DBObject,
@@ -11,6 +11,7 @@ import {
   type HABTM,
   type HasMany,
 } from '../../src/index.js';
+import { it } from '../support/backends.js';
 import { describeMusicStore, type MusicStoreContext } from '../support/music-store.js';
 import { statementsOf } from '../support/relationship-models.js';
 
@@ -130,34 +131,32 @@ describeMusicStore('relationships on a schema another tool wrote', (db) => {
     assert.ok(await tracks[0]!.album.get());
   });
 
-  // SQLite and MySQL match column names in any case (PostgreSQL's quoted names do not).
-  if (db.name !== 'postgres')
-    it('add() knows a linked pair when the join keys are declared in another case', async () => {
-      class ShoutedPlaylist extends DBObject {
-        static override TABLENAME = db.n('Playlist');
-        static override PRIMARY_KEY = db.n('PlaylistId');
-        static override HABTM = [
-          {
-            name: 'loose',
-            className: 'Track',
-            joinTable: db.n('PlaylistTrackLoose'),
-            foreignKey: db.n('PlaylistId').toUpperCase(),
-            associationForeignKey: db.n('TrackId').toUpperCase(),
-          },
-        ];
-        declare loose: HABTM<InstanceType<typeof models.Track>>;
-      }
-      Registry.register(ShoutedPlaylist);
-      const playlist = (await ShoutedPlaylist.find(3))!;
-      const track = (await models.Track.find(5))!;
-      await playlist.loose.add(track);
-      await playlist.loose.add(track);
-      const rows = await db.pool.runQuery(
-        `SELECT COUNT(*) AS n FROM ${q('PlaylistTrackLoose')} WHERE ${q('PlaylistId')} = 3 AND ${q('TrackId')} = 5`,
-      );
-      assert.equal(Number(rows[0]!.n), 1, 'the second add() found the pair');
-      await playlist.loose.remove(track);
-    });
+  it('add() knows a linked pair when the join keys are declared in another case', async () => {
+    class ShoutedPlaylist extends DBObject {
+      static override TABLENAME = db.n('Playlist');
+      static override PRIMARY_KEY = db.n('PlaylistId');
+      static override HABTM = [
+        {
+          name: 'loose',
+          className: 'Track',
+          joinTable: db.n('PlaylistTrackLoose'),
+          foreignKey: db.n('PlaylistId').toUpperCase(),
+          associationForeignKey: db.n('TrackId').toUpperCase(),
+        },
+      ];
+      declare loose: HABTM<InstanceType<typeof models.Track>>;
+    }
+    Registry.register(ShoutedPlaylist);
+    const playlist = (await ShoutedPlaylist.find(3))!;
+    const track = (await models.Track.find(5))!;
+    await playlist.loose.add(track);
+    await playlist.loose.add(track);
+    const rows = await db.pool.runQuery(
+      `SELECT COUNT(*) AS n FROM ${q('PlaylistTrackLoose')} WHERE ${q('PlaylistId')} = 3 AND ${q('TrackId')} = 5`,
+    );
+    assert.equal(Number(rows[0]!.n), 1, 'the second add() found the pair');
+    await playlist.loose.remove(track);
+  });
 
   for (const relation of ['tracks', 'loose'] as const) {
     const what = relation === 'tracks' ? 'a composite-key join table' : 'a join table without a key';

@@ -16,15 +16,14 @@ import {
   type ConnectionPool,
 } from '../../src/index.js';
 import { galeraUnavailable, startGaleraCluster, type GaleraCluster } from '../support/galera.js';
+import { switchedOn } from '../support/switches.js';
 
 // The suite starts a cluster of its own (about 15 s): it runs when TWISTAR_GALERA=1 (as in CI).
-const enabled = process.env.TWISTAR_GALERA === '1';
-const unavailable = enabled ? galeraUnavailable() : null;
-const skip = !enabled
-  ? 'set TWISTAR_GALERA=1 to start a 3-node Galera cluster for this suite'
-  : unavailable !== null && process.env.TWISTAR_REQUIRE_ALL_BACKENDS !== '1'
-    ? unavailable
-    : false;
+const { skip, unavailable } = switchedOn(
+  'TWISTAR_GALERA',
+  'start a 3-node Galera cluster for this suite',
+  galeraUnavailable,
+);
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** tsx, by its full address: the CLI runs in a project folder that has no node_modules. */
@@ -85,6 +84,7 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
   };
 
   before(async () => {
+    if (unavailable !== null) assert.fail(`A Galera cluster cannot run here: ${unavailable}`);
     cluster = await startGaleraCluster();
     console.log(`galera: 3 nodes up in ${cluster.startMs} ms`);
   });

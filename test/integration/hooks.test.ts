@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import { DBObject } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import { createTable, USERS } from '../support/schema.js';
 
 const calls: string[] = [];

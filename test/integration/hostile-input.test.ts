@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, beforeEach, it } from 'node:test';
+import { before, beforeEach } from 'node:test';
 import {
   UnknownColumnError,
   ALL_ROWS,
@@ -27,7 +27,7 @@ import {
   type InteractionBase,
   type Row,
 } from '../../src/index.js';
-import { describeEachBackend, type DialectName } from '../support/backends.js';
+import { describeEachBackend, type DialectName, it } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { createTable } from '../support/schema.js';
 

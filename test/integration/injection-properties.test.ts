@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import fc from 'fast-check';
 import {
   DBObject,
@@ -10,7 +10,7 @@ import {
   Registry,
   type ConnectionPool,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { createTable } from '../support/schema.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { before, beforeEach, it } from 'node:test';
+import { before, beforeEach } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { generateModels } from '../../src/cli/generate-models.js';
 import {
@@ -18,7 +18,7 @@ import {
   type SchemaProblem,
   type TableSchema,
 } from '../../src/index.js';
-import { describeEachBackend, type DialectName } from '../support/backends.js';
+import { describeEachBackend, describeOn, type DialectName, it } from '../support/backends.js';
 import {
   INTROSPECTION_TABLES,
   ODD_TABLE,
@@ -54,15 +54,10 @@ const QUIRKS: Record<
     readonly indexesForeignKeys: boolean;
     /** Creates a temporary table (of the session) and drops it. */
     readonly temporary: { readonly create: string; readonly drop: (quoted: string) => string };
-    /**
-     * A schema of this database that may hold a table a foreign key references, or why there is none (MySQL:
-     * it would be another database; SQLite: keys do not cross attached databases).
-     */
-    readonly otherSchema: { readonly name: string } | { readonly none: string };
+    /** A schema of this database that may hold a table a foreign key references (none: a gap, test/support/gaps.ts). */
+    readonly otherSchema: string | null;
     /** Tables only this database has, which are not the application's (virtual tables and their shadows). */
     readonly internalTables: readonly string[];
-    /** Creates hx_norowid, whose INTEGER PRIMARY KEY id the database does not number (SQLite: WITHOUT ROWID). */
-    readonly unnumberedIntegerKey: string | null;
   }
 > = {
   sqlite: {
@@ -72,9 +67,8 @@ const QUIRKS: Record<
     onUpdate: 'no action',
     indexesForeignKeys: false,
     temporary: { create: 'CREATE TEMP TABLE', drop: (quoted) => `DROP TABLE temp.${quoted}` },
-    otherSchema: { none: 'SQLite foreign keys do not reference tables of attached databases' },
+    otherSchema: null,
     internalTables: ['CREATE VIRTUAL TABLE hx_search USING fts5(body)'],
-    unnumberedIntegerKey: 'CREATE TABLE hx_norowid (id INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID',
   },
   postgres: {
     constraintNames: true,
@@ -83,9 +77,8 @@ const QUIRKS: Record<
     onUpdate: 'no action',
     indexesForeignKeys: false,
     temporary: { create: 'CREATE TEMP TABLE', drop: (quoted) => `DROP TABLE pg_temp.${quoted}` },
-    otherSchema: { name: 'hx_other' },
+    otherSchema: 'hx_other',
     internalTables: [],
-    unnumberedIntegerKey: null,
   },
   mysql: {
     constraintNames: true,
@@ -94,9 +87,8 @@ const QUIRKS: Record<
     onUpdate: 'restrict',
     indexesForeignKeys: true,
     temporary: { create: 'CREATE TEMPORARY TABLE', drop: (quoted) => `DROP TEMPORARY TABLE ${quoted}` },
-    otherSchema: { none: 'another database is not ours to create (the tests use one database each)' },
+    otherSchema: null,
     internalTables: [],
-    unnumberedIntegerKey: null,
   },
 };
 
@@ -326,33 +318,32 @@ describeEachBackend('introspection', (db) => {
     });
   });
 
-  // Declared only where the database has schemas of its own (see QUIRKS for why not elsewhere).
-  const other = QUIRKS[db.name].otherSchema;
-  if (!('none' in other))
-    it("names a table of another schema schema.table, so that it never passes for this schema's", async () => {
-      const q = (name: string) => db.pool.dialect.quoteIdentifier(name);
-      await db.pool.runOperation(`DROP SCHEMA IF EXISTS ${q(other.name)} CASCADE`);
-      await db.pool.runOperation(`CREATE SCHEMA ${q(other.name)}`);
-      try {
-        await db.pool.runOperation(
-          `CREATE TABLE ${q(other.name)}.${q('is_teams')} (${q('id')} INTEGER PRIMARY KEY)`,
-        );
-        await db.pool.runOperation(`CREATE TABLE ${q(other.name)}.${q('is_hidden')} (${q('id')} INTEGER)`);
-        await db.pool.runOperation(
-          `CREATE TABLE ${q('is_elsewhere')} (${q('id')} INTEGER, ${q('team_id')} INTEGER ` +
-            `REFERENCES ${q(other.name)}.${q('is_teams')} (${q('id')}))`,
-        );
-        const again = await introspect(db.pool);
-        assert.ok(!again.tables.some((table) => table.name === 'is_hidden'));
-        assert.deepEqual(
-          tableOf(again, 'is_elsewhere').foreignKeys.map((key) => key.referencedTable),
-          [`${other.name}.is_teams`],
-        );
-      } finally {
-        await db.pool.runOperation(`DROP TABLE IF EXISTS ${q('is_elsewhere')}`);
-        await db.pool.runOperation(`DROP SCHEMA ${q(other.name)} CASCADE`);
-      }
-    });
+  it("names a table of another schema schema.table, so that it never passes for this schema's", async () => {
+    const other = quirks().otherSchema;
+    assert.ok(other !== null, `no other schema on ${db.name}`);
+    const q = (name: string) => db.pool.dialect.quoteIdentifier(name);
+    await db.pool.runOperation(`DROP SCHEMA IF EXISTS ${q(other)} CASCADE`);
+    await db.pool.runOperation(`CREATE SCHEMA ${q(other)}`);
+    try {
+      await db.pool.runOperation(
+        `CREATE TABLE ${q(other)}.${q('is_teams')} (${q('id')} INTEGER PRIMARY KEY)`,
+      );
+      await db.pool.runOperation(`CREATE TABLE ${q(other)}.${q('is_hidden')} (${q('id')} INTEGER)`);
+      await db.pool.runOperation(
+        `CREATE TABLE ${q('is_elsewhere')} (${q('id')} INTEGER, ${q('team_id')} INTEGER ` +
+          `REFERENCES ${q(other)}.${q('is_teams')} (${q('id')}))`,
+      );
+      const again = await introspect(db.pool);
+      assert.ok(!again.tables.some((table) => table.name === 'is_hidden'));
+      assert.deepEqual(
+        tableOf(again, 'is_elsewhere').foreignKeys.map((key) => key.referencedTable),
+        [`${other}.is_teams`],
+      );
+    } finally {
+      await db.pool.runOperation(`DROP TABLE IF EXISTS ${q('is_elsewhere')}`);
+      await db.pool.runOperation(`DROP SCHEMA ${q(other)} CASCADE`);
+    }
+  });
 
   it("leaves out the database's own tables: virtual tables and their shadow tables", async () => {
     for (const statement of quirks().internalTables) await db.pool.runOperation(statement);
@@ -605,6 +596,15 @@ async function loadGenerated(files: readonly { path: string; text: string }[]): 
 
 type DBObjectClass = typeof DBObject & (new () => DBObject);
 
+describeOn(['sqlite'], 'schema tools on SQLite WITHOUT ROWID tables', (db) => {
+  it('reads an INTEGER PRIMARY KEY of a WITHOUT ROWID table (SQLite) as not numbered by the database', async () => {
+    await db.pool.runOperation('DROP TABLE IF EXISTS hx_norowid');
+    await db.pool.runOperation('CREATE TABLE hx_norowid (id INTEGER PRIMARY KEY, v TEXT) WITHOUT ROWID');
+    const id = tableOf(await introspect(db.pool), 'hx_norowid').columns[0];
+    assert.deepEqual([id?.primaryKey, id?.nullable, id?.autoIncrement], [true, false, false]);
+  });
+});
+
 // Last in the file: the generated models it loads stay registered (the Registry has no unregister), and the
 // suites above verify every registered model.
 describeEachBackend('schema tools on hostile names and shapes', (db) => {
@@ -648,16 +648,6 @@ describeEachBackend('schema tools on hostile names and shapes', (db) => {
     const rank = tableOf(schema, 'hx_messages').columns.find((each) => each.name === 'rank');
     assert.equal(rank?.default, '-1');
   });
-
-  const unnumbered = QUIRKS[db.name].unnumberedIntegerKey;
-  if (unnumbered !== null)
-    it('reads an INTEGER PRIMARY KEY of a WITHOUT ROWID table (SQLite) as not numbered by the database', async () => {
-      const create = unnumbered;
-      await db.pool.runOperation('DROP TABLE IF EXISTS hx_norowid');
-      await db.pool.runOperation(create);
-      const id = tableOf(await introspect(db.pool), 'hx_norowid').columns[0];
-      assert.deepEqual([id?.primaryKey, id?.nullable, id?.autoIncrement], [true, false, false]);
-    });
 
   it('leaves out the named migrations table, its companions and the excluded tables', async () => {
     const names = schema.tables.map((table) => table.name);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { after, beforeEach, it } from 'node:test';
+import { after, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
   InvalidQueryError,
@@ -25,6 +25,7 @@ import {
   describeEachServer,
   describeOn,
   type DialectName,
+  it,
 } from '../support/backends.js';
 
 const RUNNER = fileURLToPath(new URL('../support/migrate-runner.ts', import.meta.url));
@@ -443,10 +444,9 @@ describeEachBackend('migrations', (ctx) => {
       '20240103000000_two.ts': slowLogging('two', 150),
       '20240104000000_three.ts': slowLogging('three', 150),
     });
-    // SQLite's in-memory database lives in one process: the processes share a file instead.
-    const dir = ctx.name === 'sqlite' ? mkdtempSync(join(tmpdir(), 'twistar-migrate-')) : undefined;
-    const url = dir === undefined ? ctx.url : `sqlite:${join(dir, 'app.db')}`;
-    const pool = dir === undefined ? ctx.pool : connect(url);
+    // An in-memory database lives in one process: the processes share a file instead.
+    const url = ctx.sharedUrl;
+    const pool = url === ctx.url ? ctx.pool : connect(url);
     try {
       const runners = [runner(url, folder), runner(url, folder)];
       await Promise.all(runners.map((run) => run.ready));
@@ -466,10 +466,7 @@ describeEachBackend('migrations', (ctx) => {
       );
       assert.equal((await recorded(pool)).length, 4);
     } finally {
-      if (dir !== undefined) {
-        await pool.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
+      if (pool !== ctx.pool) await pool.close();
     }
   });
 

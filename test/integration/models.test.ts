@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import {
   CannotRefreshError,
   DBObject,
@@ -11,7 +11,7 @@ import {
   UnknownColumnError,
   type QueryEvent,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import { createTable, dropTable, USERS } from '../support/schema.js';
 
 class User extends DBObject {

@@ -18,17 +18,15 @@ import {
   type ConnectionPool,
 } from '../../src/index.js';
 import { pgbouncerUnavailable, startPgBouncer, type PgBouncer } from '../support/pgbouncer.js';
+import { switchedOn } from '../support/switches.js';
 import { CREATE_WORK_TABLE, WORK_TABLE, runWork, type WorkOutcome } from '../support/pgbouncer-work.js';
 
 const directUrl = process.env.TWISTAR_PG_URL;
-const wanted = process.env.TWISTAR_PGBOUNCER === '1';
-const unavailable =
-  directUrl === undefined ? 'TWISTAR_PG_URL is not set' : wanted ? pgbouncerUnavailable() : null;
-const skip = !wanted
-  ? 'set TWISTAR_PGBOUNCER=1 (and TWISTAR_PG_URL) to start PgBouncer and run this suite'
-  : unavailable !== null && process.env.TWISTAR_REQUIRE_ALL_BACKENDS !== '1'
-    ? unavailable
-    : false;
+const { skip, unavailable } = switchedOn(
+  'TWISTAR_PGBOUNCER',
+  'start PgBouncer in front of TWISTAR_PG_URL and run this suite',
+  () => (directUrl === undefined ? 'TWISTAR_PG_URL is not set' : pgbouncerUnavailable()),
+);
 
 /** Rounds of work per worker; four workers (two pools here, two processes). */
 const ITERATIONS = Number(process.env.TWISTAR_PGBOUNCER_ITERATIONS ?? 200);

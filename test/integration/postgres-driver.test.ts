@@ -3,7 +3,7 @@
  * belong, dates outside years 0001–9999. (Behind PgBouncer: test/integration/pgbouncer.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe } from 'node:test';
 import {
   ConnectionError,
   ConnectionLostError,
@@ -14,7 +14,7 @@ import {
   connect,
   transaction,
 } from '../../src/index.js';
-import { describeOn } from '../support/backends.js';
+import { describeOn, it } from '../support/backends.js';
 
 const preparedNames = async (pool: ReturnType<typeof connect>) =>
   (await pool.runQuery('SELECT name FROM pg_prepared_statements ORDER BY name')).map((row) =>

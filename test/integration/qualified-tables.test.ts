@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, it } from 'node:test';
+import { after, before } from 'node:test';
 import {
   ALL_ROWS,
   DBObject,
@@ -9,7 +9,7 @@ import {
   type ConnectionPool,
   type HasMany,
 } from '../../src/index.js';
-import { describeEachBackend, describeOn, type DialectName } from '../support/backends.js';
+import { describeEachBackend, describeOn, type DialectName, it } from '../support/backends.js';
 import { columnType } from '../support/schema.js';
 
 class QualCustomer extends DBObject {
@@ -31,12 +31,48 @@ class QualInvoice extends DBObject {
 
 Registry.register(QualCustomer, QualInvoice);
 
-/** The schema (or database) each backend puts the invoices in, and how the statements name it. */
-function schemaOf(name: DialectName, url: string): string {
-  if (name === 'postgres') return 'billing';
-  if (name === 'mysql') return `${new URL(url).pathname.slice(1)}_other`;
-  return 'main';
-}
+/** Per database: the schema (or database) the invoices go in, and what differs in how it is made and named. */
+const SCHEMAS: Record<
+  DialectName,
+  {
+    /** Its name, beside the test database whose URL is given. */
+    readonly name: (url: string) => string;
+    /** Creates and drops it (SQLite's main exists already). */
+    readonly create: ((quoted: string) => string) | null;
+    readonly drop: ((quoted: string) => string) | null;
+    /** It is not the default schema, where a table of the same name may stand beside it. */
+    readonly other: boolean;
+    /** `schema.invoices` quoted. */
+    readonly quoted: (schema: string) => string;
+    /** Where a named CHECK's refusal is reported (SQLite does not say which column the CHECK is on). */
+    readonly checkUnder: string;
+  }
+> = {
+  sqlite: {
+    name: () => 'main',
+    create: null,
+    drop: null,
+    other: false,
+    quoted: (schema) => `"${schema}"."invoices"`,
+    checkUnder: 'base',
+  },
+  postgres: {
+    name: () => 'billing',
+    create: (quoted) => `CREATE SCHEMA IF NOT EXISTS ${quoted}`,
+    drop: (quoted) => `DROP SCHEMA IF EXISTS ${quoted} CASCADE`,
+    other: true,
+    quoted: (schema) => `"${schema}"."invoices"`,
+    checkUnder: 'total',
+  },
+  mysql: {
+    name: (url) => `${new URL(url).pathname.slice(1)}_other`,
+    create: (quoted) => `CREATE DATABASE IF NOT EXISTS ${quoted}`,
+    drop: (quoted) => `DROP DATABASE IF EXISTS ${quoted}`,
+    other: true,
+    quoted: (schema) => `\`${schema}\`.\`invoices\``,
+    checkUnder: 'total',
+  },
+};
 
 describeEachBackend('schema-qualified table names', (db) => {
   let pool: ConnectionPool;
@@ -48,13 +84,12 @@ describeEachBackend('schema-qualified table names', (db) => {
     // A pool of its own, closed after the clean-up (the suite's pool is closed first).
     pool = connect(db.url);
     Registry.DBPOOL = pool;
-    schema = schemaOf(db.name, db.url);
+    schema = SCHEMAS[db.name].name(db.url);
     table = `${schema}.invoices`;
-    if (db.name === 'postgres') await pool.runOperation(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
-    if (db.name === 'mysql') await pool.runOperation(`CREATE DATABASE IF NOT EXISTS ${quote(schema)}`);
-    // On the servers, a table of the same name in the default schema, with other columns: the qualified name
-    // must not find it. (SQLite's main is the default.)
-    if (db.name !== 'sqlite') {
+    const create = SCHEMAS[db.name].create;
+    if (create !== null) await pool.runOperation(create(quote(schema)));
+    // A table of the same name in the default schema, with other columns: the qualified name must not find it.
+    if (SCHEMAS[db.name].other) {
       await pool.runOperation('DROP TABLE IF EXISTS invoices');
       await pool.runOperation(`CREATE TABLE invoices (id ${columnType(db.name, 'pk')}, other TEXT)`);
     }
@@ -75,16 +110,15 @@ describeEachBackend('schema-qualified table names', (db) => {
   after(async () => {
     QualInvoice.TABLENAME = undefined;
     await pool.runOperation(`DROP TABLE IF EXISTS ${quote(table)}`);
-    if (db.name !== 'sqlite') await pool.runOperation('DROP TABLE IF EXISTS invoices');
+    if (SCHEMAS[db.name].other) await pool.runOperation('DROP TABLE IF EXISTS invoices');
     await pool.runOperation('DROP TABLE IF EXISTS qual_customers');
-    if (db.name === 'postgres') await pool.runOperation(`DROP SCHEMA IF EXISTS ${quote(schema)} CASCADE`);
-    if (db.name === 'mysql') await pool.runOperation(`DROP DATABASE IF EXISTS ${quote(schema)}`);
+    const drop = SCHEMAS[db.name].drop;
+    if (drop !== null) await pool.runOperation(drop(quote(schema)));
     await pool.close();
   });
 
   it('quotes each part of the name', () => {
-    const expected = db.name === 'mysql' ? `\`${schema}\`.\`invoices\`` : `"${schema}"."invoices"`;
-    assert.equal(quote(table), expected);
+    assert.equal(quote(table), SCHEMAS[db.name].quoted(schema));
   });
 
   it('reads the columns and the key of the qualified table', async () => {
@@ -119,8 +153,7 @@ describeEachBackend('schema-qualified table names', (db) => {
     const twin = await QualInvoice.create({ total: 2, code: 7 } as Partial<QualInvoice>);
     assert.deepEqual(twin.errors.toJSON(), { code: ['Code is not unique.'] });
     const big = await QualInvoice.create({ total: 5000 });
-    // SQLite does not say which column a named CHECK is on; the servers' catalogues do.
-    assert.deepEqual(Object.keys(big.errors.toJSON()), [db.name === 'sqlite' ? 'base' : 'total']);
+    assert.deepEqual(Object.keys(big.errors.toJSON()), [SCHEMAS[db.name].checkUnder]);
     await QualInvoice.deleteAll();
   });
 

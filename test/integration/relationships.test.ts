@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import {
   ClassNotRegisteredError,
   DBObject,
@@ -9,7 +9,7 @@ import {
   type HABTM,
   type HasMany,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import {
   Avatar,
   Boy,

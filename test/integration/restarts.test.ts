@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CommitOutcomeUnknownError,
@@ -8,12 +8,13 @@ import {
   transaction,
   type ConnectionPool,
 } from '../../src/index.js';
-import { describeOn } from '../support/backends.js';
+import { describeOn, it } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 import { restartServer, type StopMode } from '../support/servers.js';
+import { switchedOn } from '../support/switches.js';
 
 // Restarting the servers needs the rights to do so: CI sets TWISTAR_RESTART_SERVERS=1 (see .ci/run).
-const enabled = process.env.TWISTAR_RESTART_SERVERS === '1';
+const { skip } = switchedOn('TWISTAR_RESTART_SERVERS', 'stop and start the local servers');
 const CONNECT_TIMEOUT_MS = 2_000;
 
 /** A failure the client may see while the server is away; anything else is a bug. */
@@ -86,19 +87,15 @@ async function restartUnderLoad(pool: ConnectionPool, name: 'postgres' | 'mysql'
   return { transactions: outcome.size, failed, slowestFailureMs };
 }
 
-if (!enabled) {
-  describe(
-    'faults: server restarts',
-    { skip: 'set TWISTAR_RESTART_SERVERS=1 to stop and start the local servers' },
-    () => {},
-  );
+if (skip !== false) {
+  describe('faults: server restarts', { skip }, () => {});
 } else {
   describeOn(['postgres', 'mysql'], 'faults: server restarts', (db) => {
-    const modes: readonly StopMode[] = db.name === 'postgres' ? ['fast', 'immediate'] : ['shutdown'];
+    const modes: readonly StopMode[] = db.backend === 'postgres' ? ['fast', 'immediate'] : ['shutdown'];
     for (const mode of modes) {
       it(`resumes by itself after a ${mode} stop and start, losing no acknowledged commit`, async (t) => {
         const pool = db.openPool({ max: 4, connectTimeoutMs: CONNECT_TIMEOUT_MS });
-        const figures = await restartUnderLoad(pool, db.name as 'postgres' | 'mysql', mode);
+        const figures = await restartUnderLoad(pool, db.backend as 'postgres' | 'mysql', mode);
         t.diagnostic(
           `${figures.transactions} transactions, ${figures.failed} failed during the outage, slowest failure ${figures.slowestFailureMs.toFixed(0)} ms`,
         );

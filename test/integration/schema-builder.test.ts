@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import {
   DBObject,
   QueryError,
@@ -10,7 +10,7 @@ import {
   type ConnectionPool,
   type TableBuilder,
 } from '../../src/index.js';
-import { describeEachBackend, describeEachServer, describeOn } from '../support/backends.js';
+import { describeEachBackend, describeEachServer, describeOn, it } from '../support/backends.js';
 
 /** Every table these tests create, children before parents. */
 const TABLES = ['sb_books', 'sb_novels', 'sb_authors', 'sb_gadgets', 'sb_defaults'];

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, beforeEach, it } from 'node:test';
+import { after, before, beforeEach } from 'node:test';
 import {
   DBObject,
   QueryError,
@@ -13,7 +10,7 @@ import {
   connect,
   type ConnectionPool,
 } from '../../src/index.js';
-import { describeEachBackend, describeOn } from '../support/backends.js';
+import { describeEachBackend, describeOn, it } from '../support/backends.js';
 import { createTable } from '../support/schema.js';
 import { RECHECK_INTERVAL_MS } from '../../src/crud/schema-cache.js';
 
@@ -43,7 +40,6 @@ async function catalogueReads(pool: ConnectionPool, work: () => Promise<unknown>
 }
 
 describeEachBackend('schema changes while an application runs', (db) => {
-  let dir: string | undefined;
   /** The running application's pool: it reads the columns before the "migration". */
   let app: ConnectionPool;
   /** Another process's pool, running the migration. */
@@ -54,19 +50,12 @@ describeEachBackend('schema changes while an application runs', (db) => {
       ?.plan;
 
   before(() => {
-    // Two pools on one SQLite database need a file (each :memory: pool is a database of its own).
-    let url = db.url;
-    if (db.name === 'sqlite') {
-      dir = mkdtempSync(join(tmpdir(), 'twistar-schema-changes-'));
-      url = `sqlite:${join(dir, 'app.db')}`;
-    }
-    app = connect(url);
-    migration = connect(url);
+    app = connect(db.sharedUrl);
+    migration = connect(db.sharedUrl);
   });
 
   after(async () => {
     await Promise.all([app.close(), migration.close()]);
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
   beforeEach(async () => {

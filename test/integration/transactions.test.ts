@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import {
   ConnectionError,
   DBObject,
@@ -9,7 +9,7 @@ import {
   UniqueViolationError,
   transaction,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import { createTable, USERS } from '../support/schema.js';
 
 class User extends DBObject {

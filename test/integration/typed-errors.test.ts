@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beforeEach, it } from 'node:test';
+import { beforeEach } from 'node:test';
 import {
   DBObject,
   InvalidQueryError,
@@ -10,7 +10,7 @@ import {
   UnsafeSqlError,
   isUniqueViolation,
 } from '../../src/index.js';
-import { describeEachBackend } from '../support/backends.js';
+import { describeEachBackend, it } from '../support/backends.js';
 import { statementsOf } from '../support/relationship-models.js';
 import { createTable } from '../support/schema.js';
 

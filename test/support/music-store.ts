@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { connect, Registry, type ConnectionPool } from '../../src/index.js';
-import { describeEachBackend, type BackendContext } from './backends.js';
+import { describeEachBackend, type BackendContext, type BackendId } from './backends.js';
 
 /**
  * A small music-store database in the shape of the public Chinook sample (artist, album, track, genre, playlist
@@ -406,6 +406,7 @@ export async function loadMusicStore(
 
 /** What a music-store suite gets. */
 export interface MusicStoreContext {
+  readonly backend: BackendId;
   readonly name: DialectName;
   readonly style: MusicStyle;
   /** The music store's URL (for the CLI and other processes). */
@@ -423,40 +424,58 @@ export interface MusicStoreContext {
 export function describeMusicStore(
   title: string,
   body: (ctx: MusicStoreContext) => void,
-  styles: readonly MusicStyle[] = MUSIC_STYLES,
+  options: { readonly styles?: readonly MusicStyle[]; readonly on?: readonly BackendId[] } = {},
 ): void {
-  for (const style of styles) {
-    describeEachBackend(`${title} (${style} names)`, (backend: BackendContext) => {
-      let store: { url: string; drop: () => Promise<void> } | undefined;
-      let pool: ConnectionPool | undefined;
-      let previous: ConnectionPool | null = null;
-      const ctx: MusicStoreContext = {
-        name: backend.name,
-        style,
-        get url() {
-          if (store === undefined)
-            throw new Error('The music store is loaded in before(); use it inside tests.');
-          return store.url;
-        },
-        get pool() {
-          if (pool === undefined)
-            throw new Error('The music store is loaded in before(); use it inside tests.');
-          return pool;
-        },
-        n: (pascal) => musicName(style, pascal),
-      };
-      before(async () => {
-        store = await loadMusicStore(backend.name, backend.url, style);
-        pool = connect(store.url);
-        previous = Registry.DBPOOL;
-        Registry.DBPOOL = pool;
-      });
-      after(async () => {
-        Registry.DBPOOL = previous;
-        await pool?.close();
-        await store?.drop();
-      });
-      body(ctx);
-    });
+  for (const style of options.styles ?? MUSIC_STYLES) {
+    const suite = {
+      label: `${title} (${style} names)`,
+      ...(options.on === undefined ? {} : { on: options.on }),
+    };
+    describeEachBackend(
+      title,
+      (backend: BackendContext) => {
+        let store: { url: string; drop: () => Promise<void> } | undefined;
+        let pool: ConnectionPool | undefined;
+        let previous: ConnectionPool | null = null;
+        const ctx: MusicStoreContext = {
+          backend: backend.backend,
+          name: backend.name,
+          style,
+          get url() {
+            if (store === undefined)
+              throw new Error('The music store is loaded in before(); use it inside tests.');
+            return store.url;
+          },
+          get pool() {
+            if (pool === undefined)
+              throw new Error('The music store is loaded in before(); use it inside tests.');
+            return pool;
+          },
+          n: (pascal) => musicName(style, pascal),
+        };
+        before(async () => {
+          store = await loadMusicStore(backend.name, backend.url, style);
+          pool = connect(store.url);
+          previous = Registry.DBPOOL;
+          Registry.DBPOOL = pool;
+        });
+        after(async () => {
+          Registry.DBPOOL = previous;
+          await pool?.close();
+          await store?.drop();
+        });
+        body(ctx);
+      },
+      suite,
+    );
   }
+}
+
+/** Declares `body` for the named backends only, for a behaviour only they have. */
+export function describeMusicStoreOn(
+  backends: readonly BackendId[],
+  title: string,
+  body: (ctx: MusicStoreContext) => void,
+): void {
+  describeMusicStore(title, body, { on: backends });
 }

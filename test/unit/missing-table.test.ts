@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { mysqlDialect } from '../../src/dialects/mysql/mysql-dialect.js';
 import { postgresDialect } from '../../src/dialects/postgres/postgres-dialect.js';
 import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';
+import { DIALECTS } from '../support/dialects.js';
 
 describe('the table a driver says does not exist', () => {
   it('reads SQLite, PostgreSQL and MySQL/MariaDB errors', () => {
@@ -24,7 +25,7 @@ describe('the table a driver says does not exist', () => {
     assert.equal(mysqlDialect.missingTable(mysql(1054, "Unknown column 'x' in 'field list'")), undefined);
     // A message in another language still says a table is missing, without its name.
     assert.equal(mysqlDialect.missingTable(mysql(1146, 'La table n’existe pas')), '');
-    for (const dialect of [sqliteDialect, postgresDialect, mysqlDialect]) {
+    for (const dialect of DIALECTS) {
       assert.equal(dialect.missingTable(null), undefined);
       assert.equal(dialect.missingTable('text'), undefined);
     }
