@@ -7,6 +7,7 @@ import {
   lazyDriver,
   postgresDialect,
   registerDialect,
+  type ColumnInfo,
   type Dialect,
   type DialectDefinition,
   type DialectSession,
@@ -27,8 +28,20 @@ function migrationLock(session: DialectSession): MigrationLock {
   };
 }
 
+/**
+ * PGlite decodes each text value with a TextDecoder, which drops a leading U+FEFF (byte order mark): such text
+ * would not read back as written, so a save refuses it rather than lose the mark.
+ */
+function unholdableText(column: ColumnInfo, text: string): string | undefined {
+  if (text.charCodeAt(0) !== 0xfeff) return undefined;
+  return (
+    `column "${column.name}" would not read back the leading U+FEFF (byte order mark) of this text: PGlite drops ` +
+    'it when it returns the value; leave the mark out'
+  );
+}
+
 /** PostgreSQL's rules, on a database one connection of one process holds. */
-const pgliteDialect: Dialect = { ...postgresDialect, displayName: 'PGlite', migrationLock };
+const pgliteDialect: Dialect = { ...postgresDialect, displayName: 'PGlite', migrationLock, unholdableText };
 
 /** PGlite: `pglite:` or `pglite::memory:` (a new database in memory), `pglite:./folder` (kept in that folder). */
 export const pglite: DialectDefinition = {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import {
   ConnectionError,
   DBObject,
+  InvalidValueError,
   Migrator,
   Registry,
   UniqueViolationError,
@@ -174,6 +175,29 @@ describe('PGlite (twistar/pglite)', () => {
     assert.deepEqual(await after.runQuery('SELECT 1 AS one'), [{ one: 1 }]);
     await after.close();
     assert.equal(existsSync(join(dataDir, 'twistar.lock')), false);
+  });
+
+  it('refuses to save text it would not read back: PGlite drops a leading byte order mark', async () => {
+    const pool = open('pglite:');
+    class Line extends DBObject {
+      declare body: string;
+    }
+    Registry.register(Line);
+    await pool.runOperation('CREATE TABLE lines (id SERIAL PRIMARY KEY, body TEXT)');
+    Registry.DBPOOL = pool;
+    try {
+      await assert.rejects(new Line({ body: '\ufeffhello' }).save(), (error: unknown) => {
+        assert.ok(error instanceof InvalidValueError);
+        assert.match(error.message, /U\+FEFF/);
+        return true;
+      });
+      assert.equal(await Line.count(), 0);
+      // Anywhere else in the text the mark is kept.
+      const line = await Line.create({ body: 'a\ufeffb' });
+      assert.equal((await Line.find(line.id as number))?.body, 'a\ufeffb');
+    } finally {
+      Registry.DBPOOL = null;
+    }
   });
 
   it("refuses options it cannot honour: a statement timeout, and driverOptions that are Twistar's", () => {

@@ -11,6 +11,7 @@ import {
   type TestOptions as NodeTestOptions,
 } from 'node:test';
 import { connect, Registry, type ConnectionPool } from '../../src/index.js';
+import '../../src/pglite/index.js';
 
 import type { DialectName } from './dialects.js';
 import { GAPS } from './gaps.js';
@@ -25,7 +26,7 @@ process.env.TZ = process.env.TWISTAR_TEST_TZ ?? 'America/St_Johns';
  * A backend the suites run on: a database and the way the tests reach it. Its id labels suites and keys the gap
  * list; its dialect (which several backends may share) keys per-database SQL and expectations.
  */
-export type BackendId = 'sqlite' | 'postgres' | 'mysql';
+export type BackendId = 'sqlite' | 'pglite' | 'postgres' | 'mysql';
 
 interface BackendSpec {
   readonly backend: BackendId;
@@ -48,6 +49,8 @@ const SPECS: readonly BackendSpec[] = [
       ? { sharedIn: (dir: string) => `sqlite:${join(dir, 'shared.db')}` }
       : {}),
   },
+  // PostgreSQL in process (twistar/pglite): the PostgreSQL suites without a server, on every run.
+  { backend: 'pglite', name: 'postgres', url: 'pglite:' },
   { backend: 'postgres', name: 'postgres', env: 'TWISTAR_PG_URL', url: process.env.TWISTAR_PG_URL },
   { backend: 'mysql', name: 'mysql', env: 'TWISTAR_MYSQL_URL', url: process.env.TWISTAR_MYSQL_URL },
 ];

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
+import { PGlite } from '@electric-sql/pglite';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -335,8 +336,21 @@ export async function loadMusicStore(
   dialect: DialectName,
   baseUrl: string,
   style: MusicStyle,
+  backend: BackendId = dialect,
 ): Promise<{ url: string; drop: () => Promise<void> }> {
   const statements = [...musicSchemaScript(dialect, style), ...musicDataScript(dialect, style)];
+  if (backend === 'pglite') {
+    // PGlite's own API is its raw driver: the store is a folder database, closed before Twistar opens it.
+    const dir = mkdtempSync(join(tmpdir(), 'twistar-music-'));
+    const folder = join(dir, style);
+    const db = await PGlite.create(folder);
+    try {
+      for (const sql of statements) await db.query(sql);
+    } finally {
+      await db.close();
+    }
+    return { url: `pglite:${folder}`, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'twistar-music-'));
     const file = join(dir, `${style}.db`);
@@ -454,7 +468,7 @@ export function describeMusicStore(
           n: (pascal) => musicName(style, pascal),
         };
         before(async () => {
-          store = await loadMusicStore(backend.name, backend.url, style);
+          store = await loadMusicStore(backend.name, backend.url, style, backend.backend);
           pool = connect(store.url);
           previous = Registry.DBPOOL;
           Registry.DBPOOL = pool;
