@@ -2,7 +2,7 @@ import repl from 'node:repl';
 import { PassThrough } from 'node:stream';
 import { useColour } from './terminal.js';
 
-/** The lines of piped input that failed, out of how many ran, and the first that failed. */
+/** The lines of piped input that failed, out of how many ran, and the first that failed. @internal */
 export interface Failures {
   readonly count: number;
   readonly lines: number;
@@ -14,6 +14,7 @@ export interface Failures {
  * time, each once the REPL shows its prompt again, i.e. once the previous one has finished (so that `await` lines
  * run in order) or failed: a line that throws is printed as the REPL prints it and the next line runs.
  * `failures()` counts the lines that threw (none on a terminal).
+ * @internal
  */
 export async function startRepl(): Promise<{ session: repl.REPLServer; failures: () => Failures }> {
   if (process.stdin.isTTY) {
