@@ -15,7 +15,7 @@ import {
   NodeUnavailableError,
   type ConnectionPool,
 } from '../../src/index.js';
-import { galeraUnavailable, startGaleraCluster, type GaleraCluster } from '../support/galera.js';
+import { SQL_PORTS, galeraUnavailable, startGaleraCluster, type GaleraCluster } from '../support/galera.js';
 import { switchedOn } from '../support/switches.js';
 
 // The suite starts a cluster of its own (about 15 s): it runs when TWISTAR_GALERA=1 (as in CI).
@@ -301,7 +301,7 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
         assert.equal(row?.body, 'hello');
         return Number(row?.port);
       };
-      await eventually(async () => (await read()) === 33_063, 'node 2 has the row and answers reads');
+      await eventually(async () => (await read()) === SQL_PORTS[2], 'node 2 has the row and answers reads');
 
       // Cut node 2 off from the others: it loses quorum, leaves the primary component and refuses statements.
       await isolate(true);
@@ -333,7 +333,7 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
       // Reads through the pool still succeed: node 2 is skipped for replicaRetryMs, the primary answers.
       refused.length = 0;
       const started = Date.now();
-      for (let i = 0; i < 20; i++) assert.equal(await read(), 33_061);
+      for (let i = 0; i < 20; i++) assert.equal(await read(), SQL_PORTS[0]);
       assert.ok(refused.length >= 1, 'the first read tried node 2');
       assert.ok(
         refused.every((at) => at - started < retryMs),
@@ -344,7 +344,7 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
         `galera: 20 reads through the pool: all answered by node 0; statements refused by node 2: ${tries}`,
       );
       await new Promise((resolve) => setTimeout(resolve, retryMs + 100));
-      assert.equal(await read(), 33_061, 'still answered by the primary once node 2 is tried again');
+      assert.equal(await read(), SQL_PORTS[0], 'still answered by the primary once node 2 is tried again');
       assert.ok(refused.length > tries, 'node 2 was tried again after replicaRetryMs');
 
       // Back in the cluster, node 2 answers reads again.
@@ -355,7 +355,7 @@ describe('on a Galera cluster [3 MariaDB nodes]', { skip }, () => {
         `galera: node 2 back in the cluster and synced ${Date.now() - rejoining} ms after isolate=0`,
       );
       await new Promise((resolve) => setTimeout(resolve, retryMs + 100));
-      await eventually(async () => (await read()) === 33_063, 'reads go to node 2 again', 20_000);
+      await eventually(async () => (await read()) === SQL_PORTS[2], 'reads go to node 2 again', 20_000);
     });
   });
 });

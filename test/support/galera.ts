@@ -26,10 +26,13 @@ export interface GaleraCluster {
 }
 
 export const GALERA_PROVIDER = '/usr/lib/galera/libgalera_smm.so';
-const SQL_PORTS = [33_061, 33_062, 33_063];
-const GCOMM_PORTS = [45_671, 45_672, 45_673];
-const IST_PORTS = [45_681, 45_682, 45_683];
-const SST_PORTS = [45_691, 45_692, 45_693];
+// Below 32768, where Linux picks the local ports of outgoing connections (ip_local_port_range): a port in that
+// range may be taken by any connection of the run, and the cluster would not start.
+/** The SQL port of each node. */
+export const SQL_PORTS = [23_061, 23_062, 23_063] as const;
+const GCOMM_PORTS = [24_671, 24_672, 24_673];
+const IST_PORTS = [24_681, 24_682, 24_683];
+const SST_PORTS = [24_691, 24_692, 24_693];
 export const GALERA_DATABASE = 'twistar_galera';
 
 /** Why a Galera cluster cannot be made here, or null when it can. */

@@ -20,8 +20,9 @@ export interface ReplicaPair {
   destroy(): void;
 }
 
-const PRIMARY_PORT = 54_391;
-const REPLICA_PORT = 54_392;
+// Below 32768, outside the local ports Linux gives outgoing connections (see galera.ts).
+const PRIMARY_PORT = 24_391;
+const REPLICA_PORT = 24_392;
 
 function binaries(): string | null {
   const root = '/usr/lib/postgresql';
