@@ -28,15 +28,18 @@ const TYPES: Record<string, Record<DialectName, string>> = {
 };
 
 /**
- * The DDL type of a portable column description such as `'string not null unique'`; `string(n)` and `char(n)`
- * are VARCHAR(n) and CHAR(n) everywhere.
+ * The DDL type of a portable column description such as `'string not null unique'`; `string(n)`, `char(n)` and
+ * `decimal(p,s)` are VARCHAR(n), CHAR(n) and DECIMAL(p,s) everywhere.
  */
 export function columnType(dialect: string, description: string): string {
   const [word = '', ...rest] = description.split(' ');
   const sized = /^(string|char)\((\d+)\)$/.exec(word);
+  const decimal = /^decimal\((\d+),(\d+)\)$/.exec(word);
   const type = sized
     ? `${sized[1] === 'char' ? 'CHAR' : 'VARCHAR'}(${sized[2]})`
-    : TYPES[word]?.[dialect as DialectName];
+    : decimal
+      ? `DECIMAL(${decimal[1]},${decimal[2]})`
+      : TYPES[word]?.[dialect as DialectName];
   if (type === undefined) throw new Error(`Unknown test column type "${word}"`);
   return [type, ...rest].join(' ');
 }
