@@ -342,6 +342,12 @@ describeEachBackend('queries', (db) => {
     assert.equal(await none.min('age'), null);
     assert.equal(await none.max('first_name'), null);
     assert.equal(await none.count(), 0);
+    // An empty table answers the same.
+    assert.equal(await Tally.query().count(), 0);
+    assert.equal(await Tally.sum('n'), 0);
+    assert.equal(await Tally.avg('n'), null);
+    assert.equal(await Tally.min('n'), null);
+    assert.equal(await Tally.query().max('n'), null);
   });
 
   it('group with having and count gives [{ last_name, count }]', async () => {
@@ -442,9 +448,8 @@ describeEachBackend('queries', (db) => {
     assert.deepEqual(namesOf(await User.where({ id: oneOf(tiny) }).where({ age: gte(18) })), ['Dee']);
     assert.deepEqual(namesOf(await User.where({ id: oneOf(tiny), first_name: ne('Dee') })), []);
     const { sql, params } = q.toSQL();
-    assert.deepEqual(namesOf(await db.pool.runQuery(sql, [...params]).then((rows) => rows as never)), [
-      'Ann',
-    ]);
+    const rows = (await db.pool.runQuery(sql, [...params])) as { first_name?: string }[];
+    assert.deepEqual(namesOf(rows), ['Ann'], 'toSQL of a query with a subquery runs as it is');
   });
 
   it('a subquery that selects other than one column is refused before sending', async () => {
@@ -514,9 +519,10 @@ describeEachBackend('queries', (db) => {
     assert.ok(dynamic instanceof User, "Twistar's limit: 1 rule, whatever the static type");
     const two = await User.find({ orderBy: 'id', limit: 2 });
     assert.ok(Array.isArray(two));
-    assert.equal(two.length, 2);
+    assert.equal((two as User[]).length, 2);
     const all = await User.find({ where: undefined, orderBy: undefined, limit: undefined });
-    assert.equal(all.length, 7, 'undefined options are left out');
+    assert.ok(Array.isArray(all));
+    assert.equal((all as User[]).length, 7, 'undefined options are left out');
   });
 
   // hostile input
@@ -565,8 +571,10 @@ describeEachBackend('queries', (db) => {
     await assert.rejects(async () => await User.where({ nickname: 'x' } as never), TwistarError);
     await assert.rejects(async () => await User.query().orderBy('nickname' as never), TwistarError);
     await assert.rejects(async () => await User.query().pluck('nickname' as never), TwistarError);
-    await assert.rejects(async () => await User.where(JSON.parse('{"__proto__": 1}') as never), TwistarError);
-    assert.equal(Object.hasOwn(Object.prototype, 'age'), false);
+    // JSON.parse makes `__proto__` an ordinary own key: a name like any other, and no column.
+    const parsed = JSON.parse('{"__proto__": {"polluted": 1}}') as never;
+    await assert.rejects(async () => await User.where(parsed), TwistarError);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
   it('undefined values in a where object or an operator are refused before sending', async () => {
@@ -582,9 +590,6 @@ describeEachBackend('queries', (db) => {
     await refused(db.pool, () => User.where({ age: oneOf([1, undef]) }), InvalidQueryError);
     await refused(db.pool, () => User.where({ age: noneOf([undef]) }), InvalidQueryError);
     await refused(db.pool, () => User.where({ age: oneOf(undef) } as never), InvalidQueryError);
-    await refused(db.pool, () => User.where({ age: 1 }).count(), TwistarError, 'a sanity check').catch(() => {
-      // Not refused: age 1 is a plain condition (the line above only shows `refused` can fail).
-    });
   });
 
   it('a plain object or array from parsed input is a value, never an operator or a list', async () => {
@@ -610,7 +615,7 @@ describeEachBackend('queries', (db) => {
     ]) {
       assert.deepEqual(await q, []);
       const { sql, params } = q.toSQL();
-      assert.ok(!sql.includes('1'), `the value is not in the text: ${sql}`);
+      assert.ok(!sql.includes("'1'='1"), `the value is not in the text: ${sql}`);
       assert.ok(JSON.stringify(params).includes('OR'), 'it is a parameter');
     }
     assert.equal((await User.where({ first_name: noneOf([hostile]) })).length, 7);
@@ -639,7 +644,18 @@ describeEachBackend('queries', (db) => {
   });
 
   it('limit and offset refuse anything but non-negative integers, before sending', async () => {
-    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '2', null, 2n ** 70n]) {
+    for (const bad of [
+      -1,
+      1.5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      2 ** 53,
+      '10',
+      '1; DROP TABLE query_users',
+      10n,
+      {},
+      [1],
+    ]) {
       await refused(
         db.pool,
         () => User.query().limit(bad as never),
