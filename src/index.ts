@@ -33,6 +33,7 @@ export {
   CharacterSetError,
   ValueTooLargeError,
   UnknownColumnError,
+  NotFoundError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -180,3 +181,25 @@ export { verifyModels } from './schema/verify-models.js';
 export type { SchemaProblem, SchemaProblemKind } from './schema/schema-problem.js';
 export type { VerifyOptions } from './schema/verify-options.js';
 export { diagram, type DiagramFormat, type DiagramInput, type DiagramOptions } from './schema/diagram.js';
+export { gt, gte, lt, lte, ne, between, like, oneOf, noneOf, Comparison } from './sql/operators.js';
+export { Query, type OrderDirection, type RelationRefinement, type IncludeArgument } from './query/query.js';
+export type { Scope, ScopeNames, ModelQuery } from './model/model-queries.js';
+export type {
+  ColumnName,
+  ColumnValue,
+  ColumnCondition,
+  WhereObject,
+  RelationName,
+  RelatedTo,
+  Selected,
+  SumOf,
+  AvgOf,
+  ExtremeOf,
+  GroupRow,
+  Page,
+  CursorPage,
+  PaginateOptions,
+  CursorPageOptions,
+  QueryEachOptions,
+  LockOptions,
+} from './query/query-types.js';

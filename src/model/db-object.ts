@@ -29,38 +29,19 @@ import {
   saveOrFailObject,
   updateObject,
 } from './persistence.js';
-import { ModelDeclarations } from './model-declarations.js';
+import { ModelQueries } from './model-queries.js';
 
 export type { ValidationOptions } from './model-declarations.js';
 import { installKeyAccessor } from './key-accessor.js';
 import { countRows, deleteRows, rowsExist } from './table-queries.js';
 import { relationHooks } from './relation-hooks.js';
 import { loadRelationsOf } from './relation-declarations.js';
-import type { Relation } from '../relationships/relation.js';
+import type { AttributeValues } from './attribute-types.js';
 
 /** util.inspect.custom by its registered name: the published types then need no import of node:util. */
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
 
-/** The column values of model `M`: the data properties it declares (`declare first_name: string`). */
-export type Attributes<M> = {
-  [
-    K in keyof M as K extends string
-      ? K extends keyof DBObject
-        ? never
-        : M[K] extends ((...args: never[]) => unknown) | Relation<unknown>
-          ? never
-          : K
-      : never
-  ]: M[K];
-};
-
-/**
- * Values to build or match a model with. For a model that declares its columns, they are type-checked
- * (and an unknown name in an object literal is an error); for one that declares none, any object goes.
- */
-export type AttributeValues<M> = [keyof Attributes<M>] extends [never]
-  ? Record<string, unknown>
-  : Partial<Attributes<M>> & { id?: Id | null };
+export type { Attributes, AttributeValues } from './attribute-types.js';
 
 /** A model class whose instances are `M`: the `this` of DBObject's static methods. */
 export type ModelClass<M extends DBObject> = (new (attrs?: object) => M) & typeof DBObject;
@@ -74,7 +55,7 @@ function config(): InteractionBase {
  * plain properties; declare their types with `declare first_name: string` (not a field initialiser,
  * which would overwrite the values Twistar sets).
  */
-export class DBObject extends ModelDeclarations implements PersistentObject {
+export class DBObject extends ModelQueries implements PersistentObject {
   declare [STATE]: ObjectState;
 
   /**

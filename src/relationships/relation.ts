@@ -8,6 +8,7 @@ import type { WhereInput } from '../sql/where.js';
 import { targetOf, type RelatedModel, type RelationSpec } from '../model/relation-declarations.js';
 import { loadOnFirstUse } from './auto-batching.js';
 import { remember, type Owner } from './eager-loading.js';
+import type { RELATED, RelationTo } from '../model/relation-type.js';
 
 /** A model object that relations read and write. */
 export type Related = Owner & { save(): Promise<unknown> };
@@ -18,7 +19,9 @@ export interface CountOptions {
 }
 
 /** What every relation kind shares: its owner, its declaration, and the value loaded for it. */
-export abstract class Relation<T> {
+export abstract class Relation<T> implements RelationTo<T> {
+  /** The related model, for the types (no value at run time). */
+  declare readonly [RELATED]: T;
   readonly #owner: Related;
   readonly #spec: RelationSpec;
 
