@@ -10,6 +10,8 @@ import { omitKeys, ownOptions } from '../options.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
 import { mergedFindRow } from './find-merging.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
+import { rowFilter } from '../query/related-rows.js';
+import type { QueryModel } from '../query/query-state.js';
 
 /** Options of `find`, `all` and `findBy`. */
 export interface FindOptions {
@@ -65,8 +67,17 @@ export async function findObjects<M extends Loaded>(
       `${model.name}.find(key, …)`,
     );
     if (include !== undefined) relationHooks().checkInclude(model, include);
-    const row = await (mergedFindRow(model, config, first) ??
-      config.select(model.tablename(), { id: first, primaryKey: model.PRIMARY_KEY }));
+    const scope = await rowFilter(config, model as unknown as QueryModel);
+    const row = await (scope.where !== null
+      ? config.select(model.tablename(), {
+          where: joinWheres(
+            [`${quoteColumn(config.pool.dialect, model.PRIMARY_KEY)} = ?`, first],
+            scope.where,
+          ),
+          limit: 1,
+        })
+      : (mergedFindRow(model, config, first) ??
+        config.select(model.tablename(), { id: first, primaryKey: model.PRIMARY_KEY })));
     const found = row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
     if (found !== null && include !== undefined && include.length > 0)
       await relationHooks().preload([found], include, config);
@@ -86,6 +97,9 @@ export async function findObjects<M extends Loaded>(
   const { include, batch } = options;
   const clauses = omitKeys(options, 'include', 'batch');
   if (include !== undefined) relationHooks().checkInclude(model, include);
+  const scope = await rowFilter(config, model as unknown as QueryModel);
+  if (scope.where !== null) clauses.where = joinWheres(scope.where, clauses.where);
+  if (scope.order !== null && clauses.orderBy === undefined) clauses.orderBy = scope.order;
   const found = await config.select(model.tablename(), clauses);
   // With limit 1 the low-level select already answers with one row or null.
   const rows = Array.isArray(found) ? found : found === null ? [] : [found];

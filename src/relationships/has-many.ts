@@ -4,7 +4,9 @@ import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js
 import { ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { chunked, placeholdersFor } from '../sql/fragments.js';
-import { joinWheres, type Where } from '../sql/where.js';
+import { joinMultipleWheres, joinWheres, type Where } from '../sql/where.js';
+import { rowFilter } from '../query/related-rows.js';
+import type { QueryModel } from '../query/query-state.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
 type Child = Loaded & { id: Id | null };
@@ -70,6 +72,10 @@ export abstract class ChildRelation<T extends Child> extends Relation<T> {
     return Object.fromEntries(this.link().map(([column]) => [column, null]));
   }
 
+  protected rowsCondition(): Where {
+    return this.condition();
+  }
+
   /** The children of this owner. */
   protected condition(): Where {
     let where = [`${this.quote(this.spec.foreignKey)} = ?`, this.ownerId] as Where;
@@ -109,6 +115,13 @@ export class HasMany<T extends Child> extends ChildRelation<T> {
   /** The number of children (matching `where`). */
   async count(options?: CountOptions): Promise<number> {
     const { where } = ownOptions(options, ['where'], `${this.spec.name}.count()`);
-    return this.config().count(this.target().tablename(), joinWheres(this.condition(), where));
+    const known = where === undefined ? this.knownCount() : undefined;
+    if (known !== undefined) return known;
+    const config = this.config();
+    const scope = await rowFilter(config, this.target() as unknown as QueryModel);
+    return config.count(
+      this.target().tablename(),
+      joinMultipleWheres([this.condition(), scope.where, where]),
+    );
   }
 }

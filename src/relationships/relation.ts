@@ -4,7 +4,9 @@ import type { Loadable } from '../model/hydration.js';
 import { STATE } from '../model/object-state.js';
 import { Registry } from '../registry.js';
 import { quoteColumn } from '../sql/fragments.js';
-import type { WhereInput } from '../sql/where.js';
+import type { Where, WhereInput } from '../sql/where.js';
+import { Query } from '../query/query.js';
+import type { QueryModel } from '../query/query-state.js';
 import { targetOf, type RelatedModel, type RelationSpec } from '../model/relation-declarations.js';
 import { loadOnFirstUse } from './auto-batching.js';
 import { remember, type Owner } from './eager-loading.js';
@@ -76,9 +78,31 @@ export abstract class Relation<T> implements RelationTo<T> {
     return state.loaded?.get(name);
   }
 
-  /** Records a value as the relation's current one. */
+  /** Records a value as the relation's current one (a count read with the owner no longer holds). */
   protected remember(value: unknown): void {
     remember(this.#owner, this.#spec.name, value);
+    this.forgetCount();
+  }
+
+  /** Forgets the count `withCount` read with the owner, after a change of the relation. */
+  protected forgetCount(): void {
+    this.#owner[STATE].counts?.delete(this.#spec.name);
+  }
+
+  /** The count `withCount` read with the owner, if any. */
+  protected knownCount(): number | undefined {
+    return this.#owner[STATE].counts?.get(this.#spec.name);
+  }
+
+  /** The related rows of this owner, as a condition on the related table. */
+  protected abstract rowsCondition(): Where;
+
+  /**
+   * A query of the related rows, to chain like any other (`user.pictures.query().where({ size: gt(100) })
+   * .orderBy('id')`); the related model's DEFAULT_SCOPE applies.
+   */
+  query(): Query<T> {
+    return Query.of<T>(this.target() as unknown as QueryModel).where(this.rowsCondition());
   }
 
   /** Forgets what was loaded, so that the next `get()` reads the database again. */
