@@ -182,7 +182,13 @@ export type { SchemaProblem, SchemaProblemKind } from './schema/schema-problem.j
 export type { VerifyOptions } from './schema/verify-options.js';
 export { diagram, type DiagramFormat, type DiagramInput, type DiagramOptions } from './schema/diagram.js';
 export { gt, gte, lt, lte, ne, between, like, oneOf, noneOf, Comparison } from './sql/operators.js';
-export { Query, type OrderDirection, type RelationRefinement, type IncludeArgument } from './query/query.js';
+export {
+  Query,
+  type AnyQuery,
+  type OrderDirection,
+  type RelationRefinement,
+  type IncludeArgument,
+} from './query/query.js';
 export type { Scope, ScopeNames, ModelQuery } from './model/model-queries.js';
 export type {
   ColumnName,

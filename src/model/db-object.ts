@@ -17,6 +17,7 @@ import {
   findObjectsBy,
   type FindByKeyOptions,
   type FindOptions,
+  type FindResult,
 } from './finders.js';
 import type { HookResult } from './lifecycle.js';
 import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from './object-state.js';
@@ -83,13 +84,15 @@ export class DBObject extends ModelQueries implements PersistentObject {
 
   /** The object with this key, or null (with `include`, its relations loaded too). */
   static find<M extends DBObject>(this: ModelClass<M>, id: Id, options?: FindByKeyOptions): Promise<M | null>;
-  /** The first object matching the options, or null. */
-  static find<M extends DBObject>(
+  /**
+   * The objects matching the options (every object without them); with `limit: 1`, the first one or null
+   * (see FindResult for a limit known only at run time).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no options: every object
+  static find<M extends DBObject, const O extends FindOptions = {}>(
     this: ModelClass<M>,
-    options: FindOptions & { limit: 1 },
-  ): Promise<M | null>;
-  /** The objects matching the options (every object without them). */
-  static find<M extends DBObject>(this: ModelClass<M>, options?: FindOptions): Promise<M[]>;
+    options?: O,
+  ): Promise<FindResult<M, O>>;
   static async find<M extends DBObject>(this: ModelClass<M>, ...args: unknown[]): Promise<M | M[] | null> {
     return findObjects<M>(this, config(), args);
   }
@@ -114,16 +117,12 @@ export class DBObject extends ModelQueries implements PersistentObject {
   }
 
   /** The objects whose columns equal these values (`null` matches NULL). */
-  static findBy<M extends DBObject>(
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no options: every match
+  static findBy<M extends DBObject, const O extends FindOptions = {}>(
     this: ModelClass<M>,
     attrs: AttributeValues<M>,
-    options: FindOptions & { limit: 1 },
-  ): Promise<M | null>;
-  static findBy<M extends DBObject>(
-    this: ModelClass<M>,
-    attrs: AttributeValues<M>,
-    options?: FindOptions,
-  ): Promise<M[]>;
+    options?: O,
+  ): Promise<FindResult<M, O>>;
   static async findBy<M extends DBObject>(
     this: ModelClass<M>,
     attrs: AttributeValues<M>,

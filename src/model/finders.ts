@@ -15,17 +15,17 @@ import type { QueryModel } from '../query/query-state.js';
 
 /** Options of `find`, `all` and `findBy`. */
 export interface FindOptions {
-  where?: WhereInput;
-  orderBy?: OrderBy;
-  group?: ColumnList;
-  limit?: number;
-  offset?: number;
+  where?: WhereInput | undefined;
+  orderBy?: OrderBy | undefined;
+  group?: ColumnList | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
   /** Lock the rows read until the transaction ends (FOR UPDATE, or FOR SHARE); use inside a transaction. */
-  lock?: 'update' | 'share';
+  lock?: 'update' | 'share' | undefined;
   /** Relations to load for every object found, one query per relation: `['pictures', 'user.avatar']`. */
-  include?: readonly string[];
+  include?: readonly string[] | undefined;
   /** Let these objects load a relation for each other on first use (default `Registry.AUTO_BATCH`). */
-  batch?: boolean;
+  batch?: boolean | undefined;
 }
 
 export type { Loadable } from './hydration.js';
@@ -46,8 +46,16 @@ const COLUMN_HINT = "To match column values, use findBy({ column: value }) or wh
 
 /** Options of `find(key, options)`. */
 export interface FindByKeyOptions {
-  include?: readonly string[];
+  include?: readonly string[] | undefined;
 }
+
+/**
+ * What `find(options)` resolves to: one object or null for `limit: 1` (Twistar's rule), an array for any other
+ * limit or none; a limit whose value is not known until run time (`limit: n`) may be either.
+ */
+export type FindResult<M, O> = 'limit' extends keyof O ? LimitedResult<M, O['limit' & keyof O]> : M[];
+
+type LimitedResult<M, L> = [L] extends [1] ? M | null : 1 extends L ? M | M[] | null : M[];
 
 function isId(value: unknown): value is Id {
   return typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint';

@@ -10,13 +10,13 @@ import type {
   SumOf,
   WhereObject,
 } from '../query/query-types.js';
-import type { RelationRefinement } from '../query/query.js';
+import type { AnyQuery, RelationRefinement } from '../query/query.js';
 import type { WhereInput } from '../sql/where.js';
 import { ModelDeclarations } from './model-declarations.js';
 
 /** A scope: a function narrowing a query of the model (`(q) => q.where({ age: gte(18) })`), maybe with arguments. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model's scopes take its own query type
-export type Scope = (query: any, ...args: any[]) => Query<unknown, unknown, string, string>;
+export type Scope = (query: any, ...args: any[]) => AnyQuery;
 
 /** The scope names of a model class, from its `static SCOPES`. */
 export type ScopeNames<S> = [keyof S] extends [never] ? string : keyof S & string;

@@ -12,16 +12,16 @@ import { modelSchema, type ModelDefinition } from './model-schema.js';
 
 /** Options of `each()`. */
 export interface EachOptions {
-  where?: WhereInput;
+  where?: WhereInput | undefined;
   /**
    * One column to walk in (`'created_at'`, `'age DESC'`, `['age', 'DESC']`); the key breaks ties. The
    * column should be NOT NULL: rows with NULL there are not reached. By default, the key alone.
    */
-  orderBy?: string | readonly [string, Direction];
+  orderBy?: string | readonly [string, Direction] | undefined;
   /** Rows read per query (default 1000). */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Relations loaded for each page, one query per relation and page. */
-  include?: readonly string[];
+  include?: readonly string[] | undefined;
 }
 
 function parseOrder(orderBy: EachOptions['orderBy']): [string, 'ASC' | 'DESC'] | null {

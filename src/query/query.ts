@@ -40,21 +40,24 @@ import type {
 } from './query-types.js';
 import { relationCount, relationExists } from './relation-sql.js';
 
+/**
+ * What a scope or a refinement returns: the query it was given, narrowed (checked when it runs). Typed loosely,
+ * as anything awaitable, so that a query of any shape (selected, grouped, scoped) is accepted.
+ */
+export type AnyQuery = PromiseLike<unknown>;
+
 /** A direction of `orderBy`. */
 export type OrderDirection = 'asc' | 'desc' | 'ASC' | 'DESC';
 
 /** A refinement of a related query: a where object, Twistar's condition, or a function of the query. */
-export type RelationRefinement<T> =
-  WhereObject<T> | WhereInput | ((query: Query<T>) => Query<T, unknown, string, string>);
+export type RelationRefinement<T> = WhereObject<T> | WhereInput | ((query: Query<T>) => AnyQuery);
 
 /** An include: a relation name or dotted path, or relation names with a function narrowing each one's query. */
 export type IncludeArgument<M> =
   | RelationName<M>
   | `${RelationName<M>}.${string}`
   | {
-      readonly [K in RelationName<M>]?: (
-        query: Query<RelatedTo<M, K>>,
-      ) => Query<RelatedTo<M, K>, unknown, string, string>;
+      readonly [K in RelationName<M>]?: (query: Query<RelatedTo<M, K>>) => AnyQuery;
     };
 
 /** Aggregated: one value, or one row per group when the query is grouped. */

@@ -1,5 +1,5 @@
 import type { Id } from '../crud/interaction-base.js';
-import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js';
+import { FIND_OPTIONS, findObjects, type FindOptions, type FindResult } from '../model/finders.js';
 import { omitKeys, ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { chunked, placeholdersFor } from '../sql/fragments.js';
@@ -16,14 +16,14 @@ type Associated = Loaded & { id: Id | null };
 
 /** Options of `get()` on a HABTM relation: find options, and `joinWhere` on the join table's columns. */
 export interface HabtmFindOptions extends FindOptions {
-  joinWhere?: WhereInput;
+  joinWhere?: WhereInput | undefined;
 }
 
 /** Objects linked to the owner through a join table: `user.favorite_colors`, and `color.users` back. */
 export class HABTM<T extends Associated> extends Relation<T> {
   /** The linked objects; with options, a query of its own (`limit: 1` gives one object or null). */
-  get(options: HabtmFindOptions & { limit: 1 }): Promise<T | null>;
-  get(options?: HabtmFindOptions): Promise<T[]>;
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no options: every linked object
+  get<const O extends HabtmFindOptions = {}>(options?: O): Promise<FindResult<T, O>>;
   async get(options?: HabtmFindOptions): Promise<T[] | T | null> {
     const checked = ownOptions(options, [...FIND_OPTIONS, 'joinWhere'], `${this.spec.name}.get()`);
     if (isPlain(checked)) {

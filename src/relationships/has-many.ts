@@ -1,6 +1,6 @@
 import type { Id } from '../crud/interaction-base.js';
 import { markSaved } from '../model/attributes.js';
-import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js';
+import { FIND_OPTIONS, findObjects, type FindOptions, type FindResult } from '../model/finders.js';
 import { ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { chunked, placeholdersFor } from '../sql/fragments.js';
@@ -89,8 +89,8 @@ export abstract class ChildRelation<T extends Child> extends Relation<T> {
 /** The children that point at the owner: `user.pictures`, also through a polymorphic `as`. */
 export class HasMany<T extends Child> extends ChildRelation<T> {
   /** The children; with options, a query of its own (where is added to the relation's condition). */
-  get(options: FindOptions & { limit: 1 }): Promise<T | null>;
-  get(options?: FindOptions): Promise<T[]>;
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no options: every child
+  get<const O extends FindOptions = {}>(options?: O): Promise<FindResult<T, O>>;
   async get(options?: FindOptions): Promise<T[] | T | null> {
     const condition = this.condition();
     const checked = ownOptions(options, FIND_OPTIONS, `${this.spec.name}.get()`);

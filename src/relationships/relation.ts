@@ -17,7 +17,7 @@ export type Related = Owner & { save(): Promise<unknown> };
 
 /** Options of `count()` on has-many and HABTM relations. */
 export interface CountOptions {
-  where?: WhereInput;
+  where?: WhereInput | undefined;
 }
 
 /** What every relation kind shares: its owner, its declaration, and the value loaded for it. */

@@ -86,6 +86,8 @@ export function lte<T>(value: T): Comparison<T> {
  * Not equal: `{ age: ne(30) }` is `age <> 30` (which, as in SQL, no row with a NULL age matches);
  * `{ age: ne(null) }` is `age IS NOT NULL`.
  */
+export function ne(value: null): Comparison<never>;
+export function ne<T>(value: T): Comparison<T>;
 export function ne<T>(value: T | null): Comparison<T> {
   return bound('ne', value) as Comparison<T>;
 }
@@ -124,6 +126,9 @@ function listOf<T>(kind: 'oneOf' | 'noneOf', values: readonly T[] | SubqueryLike
  * One of the values: `{ id: oneOf([1, 2, 3]) }` is `id IN (1, 2, 3)`; an empty list matches no row, a null in it
  * matches NULL. A query of one column stands for its values: `oneOf(Post.query().select('author_id'))`.
  */
+export function oneOf<T>(values: readonly (T | null)[]): Comparison<T>;
+/** One of the values a query of one column reads (`oneOf(Post.query().select('author_id'))`): IN (SELECT …). */
+export function oneOf(query: SubqueryLike): Comparison<never>;
 export function oneOf<T>(values: readonly T[] | SubqueryLike): Comparison<T> {
   return listOf('oneOf', values);
 }
@@ -132,6 +137,9 @@ export function oneOf<T>(values: readonly T[] | SubqueryLike): Comparison<T> {
  * None of the values: `{ id: noneOf([4]) }` is `id NOT IN (4)`; an empty list matches every row. As in SQL, a
  * row whose column is NULL is not matched (its comparison is unknown), unless the list holds null.
  */
+export function noneOf<T>(values: readonly (T | null)[]): Comparison<T>;
+/** None of the values a query of one column reads: NOT IN (SELECT …). */
+export function noneOf(query: SubqueryLike): Comparison<never>;
 export function noneOf<T>(values: readonly T[] | SubqueryLike): Comparison<T> {
   return listOf('noneOf', values);
 }
