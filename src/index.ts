@@ -57,6 +57,7 @@ export { isUniqueViolation, registerDialect } from './dialects/dialect-registry.
 export {
   ConnectionPool,
   type ConnectionPoolEvents,
+  type InteractionOptions,
   type OperationResult,
   type PoolOptions,
   type PoolStats,
@@ -105,6 +106,7 @@ export { misplacedBytesError } from './dialects/postgres/postgres-errors.js';
 export { InteractionBase, type Id, type SelectOptions } from './crud/interaction-base.js';
 export { Registry } from './registry.js';
 export { transaction, type TransactionOptions } from './transaction.js';
+export type { IsolationLevel } from './dialects/isolation-level.js';
 export {
   ALL_ROWS,
   type AllRows,
