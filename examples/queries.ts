@@ -4,7 +4,7 @@
  */
 import {
   DBObject,
-  Query,
+  type Query,
   Registry,
   connect,
   gt,
@@ -52,16 +52,14 @@ await pool.execute(
   'CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL, title TEXT NOT NULL, ' +
     'likes INTEGER NOT NULL, price DECIMAL(10, 2) NOT NULL, hidden BOOLEAN NOT NULL DEFAULT FALSE)',
 );
-const [ann, bob] = await User.createMany([
-  { first_name: 'Ann', last_name: 'Smith', age: 31 },
-  { first_name: 'Bob', last_name: 'Smith', age: 17 },
-  { first_name: 'Cid', last_name: 'Jones', age: null },
-]);
+const ann = await User.create({ first_name: 'Ann', last_name: 'Smith', age: 31 });
+const bob = await User.create({ first_name: 'Bob', last_name: 'Smith', age: 17 });
+await User.create({ first_name: 'Cid', last_name: 'Jones', age: null });
 await Post.createMany([
-  { author_id: ann!.id, title: 'Arrays', likes: 120, price: '0.10', hidden: false },
-  { author_id: ann!.id, title: 'Async', likes: 30, price: '0.20', hidden: false },
-  { author_id: bob!.id, title: 'Bikes', likes: 7, price: '1.00', hidden: false },
-  { author_id: bob!.id, title: 'Draft', likes: 0, price: '9.99', hidden: true },
+  { author_id: ann.id, title: 'Arrays', likes: 120, price: '0.10', hidden: false },
+  { author_id: ann.id, title: 'Async', likes: 30, price: '0.20', hidden: false },
+  { author_id: bob.id, title: 'Bikes', likes: 7, price: '1.00', hidden: false },
+  { author_id: bob.id, title: 'Draft', likes: 0, price: '9.99', hidden: true },
 ]);
 
 const names = (users: readonly { first_name: string }[]) => users.map((user) => user.first_name).join(', ');
@@ -109,10 +107,10 @@ console.log(
 const withPosts = await User.query()
   .include({ posts: (q) => q.where({ likes: gt(10) }).orderBy('likes', 'desc') })
   .orderBy('id')
-  .first();
-console.log(`Ann's liked posts: ${(await withPosts!.posts.get()).map((post) => post.title).join(', ')}`);
+  .firstOrFail();
+console.log(`Ann's liked posts: ${(await withPosts.posts.get()).map((post) => post.title).join(', ')}`);
 console.log(
-  `Ann's posts by query: ${(await ann!.posts.query().where({ likes: gt(50) })).map((post) => post.title).join(', ')}`,
+  `Ann's posts by query: ${(await ann.posts.query().where({ likes: gt(50) })).map((post) => post.title).join(', ')}`,
 );
 
 console.log(`Adults (a scope): ${names(await User.scope('adults'))}`);

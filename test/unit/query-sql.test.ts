@@ -4,7 +4,7 @@ import {
   DBObject,
   InvalidQueryError,
   InvalidRelationshipError,
-  Query,
+  type Query,
   Registry,
   UnsafeSqlError,
   between,
