@@ -18,6 +18,7 @@ import {
   type SelectShape,
 } from './query-sql.js';
 import type { QueryModel, QueryState, Term } from './query-state.js';
+import { cachedSelect } from './statement-cache.js';
 
 /*
  * Running a query: reading the columns of every model it names, sending its SELECT, and turning rows into
@@ -51,8 +52,41 @@ function modelsOf(state: QueryState, build: QueryBuilding, found: Set<QueryModel
   for (const name of state.counts) found.add(targetOf<QueryModel>(relationOf(state.model, name)));
 }
 
+/** Whether a condition names another model: a relation filter, or a subquery. */
+function namesOthers(term: Term | null): boolean {
+  if (term === null) return false;
+  switch (term.kind) {
+    case 'has':
+      return true;
+    case 'sql':
+      return false;
+    case 'and':
+    case 'or':
+      return term.terms.some(namesOthers);
+    case 'columns':
+      for (const key in term.values) {
+        const value = term.values[key];
+        if (value instanceof Comparison && value.subquery !== undefined) return true;
+      }
+      return false;
+  }
+}
+
 /** The compile context of `state` on `config`'s database once every model it names has its columns read. */
-export async function readyContext(
+export function readyContext(
+  config: InteractionBase,
+  state: QueryState,
+  build: QueryBuilding,
+): CompileContext | Promise<CompileContext> {
+  // The usual query names its own model only: no walk, no set, and no promise when its columns are known.
+  if (state.counts.length === 0 && state.model.DEFAULT_SCOPE == null && !namesOthers(state.where)) {
+    const schema = knownModelSchema(config, state.model);
+    if (schema !== undefined) return contextFor(config, state.model, build, 0, undefined, schema);
+  }
+  return readAllSchemas(config, state, build);
+}
+
+async function readAllSchemas(
   config: InteractionBase,
   state: QueryState,
   build: QueryBuilding,
@@ -73,9 +107,9 @@ export function currentConfig(): InteractionBase {
 export async function readRows(
   context: CompileContext,
   state: QueryState,
-  shape?: SelectShape,
+  shape: SelectShape = {},
 ): Promise<Row[]> {
-  const statement = selectSql(context, state, shape);
+  const statement = cachedSelect(context, state, shape, () => selectSql(context, state, shape));
   return context.config.readRows(state.model.tablename(), statement.sql, statement.params);
 }
 

@@ -1,5 +1,5 @@
 import { InvalidQueryError } from '../errors.js';
-import type { Dialect } from '../dialects/dialect.js';
+import type { ColumnInfo, Dialect } from '../dialects/dialect.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { writeValue } from '../model/attributes.js';
 import { knownModelSchema, type ModelSchema } from '../model/model-schema.js';
@@ -50,6 +50,7 @@ export function contextFor(
   build: QueryBuilding,
   depth = 0,
   alias?: string,
+  schema: ModelSchema | undefined = knownModelSchema(config, model),
 ): CompileContext {
   return {
     build,
@@ -57,17 +58,43 @@ export function contextFor(
     config,
     model,
     table: alias ?? model.tablename(),
-    schema: knownModelSchema(config, model),
+    schema,
     depth,
   };
 }
 
-const PLAIN_VALUE = (value: unknown): boolean =>
-  value === null ||
-  typeof value !== 'object' ||
-  value instanceof Date ||
-  value instanceof Uint8Array ||
-  value instanceof Comparison;
+const QUOTED = new WeakMap<Dialect, Map<string, string>>();
+
+/** A column name checked and quoted, once per database and name (where objects repeat the same few names). */
+function quotedName(dialect: Dialect, name: string): string {
+  let names = QUOTED.get(dialect);
+  if (names === undefined) QUOTED.set(dialect, (names = new Map()));
+  let quoted = names.get(name);
+  if (quoted === undefined) {
+    quoted = quoteColumn(dialect, name, 'Column');
+    if (names.size < 10_000) names.set(name, quoted);
+  }
+  return quoted;
+}
+
+function PLAIN_VALUE(value: unknown): boolean {
+  return (
+    value === null ||
+    typeof value !== 'object' ||
+    value instanceof Date ||
+    value instanceof Uint8Array ||
+    value instanceof Comparison
+  );
+}
+
+function asGiven(value: unknown): unknown {
+  return value;
+}
+
+/** How values are written to `column` (null as it is). */
+function writerOf(column: ColumnInfo): (value: unknown) => unknown {
+  return (value) => (value === null ? value : writeValue(column, value));
+}
 
 /** A where object's conditions: each column equal to (IS NULL for null), or compared with, its value. */
 function columnsSql(context: CompileContext, values: Readonly<Record<string, unknown>>): SqlFragment | null {
@@ -76,7 +103,7 @@ function columnsSql(context: CompileContext, values: Readonly<Record<string, unk
   const params: unknown[] = [];
   for (const name of Object.keys(values)) {
     const value = values[name];
-    const quoted = quoteColumn(dialect, name, 'Column');
+    const quoted = quotedName(dialect, name);
     const column = schema?.byName.get(name);
     if (schema !== undefined && column === undefined) {
       throw new InvalidQueryError(
@@ -94,16 +121,15 @@ function columnsSql(context: CompileContext, values: Readonly<Record<string, unk
           'between(), like(), oneOf() or noneOf() (imported from twistar).',
       );
     }
-    const write = (given: unknown) =>
-      column === undefined || given === null ? given : writeValue(column, given);
     if (value === null) parts.push(`${quoted} IS NULL`);
     else if (value instanceof Comparison) {
+      const write = column === undefined ? asGiven : writerOf(column);
       const fragment = comparisonSql(dialect, quoted, value, write);
       parts.push(fragment.text);
       params.push(...fragment.params);
     } else {
       parts.push(`${quoted} = ?`);
-      params.push(write(value));
+      params.push(column === undefined ? value : writeValue(column, value));
     }
   }
   if (parts.length === 0) return null;
@@ -152,7 +178,7 @@ export function orderSql(dialect: Dialect, order: readonly OrderItem[]): SqlFrag
       const fragment = renderOrderBy(dialect, item.fragment);
       texts.push(fragment.text);
       params.push(...fragment.params);
-    } else texts.push(`${quoteColumn(dialect, item.column, 'orderBy')} ${item.direction}`);
+    } else texts.push(`${quotedName(dialect, item.column)} ${item.direction}`);
   }
   return new SqlFragment(texts.join(', '), params);
 }

@@ -4,8 +4,8 @@ import type { SqlFragment } from '../sql/fragments.js';
 import type { WhereInput } from '../sql/where.js';
 
 /*
- * What a query holds: plain, frozen data that each method of Query copies with one part changed, so that a
- * query can be reused and shared. query-sql.ts turns it into SQL.
+ * What a query holds: plain data that no method changes; each method of Query copies it with one part changed,
+ * so that a query can be reused and shared. query-sql.ts turns it into SQL.
  */
 
 /** A model class as queries use it. */
@@ -70,7 +70,7 @@ export interface QueryState {
 
 /** The state of a new query of `model`: every row, in no particular order. */
 export function initialState(model: QueryModel): QueryState {
-  return Object.freeze({
+  return {
     model,
     where: null,
     order: [],
@@ -84,12 +84,12 @@ export function initialState(model: QueryModel): QueryState {
     counts: [],
     scoped: true,
     batch: undefined,
-  });
+  };
 }
 
-/** `state` with `changes`, frozen. */
+/** `state` with `changes`. */
 export function withChanges(state: QueryState, changes: Partial<QueryState>): QueryState {
-  return Object.freeze({ ...state, ...changes });
+  return { ...state, ...changes };
 }
 
 /** `term` added to the condition with AND (`where`) or OR (`orWhere`: everything so far, or this). */

@@ -50,7 +50,7 @@ export function termOf(conditions: unknown, model: string): Term {
       );
     }
   }
-  return { kind: 'columns', values: Object.freeze(values) };
+  return { kind: 'columns', values };
 }
 
 /** The term of whereHas / whereDoesntHave (the relation checked now). */

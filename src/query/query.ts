@@ -92,7 +92,7 @@ export class Query<M, R = M, G extends string = never, S extends string = string
     return new Query(withChanges(this.state, changes)) as this;
   }
 
-  #context(): Promise<CompileContext> {
+  #context(): CompileContext | Promise<CompileContext> {
     return readyContext(currentConfig(), this.state, BUILD);
   }
 
