@@ -115,7 +115,11 @@ export function cachedSelect(
   const built = build();
   const agree =
     built.params.length === params.length && built.params.every((param, at) => sameValue(param, params[at]));
-  if (agree && shapes.size < MAX_SHAPES) shapes.set(key, built.sql);
+  if (agree) {
+    // Many shapes (a limit or offset per page) start the set again rather than keep the first ones for ever.
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shapes.set(key, built.sql);
+  }
   return built;
 }
 
