@@ -58,7 +58,8 @@ export async function aggregateRows(
   const columns = new SqlFragment(
     `${quotedList(dialect, group)}, ${call(info && quotedList(dialect, [info.name]))} AS ${dialect.quoteIdentifier(aggregate)}`,
   );
-  const rows = await readRows(context, state, { columns });
+  // Only an order the query gives itself: a default scope's (by a column not grouped) would not be valid here.
+  const rows = await readRows(context, state, { columns, order: state.order });
   return rows.map((row) => {
     const result: Record<string, unknown> = {};
     for (const name of group) {
