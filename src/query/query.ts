@@ -243,7 +243,7 @@ export class Query<M, R = M, G extends string = never, S extends string = string
     return { sql: config.pool.dialect.compile(statement.sql).text, params: statement.params };
   }
 
-  /** @internal The SELECT of one column this query stands for inside another statement. */
+  /** The SELECT of one column this query stands for inside another statement (`oneOf(query)`). */
   subquery(dialect: Dialect): SqlFragment {
     if (this.state.select?.length !== 1) {
       throw new InvalidQueryError(
