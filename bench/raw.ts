@@ -14,6 +14,12 @@ export interface RawClient {
   insertBulk(rows: readonly UserRow[]): Promise<unknown> | unknown;
   updateOne(id: number, age: number): Promise<unknown> | unknown;
   count(age: number): Promise<number> | number;
+  /** One page of the users with an age from `age` up (by id) and how many there are in all, as paginate gives. */
+  page(
+    age: number,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: Row[]; total: number }> | { rows: Row[]; total: number };
   /** Users with ids up to `lastId` and their pictures, attached to them. */
   eagerLoad(lastId: number): Promise<Row[]> | Row[];
   all(): Promise<Row[]> | Row[];
@@ -55,6 +61,8 @@ export function rawSqlite(filename: string): RawClient {
   const count = db.prepare('SELECT COUNT(*) AS count FROM bench_users WHERE age > ?').pluck();
   const users = db.prepare('SELECT * FROM bench_users WHERE id <= ? ORDER BY id');
   const all = db.prepare('SELECT * FROM bench_users');
+  const pageCount = db.prepare('SELECT COUNT(*) AS count FROM bench_users WHERE age >= ?').pluck();
+  const pageRows = db.prepare('SELECT * FROM bench_users WHERE age >= ? ORDER BY id LIMIT ? OFFSET ?');
   const bulk = db.transaction((rows: readonly UserRow[]) => {
     for (let start = 0; start < rows.length; start += 500) {
       const chunk = rows.slice(start, start + 500);
@@ -70,6 +78,10 @@ export function rawSqlite(filename: string): RawClient {
     insertBulk: (rows) => bulk(rows),
     updateOne: (id, age) => update.run(age, id),
     count: (age) => count.get(age) as number,
+    page: (age, limit, offset) => ({
+      total: pageCount.get(age) as number,
+      rows: pageRows.all(age, limit, offset) as Row[],
+    }),
     eagerLoad(lastId) {
       const found = users.all(lastId) as Row[];
       const ids = found.map((user) => user.id);
@@ -95,6 +107,17 @@ export function rawPostgres(url: string, poolSize = 1): RawClient & { pool: pg.P
     findByPk: async (id) => (await query('pk', 'SELECT * FROM bench_users WHERE id = $1', [id]))[0],
     findWhere: (low, high) =>
       query('where', 'SELECT * FROM bench_users WHERE age BETWEEN $1 AND $2 ORDER BY id', [low, high]),
+    page: async (age, limit, offset) => {
+      const counted = await query('page-count', 'SELECT COUNT(*) AS count FROM bench_users WHERE age >= $1', [
+        age,
+      ]);
+      const rows = await query(
+        'page-rows',
+        'SELECT * FROM bench_users WHERE age >= $1 ORDER BY id LIMIT $2 OFFSET $3',
+        [age, limit, offset],
+      );
+      return { rows, total: Number(counted[0]?.count) };
+    },
     insertOne: async (r) =>
       (
         await query(
@@ -158,6 +181,15 @@ export function rawMysql(
     findByPk: async (id) => ((await run('SELECT * FROM bench_users WHERE id = ?', [id])) as Row[])[0],
     findWhere: async (low, high) =>
       (await run('SELECT * FROM bench_users WHERE age BETWEEN ? AND ? ORDER BY id', [low, high])) as Row[],
+    page: async (age, limit, offset) => {
+      const counted = (await run('SELECT COUNT(*) AS count FROM bench_users WHERE age >= ?', [age])) as Row[];
+      const rows = (await run('SELECT * FROM bench_users WHERE age >= ? ORDER BY id LIMIT ? OFFSET ?', [
+        age,
+        String(limit),
+        String(offset),
+      ])) as Row[];
+      return { rows, total: Number(counted[0]?.count) };
+    },
     insertOne: async (r) =>
       (
         (await run('INSERT INTO bench_users (first_name, last_name, age, created_at) VALUES (?, ?, ?, ?)', [

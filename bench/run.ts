@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   DBObject,
+  between,
+  gte,
   Registry,
   connect,
   type ConnectionPool,
@@ -55,6 +57,10 @@ const TARGETS: Record<string, Partial<Record<DialectName, number>>> = {
   'insert-one': { sqlite: 1.5, postgres: 1.05, mysql: 1.05 },
   'update-one': { sqlite: 2.0, postgres: 1.05, mysql: 1.05 },
   'find-where': { sqlite: 1.2, postgres: 1.1, mysql: 1.1 },
+  // Issue 14: the query layer costs what the finders cost.
+  'first-by-key-query': { sqlite: 2.0, postgres: 1.1, mysql: 1.1 },
+  'find-where-query': { sqlite: 1.2, postgres: 1.1, mysql: 1.1 },
+  paginate: { sqlite: 1.3, postgres: 1.1, mysql: 1.1 },
   'eager-load': { sqlite: 1.1, postgres: 1.05, mysql: 1.1 },
   count: { sqlite: 1.2, postgres: 1.05, mysql: 1.05 },
   'insert-bulk': { sqlite: 1.3, postgres: 1.3, mysql: 1.2 },
@@ -128,6 +134,27 @@ function operations(
       iterations: 50 * scale,
       raw: (i) => raw.findWhere(i % 100, i % 100),
       orm: (i) => User.find({ where: ['age BETWEEN ? AND ?', i % 100, i % 100], orderBy: 'id' }),
+    },
+    {
+      name: 'first-by-key-query',
+      iterations: 2000 * scale,
+      raw: (i) => raw.findByPk((i % SEEDED_USERS) + 1),
+      orm: (i) => User.where({ id: (i % SEEDED_USERS) + 1 }).first(),
+    },
+    {
+      name: 'find-where-query',
+      iterations: 50 * scale,
+      raw: (i) => raw.findWhere(i % 100, i % 100),
+      orm: (i) => User.where({ age: between(i % 100, i % 100) }).orderBy('id').all(),
+    },
+    {
+      name: 'paginate',
+      iterations: 50 * scale,
+      raw: (i) => raw.page(i % 100, 20, 20),
+      orm: (i) =>
+        User.where({ age: gte(i % 100) })
+          .orderBy('id')
+          .paginate({ page: 2, perPage: 20 }),
     },
     {
       name: 'count',

@@ -90,6 +90,9 @@ export class UnsafeSqlError extends InvalidQueryError {}
  */
 export class InvalidValueError extends InvalidQueryError {}
 
+/** `firstOrFail()` found no row matching the query. */
+export class NotFoundError extends TwistarError {}
+
 /** The database rejected a statement; `sql` and `params` say which, `cause` is the driver's error. */
 export class QueryError extends TwistarError {
   readonly sql: string;

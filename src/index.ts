@@ -33,6 +33,7 @@ export {
   CharacterSetError,
   ValueTooLargeError,
   UnknownColumnError,
+  NotFoundError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -56,6 +57,7 @@ export { isUniqueViolation, registerDialect } from './dialects/dialect-registry.
 export {
   ConnectionPool,
   type ConnectionPoolEvents,
+  type InteractionOptions,
   type OperationResult,
   type PoolOptions,
   type PoolStats,
@@ -104,6 +106,7 @@ export { misplacedBytesError } from './dialects/postgres/postgres-errors.js';
 export { InteractionBase, type Id, type SelectOptions } from './crud/interaction-base.js';
 export { Registry } from './registry.js';
 export { transaction, type TransactionOptions } from './transaction.js';
+export type { IsolationLevel } from './dialects/isolation-level.js';
 export {
   ALL_ROWS,
   type AllRows,
@@ -180,3 +183,31 @@ export { verifyModels } from './schema/verify-models.js';
 export type { SchemaProblem, SchemaProblemKind } from './schema/schema-problem.js';
 export type { VerifyOptions } from './schema/verify-options.js';
 export { diagram, type DiagramFormat, type DiagramInput, type DiagramOptions } from './schema/diagram.js';
+export { gt, gte, lt, lte, ne, between, like, oneOf, noneOf, Comparison } from './sql/operators.js';
+export {
+  Query,
+  type AnyQuery,
+  type OrderDirection,
+  type RelationRefinement,
+  type IncludeArgument,
+} from './query/query.js';
+export type { Scope, ScopeNames, ModelQuery } from './model/model-queries.js';
+export type {
+  ColumnName,
+  ColumnValue,
+  ColumnCondition,
+  WhereObject,
+  RelationName,
+  RelatedTo,
+  Selected,
+  SumOf,
+  AvgOf,
+  ExtremeOf,
+  GroupRow,
+  Page,
+  CursorPage,
+  PaginateOptions,
+  CursorPageOptions,
+  QueryEachOptions,
+  LockOptions,
+} from './query/query-types.js';

@@ -1,8 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
-import { ConnectionError, ConnectionLostError, InvalidQueryError, TwistarError } from '../errors.js';
+import {
+  ConnectionError,
+  ConnectionLostError,
+  InvalidQueryError,
+  TransactionError,
+  TwistarError,
+} from '../errors.js';
 import type { Dialect, DialectDefinition, DialectName } from '../dialects/dialect.js';
 import { definitionNamed } from '../dialects/dialect-registry.js';
+import type { IsolationLevel } from '../dialects/isolation-level.js';
 import type { DriverConnection, OperationResult, QueryResult, Row } from '../dialects/driver.js';
 import { assertParameterCount, type CompiledSql } from '../sql/placeholders.js';
 import { checkParameters } from '../sql/values.js';
@@ -30,6 +37,12 @@ export interface QueryEvent {
 
 /** The handle `runInteraction` passes to its callback: statements on the transaction's own connection. */
 export type Transaction = TransactionHandle<ConnectionPool>;
+
+/** Options of `runInteraction`. */
+export interface InteractionOptions {
+  /** The isolation level of the transaction (default: the database's own); refused for a nested one. */
+  readonly isolation?: IsolationLevel | undefined;
+}
 
 export interface ConnectionPoolEvents {
   query: [QueryEvent];
@@ -83,7 +96,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     this.#transactions = new TransactionScope({
       owner: this,
       abortsTransactionOnError: this.dialect.abortsTransactionOnError,
-      begin: () => this.#begin(),
+      begin: (isolation) => this.#begin(isolation),
       release: (connection, discard) => this.#resources.release(connection, discard),
       check: (sql, params) => this.#check(sql, params).text,
       run: (connection, text, sql, params) => this.#run(connection, text, sql, params),
@@ -171,10 +184,10 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
 
   /**
    * Runs `work` in one transaction: commits when it resolves, rolls back and rejects with its error when
-   * it throws. Inside another transaction of this pool it becomes a savepoint.
+   * it throws. Inside another transaction of this pool it becomes a savepoint (which takes no `isolation`).
    */
-  runInteraction<T>(work: (txn: Transaction) => Promise<T> | T): Promise<T> {
-    return this.#transactions.run(work);
+  runInteraction<T>(work: (txn: Transaction) => Promise<T> | T, options?: InteractionOptions): Promise<T> {
+    return this.#transactions.run(work, options?.isolation);
   }
 
   /**
@@ -233,18 +246,35 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     }
   }
 
-  /** A connection with a transaction begun on it; a connection found dead on BEGIN is replaced once. */
-  async #begin(): Promise<DriverConnection> {
+  /**
+   * A connection with a transaction begun on it, at `isolation` if given; a connection found dead while
+   * beginning is replaced once, and the statements are sent again on the new one.
+   */
+  async #begin(isolation: IsolationLevel | undefined): Promise<DriverConnection> {
+    const statements = this.#beginStatements(isolation);
     for (let attempt = 1; ; attempt++) {
       const connection = await this.#resources.acquire();
       try {
-        await this.#control(connection, this.dialect.beginTransaction);
+        for (const sql of statements) await this.#control(connection, sql);
         return connection;
       } catch (error) {
+        // Closed whichever statement failed: MySQL's SET TRANSACTION, once sent, would set the isolation of
+        // the connection's next transaction, whoever runs it.
         this.#resources.release(connection, true);
         if (attempt > 1 || !(error instanceof ConnectionLostError)) throw error;
       }
     }
+  }
+
+  /** The statements that begin a transaction (see Dialect.beginTransactionAt); nothing is sent yet. */
+  #beginStatements(isolation: IsolationLevel | undefined): readonly string[] {
+    if (isolation === undefined) return [this.dialect.beginTransaction];
+    if (this.dialect.beginTransactionAt === undefined)
+      throw new TransactionError(
+        `${this.dialect.displayName} cannot begin a transaction at an isolation level (its dialect has no ` +
+          `beginTransactionAt), so isolation: '${isolation}' is refused; leave it out for the database's default.`,
+      );
+    return this.dialect.beginTransactionAt(isolation);
   }
 
   /** Nothing is sent unless every `?` has a value and every value is a scalar. */

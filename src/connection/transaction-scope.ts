@@ -1,5 +1,6 @@
 import { CommitOutcomeUnknownError, ConnectionLostError, TransactionError, messageOf } from '../errors.js';
 import type { DriverConnection, QueryResult } from '../dialects/driver.js';
+import { isolationLevel, type IsolationLevel } from '../dialects/isolation-level.js';
 import { currentContext, runInContext } from './context.js';
 import { isReadOnly } from './replicas.js';
 import {
@@ -8,6 +9,7 @@ import {
   current,
   finishedError,
   nested,
+  nestedIsolationError,
   rolledBackError,
   unawaitedError,
   type Frame,
@@ -25,8 +27,8 @@ export interface ScopeHost<Owner> {
   readonly owner: Owner;
   /** After a failed statement the database refuses the rest of the transaction (PostgreSQL). */
   readonly abortsTransactionOnError: boolean;
-  /** A connection with a transaction begun on it. */
-  begin(): Promise<DriverConnection>;
+  /** A connection with a transaction begun on it, at `isolation` if given. */
+  begin(isolation: IsolationLevel | undefined): Promise<DriverConnection>;
   /** Gives a connection back to the pool; `discard` closes it instead. */
   release(connection: DriverConnection, discard: boolean): void;
   /** Checks a statement and its parameters; resolves to the text the driver takes. */
@@ -96,18 +98,24 @@ export class TransactionScope<Owner> {
   }
 
   /**
-   * Runs `work` in one transaction: commits when it resolves, rolls back and rejects with its error when
-   * it throws. Inside another transaction of this pool it becomes a savepoint.
+   * Runs `work` in one transaction, at `isolation` if given: commits when it resolves, rolls back and rejects
+   * with its error when it throws. Inside another transaction of this pool it becomes a savepoint, which
+   * refuses an `isolation`.
    */
-  async run<T>(work: (txn: TransactionHandle<Owner>) => Promise<T> | T): Promise<T> {
+  async run<T>(
+    work: (txn: TransactionHandle<Owner>) => Promise<T> | T,
+    isolation?: IsolationLevel,
+  ): Promise<T> {
+    if (isolation !== undefined) isolationLevel(isolation);
     const outer = this.frame();
     if (outer !== undefined) {
+      if (isolation !== undefined) throw nestedIsolationError(isolation);
       // Started by work of a transaction that has ended: it must not run apart from it either.
       if (!current(outer)) throw finishedError();
       return this.#savepoint(outer, work);
     }
     const host = this.#host;
-    const connection = await host.begin();
+    const connection = await host.begin(isolation);
     const state: TransactionState = {
       connection,
       savepoints: 0,

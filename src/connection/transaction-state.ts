@@ -92,6 +92,14 @@ export function finishedError(): TransactionError {
   );
 }
 
+/** For a nested transaction given an isolation level. */
+export function nestedIsolationError(isolation: string): TransactionError {
+  return new TransactionError(
+    `A nested transaction() is a savepoint, which cannot change the isolation of the transaction it is in, so ` +
+      `isolation: '${isolation}' is refused. Give the isolation to the outermost transaction().`,
+  );
+}
+
 /** For a statement in a transaction that a failed statement made rollback-only. */
 export function canOnlyRollBackError(cause: unknown): TransactionError {
   return new TransactionError(

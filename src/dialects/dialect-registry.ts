@@ -32,6 +32,13 @@ const DIALECT_FUNCTIONS = [
   'migrationLock',
 ] as const satisfies readonly (keyof Dialect)[];
 const DIALECT_OBJECTS = ['lexical', 'lockClauses', 'constraintCatalogue', 'ddl'] as const;
+/** The members a Dialect may leave out, which must be functions when given. */
+const OPTIONAL_FUNCTIONS = [
+  'beginTransactionAt',
+  'storedTime',
+  'exactDateText',
+  'unholdableText',
+] as const satisfies readonly (keyof Dialect)[];
 
 /** `definition` if it has the shape of a DialectDefinition; InvalidDialectError naming what is missing. */
 export function checkDefinition(definition: unknown, what: string): DialectDefinition {
@@ -53,6 +60,9 @@ export function checkDefinition(definition: unknown, what: string): DialectDefin
   if (typeof dialect.displayName !== 'string') refuse('dialect.displayName must be a string');
   for (const name of DIALECT_FUNCTIONS)
     if (typeof dialect[name] !== 'function') refuse(`dialect.${name} must be a function`);
+  for (const name of OPTIONAL_FUNCTIONS)
+    if (dialect[name] !== undefined && typeof dialect[name] !== 'function')
+      refuse(`dialect.${name} must be a function when given`);
   for (const name of DIALECT_OBJECTS)
     if (dialect[name] === null || typeof dialect[name] !== 'object')
       refuse(`dialect.${name} must be an object`);

@@ -3,6 +3,7 @@ import type { DateRange } from '../sql/values.js';
 import type { DdlRules } from './ddl-rules.js';
 import type { ConstraintViolation, ErrorKind } from './driver-errors.js';
 import type { CatalogueQuery, DialectSession, Driver, DriverConfig } from './driver.js';
+import type { IsolationLevel } from './isolation-level.js';
 import type { MigrationLock } from './migration-lock.js';
 import type { PortableType, TableSchema } from './table-schema.js';
 
@@ -83,6 +84,13 @@ export interface Dialect {
    */
   readonly bulkInsertKeys: 'returning' | 'last' | 'first';
   readonly beginTransaction: string;
+  /**
+   * The statements that begin a transaction at `isolation`, sent in this order on one connection (a connection
+   * where one of them fails is closed, so a setting meant for its next transaction never outlives them).
+   * TransactionError for what is not a level. Optional: without it, `transaction()` refuses the `isolation`
+   * option with TransactionError, sending nothing.
+   */
+  beginTransactionAt?(isolation: IsolationLevel): readonly string[];
   /** After a failed statement the database refuses the rest of the transaction (PostgreSQL). */
   readonly abortsTransactionOnError: boolean;
   /** CREATE/ALTER/DROP run inside a transaction and roll back with it (no implicit commit). */

@@ -17,6 +17,7 @@ import {
   findObjectsBy,
   type FindByKeyOptions,
   type FindOptions,
+  type FindResult,
 } from './finders.js';
 import type { HookResult } from './lifecycle.js';
 import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from './object-state.js';
@@ -29,38 +30,19 @@ import {
   saveOrFailObject,
   updateObject,
 } from './persistence.js';
-import { ModelDeclarations } from './model-declarations.js';
+import { ModelQueries } from './model-queries.js';
 
 export type { ValidationOptions } from './model-declarations.js';
 import { installKeyAccessor } from './key-accessor.js';
 import { countRows, deleteRows, rowsExist } from './table-queries.js';
 import { relationHooks } from './relation-hooks.js';
 import { loadRelationsOf } from './relation-declarations.js';
-import type { Relation } from '../relationships/relation.js';
+import type { AttributeValues } from './attribute-types.js';
 
 /** util.inspect.custom by its registered name: the published types then need no import of node:util. */
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
 
-/** The column values of model `M`: the data properties it declares (`declare first_name: string`). */
-export type Attributes<M> = {
-  [
-    K in keyof M as K extends string
-      ? K extends keyof DBObject
-        ? never
-        : M[K] extends ((...args: never[]) => unknown) | Relation<unknown>
-          ? never
-          : K
-      : never
-  ]: M[K];
-};
-
-/**
- * Values to build or match a model with. For a model that declares its columns, they are type-checked
- * (and an unknown name in an object literal is an error); for one that declares none, any object goes.
- */
-export type AttributeValues<M> = [keyof Attributes<M>] extends [never]
-  ? Record<string, unknown>
-  : Partial<Attributes<M>> & { id?: Id | null };
+export type { Attributes, AttributeValues } from './attribute-types.js';
 
 /** A model class whose instances are `M`: the `this` of DBObject's static methods. */
 export type ModelClass<M extends DBObject> = (new (attrs?: object) => M) & typeof DBObject;
@@ -74,7 +56,7 @@ function config(): InteractionBase {
  * plain properties; declare their types with `declare first_name: string` (not a field initialiser,
  * which would overwrite the values Twistar sets).
  */
-export class DBObject extends ModelDeclarations implements PersistentObject {
+export class DBObject extends ModelQueries implements PersistentObject {
   declare [STATE]: ObjectState;
 
   /**
@@ -102,13 +84,15 @@ export class DBObject extends ModelDeclarations implements PersistentObject {
 
   /** The object with this key, or null (with `include`, its relations loaded too). */
   static find<M extends DBObject>(this: ModelClass<M>, id: Id, options?: FindByKeyOptions): Promise<M | null>;
-  /** The first object matching the options, or null. */
-  static find<M extends DBObject>(
+  /**
+   * The objects matching the options (every object without them); with `limit: 1`, the first one or null
+   * (see FindResult for a limit known only at run time).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no options: every object
+  static find<M extends DBObject, const O extends FindOptions = {}>(
     this: ModelClass<M>,
-    options: FindOptions & { limit: 1 },
-  ): Promise<M | null>;
-  /** The objects matching the options (every object without them). */
-  static find<M extends DBObject>(this: ModelClass<M>, options?: FindOptions): Promise<M[]>;
+    options?: O,
+  ): Promise<FindResult<M, O>>;
   static async find<M extends DBObject>(this: ModelClass<M>, ...args: unknown[]): Promise<M | M[] | null> {
     return findObjects<M>(this, config(), args);
   }
@@ -133,16 +117,12 @@ export class DBObject extends ModelDeclarations implements PersistentObject {
   }
 
   /** The objects whose columns equal these values (`null` matches NULL). */
-  static findBy<M extends DBObject>(
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no options: every match
+  static findBy<M extends DBObject, const O extends FindOptions = {}>(
     this: ModelClass<M>,
     attrs: AttributeValues<M>,
-    options: FindOptions & { limit: 1 },
-  ): Promise<M | null>;
-  static findBy<M extends DBObject>(
-    this: ModelClass<M>,
-    attrs: AttributeValues<M>,
-    options?: FindOptions,
-  ): Promise<M[]>;
+    options?: O,
+  ): Promise<FindResult<M, O>>;
   static async findBy<M extends DBObject>(
     this: ModelClass<M>,
     attrs: AttributeValues<M>,

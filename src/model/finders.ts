@@ -10,20 +10,22 @@ import { omitKeys, ownOptions } from '../options.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
 import { mergedFindRow } from './find-merging.js';
 import { modelSchema, type ModelDefinition } from './model-schema.js';
+import { rowFilter } from '../query/related-rows.js';
+import type { QueryModel } from '../query/query-state.js';
 
 /** Options of `find`, `all` and `findBy`. */
 export interface FindOptions {
-  where?: WhereInput;
-  orderBy?: OrderBy;
-  group?: ColumnList;
-  limit?: number;
-  offset?: number;
+  where?: WhereInput | undefined;
+  orderBy?: OrderBy | undefined;
+  group?: ColumnList | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
   /** Lock the rows read until the transaction ends (FOR UPDATE, or FOR SHARE); use inside a transaction. */
-  lock?: 'update' | 'share';
+  lock?: 'update' | 'share' | undefined;
   /** Relations to load for every object found, one query per relation: `['pictures', 'user.avatar']`. */
-  include?: readonly string[];
+  include?: readonly string[] | undefined;
   /** Let these objects load a relation for each other on first use (default `Registry.AUTO_BATCH`). */
-  batch?: boolean;
+  batch?: boolean | undefined;
 }
 
 export type { Loadable } from './hydration.js';
@@ -44,8 +46,16 @@ const COLUMN_HINT = "To match column values, use findBy({ column: value }) or wh
 
 /** Options of `find(key, options)`. */
 export interface FindByKeyOptions {
-  include?: readonly string[];
+  include?: readonly string[] | undefined;
 }
+
+/**
+ * What `find(options)` resolves to: one object or null for `limit: 1` (Twistar's rule), an array for any other
+ * limit or none; a limit whose value is not known until run time (`limit: n`) may be either.
+ */
+export type FindResult<M, O> = 'limit' extends keyof O ? LimitedResult<M, O['limit' & keyof O]> : M[];
+
+type LimitedResult<M, L> = [L] extends [1] ? M | null : 1 extends L ? M | M[] | null : M[];
 
 function isId(value: unknown): value is Id {
   return typeof value === 'number' || typeof value === 'string' || typeof value === 'bigint';
@@ -65,8 +75,17 @@ export async function findObjects<M extends Loaded>(
       `${model.name}.find(key, …)`,
     );
     if (include !== undefined) relationHooks().checkInclude(model, include);
-    const row = await (mergedFindRow(model, config, first) ??
-      config.select(model.tablename(), { id: first, primaryKey: model.PRIMARY_KEY }));
+    const scope = await rowFilter(config, model as unknown as QueryModel);
+    const row = await (scope.where !== null
+      ? config.select(model.tablename(), {
+          where: joinWheres(
+            [`${quoteColumn(config.pool.dialect, model.PRIMARY_KEY)} = ?`, first],
+            scope.where,
+          ),
+          limit: 1,
+        })
+      : (mergedFindRow(model, config, first) ??
+        config.select(model.tablename(), { id: first, primaryKey: model.PRIMARY_KEY })));
     const found = row === null ? null : ((await fromRows(model, [row], config))[0] ?? null);
     if (found !== null && include !== undefined && include.length > 0)
       await relationHooks().preload([found], include, config);
@@ -86,6 +105,9 @@ export async function findObjects<M extends Loaded>(
   const { include, batch } = options;
   const clauses = omitKeys(options, 'include', 'batch');
   if (include !== undefined) relationHooks().checkInclude(model, include);
+  const scope = await rowFilter(config, model as unknown as QueryModel);
+  if (scope.where !== null) clauses.where = joinWheres(scope.where, clauses.where);
+  if (scope.order !== null && clauses.orderBy === undefined) clauses.orderBy = scope.order;
   const found = await config.select(model.tablename(), clauses);
   // With limit 1 the low-level select already answers with one row or null.
   const rows = Array.isArray(found) ? found : found === null ? [] : [found];

@@ -17,6 +17,8 @@ export interface ObjectState {
   id: Id | null;
   /** Relation values loaded (by get, include or a batch), by relation name. */
   loaded: Map<string, unknown> | null;
+  /** Row counts of relations read with the object (`withCount`), by relation name. */
+  counts: Map<string, number> | null;
   /** The relation objects handed out (`user.pictures`), by relation name. */
   relations: Map<string, unknown> | null;
   /** The objects one query loaded together, so that a relation is loaded for all of them at once. */
@@ -48,6 +50,7 @@ export function newState(): ObjectState {
     errors: null,
     id: null,
     loaded: null,
+    counts: null,
     relations: null,
     siblings: null,
     batch: null,

@@ -1,6 +1,7 @@
 import { TwistarError } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import type { RelatedModel } from './relation-declarations.js';
+import type { Refinement } from '../query/query-state.js';
 
 /**
  * What the model layer asks of relationships, which sit a layer above it (they load model objects): defining a
@@ -18,6 +19,7 @@ export interface RelationHooks {
     paths: readonly string[],
     config: InteractionBase,
     batch?: boolean,
+    refinements?: ReadonlyMap<string, Refinement>,
   ): Promise<void>;
 }
 

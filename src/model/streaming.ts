@@ -2,7 +2,9 @@ import { InvalidQueryError } from '../errors.js';
 import { ownOptions } from '../options.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn, SqlFragment, type Direction } from '../sql/fragments.js';
-import { joinWheres, type Where, type WhereInput } from '../sql/where.js';
+import { joinMultipleWheres, type Where, type WhereInput } from '../sql/where.js';
+import { rowFilter } from '../query/related-rows.js';
+import type { QueryModel } from '../query/query-state.js';
 import type { Row } from '../dialects/driver.js';
 import { relationHooks } from './relation-hooks.js';
 import { fromRows, type Loadable, type Loaded } from './hydration.js';
@@ -10,16 +12,16 @@ import { modelSchema, type ModelDefinition } from './model-schema.js';
 
 /** Options of `each()`. */
 export interface EachOptions {
-  where?: WhereInput;
+  where?: WhereInput | undefined;
   /**
    * One column to walk in (`'created_at'`, `'age DESC'`, `['age', 'DESC']`); the key breaks ties. The
    * column should be NOT NULL: rows with NULL there are not reached. By default, the key alone.
    */
-  orderBy?: string | readonly [string, Direction];
+  orderBy?: string | readonly [string, Direction] | undefined;
   /** Rows read per query (default 1000). */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Relations loaded for each page, one query per relation and page. */
-  include?: readonly string[];
+  include?: readonly string[] | undefined;
 }
 
 function parseOrder(orderBy: EachOptions['orderBy']): [string, 'ASC' | 'DESC'] | null {
@@ -60,6 +62,7 @@ export async function* eachObject<M extends Loaded>(
   let after: Where | null = null;
   for (;;) {
     const cfg = config();
+    const scope = await rowFilter(cfg, model as unknown as QueryModel);
     const dialect = cfg.pool.dialect;
     const quote = (column: string) => quoteColumn(dialect, column);
     const orderBy =
@@ -70,7 +73,7 @@ export async function* eachObject<M extends Loaded>(
     // A limit of 1 would make select() answer with one row; ask for one more and keep the page size.
     const limit = batchSize === 1 ? 2 : batchSize;
     const found = await cfg.select(model.tablename(), {
-      where: joinWheres(options.where, after),
+      where: joinMultipleWheres([scope.where, options.where, after]),
       orderBy,
       limit,
       ...(exact === undefined ? {} : { select: new SqlFragment(`*, ${exact} AS ${quote(EXACT_KEY)}`) }),

@@ -1,7 +1,9 @@
 import { InvalidQueryError } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { SqlFragment } from '../sql/fragments.js';
-import { ALL_ROWS, hasCondition, type WhereInput } from '../sql/where.js';
+import { ALL_ROWS, hasCondition, joinWheres, type WhereInput } from '../sql/where.js';
+import { rowFilter } from '../query/related-rows.js';
+import type { QueryModel } from '../query/query-state.js';
 import { attributesCondition } from './finders.js';
 import type { ModelDefinition } from './model-definition.js';
 
@@ -22,13 +24,25 @@ function conditionOf(
   return attributesCondition(model, config, where as Record<string, unknown>, what);
 }
 
+/** The condition with the model's DEFAULT_SCOPE added (count and exists apply it; deleteAll does not). */
+async function scopedCondition(
+  model: ModelDefinition,
+  config: InteractionBase,
+  where: WhereInput | object | undefined,
+  what: string,
+): Promise<WhereInput> {
+  const condition = await conditionOf(model, config, where, what);
+  const scope = await rowFilter(config, model as unknown as QueryModel);
+  return scope.where === null ? condition : joinWheres(scope.where, condition);
+}
+
 /** count(): the rows matching `where`, or whose columns equal the values given. */
 export async function countRows(
   model: ModelDefinition,
   config: InteractionBase,
   where: WhereInput | object | undefined,
 ): Promise<number> {
-  return config.count(model.tablename(), await conditionOf(model, config, where, 'count'));
+  return config.count(model.tablename(), await scopedCondition(model, config, where, 'count'));
 }
 
 /** exists(): whether a row matches `where`, or has the column values given. */
@@ -38,7 +52,7 @@ export async function rowsExist(
   where: WhereInput | object | undefined,
 ): Promise<boolean> {
   const row = await config.select(model.tablename(), {
-    where: await conditionOf(model, config, where, 'exists'),
+    where: await scopedCondition(model, config, where, 'exists'),
     limit: 1,
     select: new SqlFragment('1 AS one'),
   });

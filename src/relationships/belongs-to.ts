@@ -1,9 +1,13 @@
-import { DBObjectSaveError } from '../errors.js';
+import { DBObjectSaveError, InvalidQueryError } from '../errors.js';
+import { Query } from '../query/query.js';
+import type { QueryModel } from '../query/query-state.js';
+import { targetOf } from '../model/relation-declarations.js';
 import type { Id } from '../crud/interaction-base.js';
 import type { Loaded } from '../model/hydration.js';
 import { STATE } from '../model/object-state.js';
 import { Relation, savedIds } from './relation.js';
 import { columnValue } from '../options.js';
+import type { Where } from '../sql/where.js';
 
 type Parent = Loaded & { id: Id | null };
 
@@ -33,6 +37,27 @@ export class BelongsTo<T extends Parent> extends Relation<T> {
   async clear(): Promise<void> {
     await this.write(null, null);
     this.remember(null);
+  }
+
+  protected rowsCondition(): Where {
+    return [`${this.quote(this.parentModel().PRIMARY_KEY)} = ?`, this.column(this.spec.foreignKey) ?? null];
+  }
+
+  /** A query of the parent (no row when the foreign key is NULL); polymorphic, of the class the row names. */
+  override query(): Query<T> {
+    return Query.of<T>(this.parentModel()).where(this.rowsCondition());
+  }
+
+  private parentModel(): QueryModel {
+    const { typeColumn } = this.spec;
+    if (typeColumn === undefined) return this.target() as unknown as QueryModel;
+    const className = this.column(typeColumn);
+    if (typeof className !== 'string' || className === '') {
+      throw new InvalidQueryError(
+        `${this.owner.constructor.name}.${this.spec.name}: ${typeColumn} names no class, so there is no parent to query.`,
+      );
+    }
+    return targetOf<QueryModel>(this.spec, className);
   }
 
   private column(name: string): unknown {

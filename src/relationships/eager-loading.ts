@@ -14,6 +14,11 @@ import {
   type RelationSpec,
 } from '../model/relation-declarations.js';
 import { columnValue } from '../options.js';
+import { rowFilter } from '../query/related-rows.js';
+import type { Refinement } from '../query/query-state.js';
+
+/** The functions narrowing included relations' queries, by path (`include({ pictures: (q) => … })`). */
+export type Refinements = ReadonlyMap<string, Refinement>;
 
 /** A model object that owns relations. */
 export type Owner = Loaded & { id: Id | null };
@@ -69,8 +74,10 @@ async function loadChildren(
   spec: RelationSpec,
   config: InteractionBase,
   batch: boolean,
+  refine: Refinement | undefined,
 ): Promise<Owner[]> {
   const target = targetOf<Target>(spec);
+  const filter = await rowFilter(config, target, refine);
   const found: Owner[] = [];
   for (const chunk of chunksOf(
     owners.map((owner) => owner.id),
@@ -80,7 +87,10 @@ async function loadChildren(
     if (spec.typeColumn !== undefined) {
       where = joinWheres(where, [`${quoteColumn(config.pool.dialect, spec.typeColumn)} = ?`, spec.typeValue]);
     }
-    const rows = await config.select(target.tablename(), { where, orderBy: target.PRIMARY_KEY });
+    const rows = await config.select(target.tablename(), {
+      where: joinWheres(where, filter.where),
+      orderBy: filter.order ?? target.PRIMARY_KEY,
+    });
     found.push(...(await fromRows(target, rows, config, false)));
   }
   const byOwner = new Map<string, Owner[]>();
@@ -101,6 +111,7 @@ async function loadParents(
   spec: RelationSpec,
   config: InteractionBase,
   batch: boolean,
+  refine: Refinement | undefined,
 ): Promise<Owner[]> {
   const byClass = new Map<string, Owner[]>();
   for (const owner of owners) {
@@ -114,13 +125,14 @@ async function loadParents(
   const found: Owner[] = [];
   for (const [className, group] of byClass) {
     const target = targetOf<Target>(spec, className);
+    const filter = await rowFilter(config, target, refine);
     const byKey = new Map<string, Owner>();
     for (const chunk of chunksOf(
       group.map((owner) => value(owner, spec.foreignKey)),
       config,
     )) {
       const rows = await config.select(target.tablename(), {
-        where: inList(target.PRIMARY_KEY, chunk, config),
+        where: joinWheres(inList(target.PRIMARY_KEY, chunk, config), filter.where),
       });
       for (const parent of await fromRows(target, rows, config, false)) byKey.set(keyOf(parent.id), parent);
     }
@@ -138,8 +150,10 @@ async function loadAssociated(
   spec: RelationSpec,
   config: InteractionBase,
   batch: boolean,
+  refine: Refinement | undefined,
 ): Promise<Owner[]> {
   const target = targetOf<Target>(spec);
+  const filter = await rowFilter(config, target, refine, true);
   const quote = (name: string) => quoteColumn(config.pool.dialect, name);
   const table = quote(target.tablename());
   const join = quote(joinTableOf(spec));
@@ -150,12 +164,18 @@ async function loadAssociated(
     owners.map((owner) => owner.id),
     config,
   )) {
+    // The filter's columns are unqualified: it applies in a subquery of the related table alone.
+    const narrowed =
+      filter.where === null
+        ? ''
+        : ` AND ${key} IN (SELECT ${quote(target.PRIMARY_KEY)} FROM ${table} WHERE ${filter.where.text})`;
     const rows = await config.readRows(
       joinTableOf(spec),
       `SELECT ${table}.*, ${join}.${quote(spec.foreignKey)} AS ${quote(OWNER_COLUMN)} FROM ${table} ` +
         `JOIN ${join} ON ${key} = ${join}.${quote(spec.associationForeignKey)} ` +
-        `WHERE ${join}.${quote(spec.foreignKey)} IN (${chunk.map(() => '?').join(', ')}) ORDER BY ${key}`,
-      chunk,
+        `WHERE ${join}.${quote(spec.foreignKey)} IN (${chunk.map(() => '?').join(', ')})${narrowed} ` +
+        `ORDER BY ${filter.order === null ? key : filter.order.text}`,
+      [...chunk, ...(filter.where?.params ?? []), ...(filter.order?.params ?? [])],
     );
     for (const { [OWNER_COLUMN]: owner, ...row } of rows) {
       const id = keyOf(row[target.PRIMARY_KEY]);
@@ -228,6 +248,7 @@ export async function preload(
   paths: readonly string[],
   config: InteractionBase,
   batch: boolean = Registry.AUTO_BATCH,
+  refinements: Refinements = new Map(),
 ): Promise<void> {
   const tree = parsePaths(paths);
   const byClass = new Map<RelatedModel, Owner[]>();
@@ -240,8 +261,17 @@ export async function preload(
   for (const [model, owners] of byClass) {
     for (const [name, rest] of tree) {
       const spec = relationOf(model, name);
-      const loaded = await LOADERS[spec.kind](owners, spec, config, batch);
-      if (rest.length > 0 && loaded.length > 0) await preload(loaded, rest, config, batch);
+      const loaded = await LOADERS[spec.kind](owners, spec, config, batch, refinements.get(name));
+      if (rest.length > 0 && loaded.length > 0)
+        await preload(loaded, rest, config, batch, deeper(refinements, name));
     }
   }
+}
+
+/** The refinements of the paths under `name`, without its `name.` prefix. */
+function deeper(refinements: Refinements, name: string): Refinements {
+  const under = new Map<string, Refinement>();
+  for (const [path, refine] of refinements)
+    if (path.startsWith(`${name}.`)) under.set(path.slice(name.length + 1), refine);
+  return under;
 }

@@ -1,9 +1,11 @@
 import type { Id } from '../crud/interaction-base.js';
-import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js';
+import { FIND_OPTIONS, findObjects, type FindOptions, type FindResult } from '../model/finders.js';
 import { omitKeys, ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { chunked, placeholdersFor } from '../sql/fragments.js';
-import { toCondition, joinWheres, type Where, type WhereInput } from '../sql/where.js';
+import { toCondition, joinMultipleWheres, joinWheres, type Where, type WhereInput } from '../sql/where.js';
+import { rowFilter } from '../query/related-rows.js';
+import type { QueryModel } from '../query/query-state.js';
 import { joinTableOf, type RelatedModel } from '../model/relation-declarations.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
@@ -14,14 +16,14 @@ type Associated = Loaded & { id: Id | null };
 
 /** Options of `get()` on a HABTM relation: find options, and `joinWhere` on the join table's columns. */
 export interface HabtmFindOptions extends FindOptions {
-  joinWhere?: WhereInput;
+  joinWhere?: WhereInput | undefined;
 }
 
 /** Objects linked to the owner through a join table: `user.favorite_colors`, and `color.users` back. */
 export class HABTM<T extends Associated> extends Relation<T> {
   /** The linked objects; with options, a query of its own (`limit: 1` gives one object or null). */
-  get(options: HabtmFindOptions & { limit: 1 }): Promise<T | null>;
-  get(options?: HabtmFindOptions): Promise<T[]>;
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no options: every linked object
+  get<const O extends HabtmFindOptions = {}>(options?: O): Promise<FindResult<T, O>>;
   async get(options?: HabtmFindOptions): Promise<T[] | T | null> {
     const checked = ownOptions(options, [...FIND_OPTIONS, 'joinWhere'], `${this.spec.name}.get()`);
     if (isPlain(checked)) {
@@ -86,6 +88,7 @@ export class HABTM<T extends Associated> extends Relation<T> {
         );
       }
     });
+    this.forgetCount();
     if (this.isLoaded()) {
       const current = (await this.loadedValue()) as T[];
       const known = new Set(current.map((obj) => String(obj.id)));
@@ -109,6 +112,7 @@ export class HABTM<T extends Associated> extends Relation<T> {
         );
       }
     });
+    this.forgetCount();
     if (this.isLoaded()) {
       const gone = new Set(ids.map(String));
       const current = (await this.loadedValue()) as T[];
@@ -146,7 +150,18 @@ export class HABTM<T extends Associated> extends Relation<T> {
   /** The number of linked objects (matching `where`). */
   async count(options?: CountOptions): Promise<number> {
     const { where } = ownOptions(options, ['where'], `${this.spec.name}.count()`);
-    return this.config().count(this.target().tablename(), joinWheres(this.condition(), where));
+    const known = where === undefined ? this.knownCount() : undefined;
+    if (known !== undefined) return known;
+    const config = this.config();
+    const scope = await rowFilter(config, this.target() as unknown as QueryModel);
+    return config.count(
+      this.target().tablename(),
+      joinMultipleWheres([this.condition(), scope.where, where]),
+    );
+  }
+
+  protected rowsCondition(): Where {
+    return this.condition();
   }
 
   private ownRows(): Where {

@@ -1,10 +1,12 @@
 import type { Id } from '../crud/interaction-base.js';
 import { markSaved } from '../model/attributes.js';
-import { FIND_OPTIONS, findObjects, type FindOptions } from '../model/finders.js';
+import { FIND_OPTIONS, findObjects, type FindOptions, type FindResult } from '../model/finders.js';
 import { ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { chunked, placeholdersFor } from '../sql/fragments.js';
-import { joinWheres, type Where } from '../sql/where.js';
+import { joinMultipleWheres, joinWheres, type Where } from '../sql/where.js';
+import { rowFilter } from '../query/related-rows.js';
+import type { QueryModel } from '../query/query-state.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
 type Child = Loaded & { id: Id | null };
@@ -70,6 +72,10 @@ export abstract class ChildRelation<T extends Child> extends Relation<T> {
     return Object.fromEntries(this.link().map(([column]) => [column, null]));
   }
 
+  protected rowsCondition(): Where {
+    return this.condition();
+  }
+
   /** The children of this owner. */
   protected condition(): Where {
     let where = [`${this.quote(this.spec.foreignKey)} = ?`, this.ownerId] as Where;
@@ -83,8 +89,8 @@ export abstract class ChildRelation<T extends Child> extends Relation<T> {
 /** The children that point at the owner: `user.pictures`, also through a polymorphic `as`. */
 export class HasMany<T extends Child> extends ChildRelation<T> {
   /** The children; with options, a query of its own (where is added to the relation's condition). */
-  get(options: FindOptions & { limit: 1 }): Promise<T | null>;
-  get(options?: FindOptions): Promise<T[]>;
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no options: every child
+  get<const O extends FindOptions = {}>(options?: O): Promise<FindResult<T, O>>;
   async get(options?: FindOptions): Promise<T[] | T | null> {
     const condition = this.condition();
     const checked = ownOptions(options, FIND_OPTIONS, `${this.spec.name}.get()`);
@@ -109,6 +115,13 @@ export class HasMany<T extends Child> extends ChildRelation<T> {
   /** The number of children (matching `where`). */
   async count(options?: CountOptions): Promise<number> {
     const { where } = ownOptions(options, ['where'], `${this.spec.name}.count()`);
-    return this.config().count(this.target().tablename(), joinWheres(this.condition(), where));
+    const known = where === undefined ? this.knownCount() : undefined;
+    if (known !== undefined) return known;
+    const config = this.config();
+    const scope = await rowFilter(config, this.target() as unknown as QueryModel);
+    return config.count(
+      this.target().tablename(),
+      joinMultipleWheres([this.condition(), scope.where, where]),
+    );
   }
 }

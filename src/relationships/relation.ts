@@ -4,21 +4,26 @@ import type { Loadable } from '../model/hydration.js';
 import { STATE } from '../model/object-state.js';
 import { Registry } from '../registry.js';
 import { quoteColumn } from '../sql/fragments.js';
-import type { WhereInput } from '../sql/where.js';
+import type { Where, WhereInput } from '../sql/where.js';
+import { Query } from '../query/query.js';
+import type { QueryModel } from '../query/query-state.js';
 import { targetOf, type RelatedModel, type RelationSpec } from '../model/relation-declarations.js';
 import { loadOnFirstUse } from './auto-batching.js';
 import { remember, type Owner } from './eager-loading.js';
+import type { RELATED, RelationTo } from '../model/relation-type.js';
 
 /** A model object that relations read and write. */
 export type Related = Owner & { save(): Promise<unknown> };
 
 /** Options of `count()` on has-many and HABTM relations. */
 export interface CountOptions {
-  where?: WhereInput;
+  where?: WhereInput | undefined;
 }
 
 /** What every relation kind shares: its owner, its declaration, and the value loaded for it. */
-export abstract class Relation<T> {
+export abstract class Relation<T> implements RelationTo<T> {
+  /** The related model, for the types (no value at run time). */
+  declare readonly [RELATED]: T;
   readonly #owner: Related;
   readonly #spec: RelationSpec;
 
@@ -73,9 +78,31 @@ export abstract class Relation<T> {
     return state.loaded?.get(name);
   }
 
-  /** Records a value as the relation's current one. */
+  /** Records a value as the relation's current one (a count read with the owner no longer holds). */
   protected remember(value: unknown): void {
     remember(this.#owner, this.#spec.name, value);
+    this.forgetCount();
+  }
+
+  /** Forgets the count `withCount` read with the owner, after a change of the relation. */
+  protected forgetCount(): void {
+    this.#owner[STATE].counts?.delete(this.#spec.name);
+  }
+
+  /** The count `withCount` read with the owner, if any. */
+  protected knownCount(): number | undefined {
+    return this.#owner[STATE].counts?.get(this.#spec.name);
+  }
+
+  /** The related rows of this owner, as a condition on the related table. */
+  protected abstract rowsCondition(): Where;
+
+  /**
+   * A query of the related rows, to chain like any other (`user.pictures.query().where({ size: gt(100) })
+   * .orderBy('id')`); the related model's DEFAULT_SCOPE applies.
+   */
+  query(): Query<T> {
+    return Query.of<T>(this.target() as unknown as QueryModel).where(this.rowsCondition());
   }
 
   /** Forgets what was loaded, so that the next `get()` reads the database again. */

@@ -28,7 +28,15 @@ export interface SelectClauses {
   select?: ColumnList;
   /** Lock the rows read until the transaction ends (FOR UPDATE, or FOR SHARE); use inside a transaction. */
   lock?: 'update' | 'share';
+  /** With `lock`: fail at once on a row another transaction holds (NOWAIT), or leave it out (SKIP LOCKED). */
+  lockWait?: 'wait' | 'noWait' | 'skipLocked';
+  /** The condition on groups, after GROUP BY. */
+  having?: WhereInput;
+  /** The name the table goes by in the statement (`FROM table AS alias`), for a subquery. */
+  alias?: string;
 }
+
+const LOCK_WAITS = { wait: '', noWait: ' NOWAIT', skipLocked: ' SKIP LOCKED' } as const;
 
 /** A table name, checked and quoted. */
 export function quoteTable(dialect: Dialect, table: string): string {
@@ -54,11 +62,19 @@ export function selectStatement(dialect: Dialect, table: string, given: SelectCl
     params.push(...select.params);
   }
   let sql = `SELECT ${columns} FROM ${quoteTable(dialect, table)}`;
+  if (clauses.alias !== undefined) sql += ` AS ${quoteTable(dialect, clauses.alias)}`;
   sql += appendWhere(dialect, clauses.where, params);
   if (clauses.group !== undefined) {
     const group = renderGroup(dialect, clauses.group);
     sql += ` GROUP BY ${group.text}`;
     params.push(...group.params);
+  }
+  const having = toCondition(clauses.having);
+  if (having !== null) {
+    if (clauses.group === undefined)
+      throw new InvalidQueryError('having needs a group: call group(…) first.');
+    sql += ` HAVING ${having.text}`;
+    params.push(...having.params);
   }
   if (clauses.orderBy !== undefined) {
     const order = renderOrderBy(dialect, clauses.orderBy);
@@ -70,7 +86,13 @@ export function selectStatement(dialect: Dialect, table: string, given: SelectCl
     if (clauses.lock !== 'update' && clauses.lock !== 'share') {
       throw new InvalidQueryError(`lock must be 'update' or 'share', got ${String(clauses.lock)}.`);
     }
-    sql += dialect.lockClauses[clauses.lock];
+    const clause = dialect.lockClauses[clauses.lock];
+    const wait = clauses.lockWait ?? 'wait';
+    if (!Object.hasOwn(LOCK_WAITS, wait)) {
+      throw new InvalidQueryError(`lockWait must be 'wait', 'noWait' or 'skipLocked', got ${String(wait)}.`);
+    }
+    // A database without row locks (SQLite: a write transaction holds the whole database) has no clause.
+    sql += clause === '' ? '' : clause + LOCK_WAITS[wait];
   }
   return { sql, params };
 }

@@ -51,3 +51,24 @@ it('the migrations example shows a dry run, applies, lists and rolls back exampl
     rmSync(cwd, { recursive: true, force: true });
   }
 });
+
+it('the query layer example (docs/queries.md) runs and reads what the page says', async () => {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(root, 'examples/queries.ts')],
+    { cwd: root, env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') } },
+  );
+  assert.match(stdout, /^Adult Smiths: Ann$/m);
+  assert.match(stdout, /^Without an age: Cid$/m);
+  assert.match(stdout, /^Ann or C…: Ann, Cid$/m);
+  assert.match(stdout, /^Likes in all: 157, prices: 1\.30$/m);
+  assert.match(stdout, /^Families: Smith × 2$/m);
+  assert.match(stdout, /^Page 2 of 2: Bikes \(3 posts\)$/m);
+  assert.match(stdout, /^By likes, two at a time: Arrays, Async, Bikes$/m);
+  assert.match(stdout, /^Authors of a popular post: Ann$/m);
+  assert.match(stdout, /^Posts each \(no more statements\): 2, 1, 0$/m);
+  assert.match(stdout, /^Ann's liked posts: Arrays, Async$/m);
+  assert.match(stdout, /^Visible posts: 3, with hidden ones: 4$/m);
+  assert.match(stdout, /^Posts by Smiths: 3$/m);
+  assert.match(stdout, /^SQL: SELECT \* FROM "users" WHERE "age" >= \? ORDER BY "id" ASC \[18\]$/m);
+});

@@ -451,7 +451,7 @@ describeEachBackend('hostile input', (db) => {
       { label: 'ccc', name: 'b' },
     ]);
     const order = async (orderBy: unknown) =>
-      (await HostileNote.find({ orderBy } as FindOptions)).map((note) => note.label);
+      (await HostileNote.find({ orderBy } as Pick<FindOptions, 'orderBy'>)).map((note) => note.label);
     assert.deepEqual(await order('name DESC, label'), ['a', 'ccc', 'bb']);
     assert.deepEqual(await order(['name DESC', 'hostile_notes.label']), ['a', 'ccc', 'bb']);
     assert.deepEqual(await order([['name', 'desc'], 'label']), ['a', 'ccc', 'bb']);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConnectionError,
   DBObject,
@@ -8,8 +9,11 @@ import {
   TransactionError,
   UniqueViolationError,
   transaction,
+  type IsolationLevel,
+  type QueryEvent,
+  type Transaction,
 } from '../../src/index.js';
-import { describeEachBackend, it } from '../support/backends.js';
+import { describeEachBackend, it, type DialectName } from '../support/backends.js';
 import { createTable, USERS } from '../support/schema.js';
 
 class User extends DBObject {
@@ -378,5 +382,193 @@ describeEachBackend('transactions', (db) => {
       await Promise.all(['A', 'B', 'C', 'D'].map((name) => createUser(name)));
     });
     assert.equal(await User.count(), 4);
+  });
+});
+
+const LEVELS: readonly IsolationLevel[] = ['serializable', 'repeatable read', 'read committed'];
+
+/**
+ * How each server tells the isolation level of the transaction it runs in, in lower case. MariaDB's
+ * `@@tx_isolation` shows the session's level, not the one SET TRANSACTION gave this transaction, so MySQL asks
+ * InnoDB, which lists a transaction once it has read a table (the `users` table here). Its view is a cache,
+ * refreshed only when no one has read it for 0.1 s (polling would keep an earlier transaction's row), hence
+ * the wait. SQLite has no levels to tell: every transaction of it is serializable.
+ */
+const ISOLATION_NOW: Record<DialectName, ((txn: Transaction) => Promise<string>) | undefined> = {
+  sqlite: undefined,
+  postgres: async (txn) => {
+    const [row] = await txn.runQuery('SHOW transaction_isolation');
+    return String(row?.transaction_isolation);
+  },
+  mysql: async (txn) => {
+    await txn.runQuery('SELECT COUNT(*) AS n FROM users');
+    await sleep(150);
+    const [row] = await txn.runQuery(
+      'SELECT trx_isolation_level AS level FROM information_schema.innodb_trx ' +
+        'WHERE trx_mysql_thread_id = CONNECTION_ID()',
+    );
+    if (row === undefined) throw new Error('InnoDB does not list the transaction');
+    return String(row.level).toLowerCase();
+  },
+};
+
+describeEachBackend('transaction isolation', (db) => {
+  beforeEach(async () => {
+    await createTable(db.pool, 'users', { ...USERS, first_name: 'string unique' });
+  });
+
+  const isolationNow = (txn: Transaction): Promise<string> => {
+    const read = ISOLATION_NOW[db.name];
+    if (read === undefined) throw new Error(`${db.name} has no isolation level to read (see gaps.ts)`);
+    return read(txn);
+  };
+
+  /** The statements the suite's pool sends while `work` runs. */
+  const sentDuring = async (work: () => Promise<unknown>): Promise<string[]> => {
+    const sent: string[] = [];
+    const listen = (event: QueryEvent) => sent.push(event.sql);
+    db.pool.on('query', listen);
+    try {
+      await work();
+    } finally {
+      db.pool.off('query', listen);
+    }
+    return sent;
+  };
+
+  it('accepts every level and runs the work, committing or rolling back as ever', async () => {
+    for (const isolation of LEVELS)
+      assert.equal(await transaction(() => createUser(isolation).then(() => 'ran'), { isolation }), 'ran');
+    await assert.rejects(
+      transaction(
+        async () => {
+          await createUser('Undone');
+          throw new Error('undo');
+        },
+        { isolation: 'serializable' },
+      ),
+      TransactionError,
+    );
+    assert.deepEqual(
+      (await User.all({ orderBy: 'id' })).map((user) => user.first_name),
+      LEVELS,
+    );
+  });
+
+  it('runs the transaction at the level given, as the server reports it', async () => {
+    for (const isolation of LEVELS)
+      assert.equal(await transaction((txn) => isolationNow(txn), { isolation }), isolation);
+    assert.equal(
+      await db.pool.runInteraction((txn) => isolationNow(txn), { isolation: 'repeatable read' }),
+      'repeatable read',
+    );
+  });
+
+  it("leaves the next plain transaction on the same connection at the server's default", async () => {
+    const pool = db.openPool({ max: 1 });
+    const plain = () => transaction((txn) => isolationNow(txn), { pool });
+    const before = await plain();
+    for (const isolation of LEVELS.filter((level) => level !== before)) {
+      assert.equal(await transaction((txn) => isolationNow(txn), { pool, isolation }), isolation);
+      assert.equal(await plain(), before);
+      // A transaction at a level that rolled back leaves nothing behind either.
+      await assert.rejects(
+        transaction(
+          async (txn) => {
+            assert.equal(await isolationNow(txn), isolation);
+            throw new Error('undo');
+          },
+          { pool, isolation },
+        ),
+        TransactionError,
+      );
+      assert.equal(await plain(), before);
+    }
+    assert.equal(pool.stats.open, 1, 'one connection served them all');
+  });
+
+  it('repeatable read sees a snapshot: a row another pool commits after the first read stays unseen', async () => {
+    const other = db.openPool({ max: 1 });
+    const count = async (txn: Transaction) =>
+      Number((await txn.runQuery('SELECT COUNT(*) AS n FROM users'))[0]?.n);
+    const reads = await transaction(
+      async (txn) => {
+        const first = await count(txn);
+        await other.runOperation('INSERT INTO users (first_name) VALUES (?)', ['Meanwhile']);
+        return [first, await count(txn)];
+      },
+      { isolation: 'repeatable read' },
+    );
+    assert.deepEqual(reads, [0, 0]);
+    // Read committed sees the other pool's commit at once.
+    const committed = await transaction(
+      async (txn) => {
+        const first = await count(txn);
+        await other.runOperation('INSERT INTO users (first_name) VALUES (?)', ['Later']);
+        return [first, await count(txn)];
+      },
+      { isolation: 'read committed' },
+    );
+    assert.deepEqual(committed, [1, 2]);
+  });
+
+  it('refuses a level it does not know with TransactionError listing the levels, sending nothing', async () => {
+    for (const isolation of ['SERIALIZABLE', 'read uncommitted', 'snapshot', ''])
+      assert.deepEqual(
+        await sentDuring(() =>
+          assert.rejects(
+            transaction(() => createUser('Never'), { isolation: isolation as IsolationLevel }),
+            (error: unknown) =>
+              error instanceof TransactionError &&
+              error.message ===
+                `isolation must be one of 'serializable', 'repeatable read', 'read committed'; got '${isolation}'.`,
+          ),
+        ),
+        [],
+      );
+    assert.equal(await User.count(), 0);
+  });
+
+  it('refuses an isolation for a nested transaction (a savepoint), sending nothing for it', async () => {
+    await transaction(async () => {
+      await createUser('Outer');
+      const sent = await sentDuring(() =>
+        assert.rejects(
+          transaction(() => createUser('Inner'), { isolation: 'serializable' }),
+          (error: unknown) =>
+            error instanceof TransactionError &&
+            /savepoint, which cannot change the isolation of the transaction it is in/.test(error.message),
+        ),
+      );
+      assert.deepEqual(sent, []);
+      await createUser('After');
+    });
+    assert.deepEqual(
+      (await User.all({ orderBy: 'id' })).map((user) => user.first_name),
+      ['Outer', 'After'],
+    );
+  });
+
+  it('retries run a serializable transaction that lost a conflict again, at serializable each time', async () => {
+    let arrived = 0;
+    let open!: () => void;
+    const barrier = new Promise<void>((resolve) => (open = resolve));
+    const levels: string[] = [];
+    // Each reads what the other writes, then writes: no serial order explains both, so one is refused
+    // (PostgreSQL: a serialisation failure; MySQL: SERIALIZABLE reads lock, and the two deadlock).
+    const crossing = (name: string) =>
+      transaction(
+        async (txn) => {
+          levels.push(await isolationNow(txn));
+          await txn.runQuery('SELECT COUNT(*) AS n FROM users');
+          if (++arrived === 2) open();
+          await Promise.race([barrier, sleep(1_000)]);
+          await txn.runOperation('INSERT INTO users (first_name) VALUES (?)', [name]);
+        },
+        { isolation: 'serializable', retries: 3, retryDelayMs: 10 },
+      );
+    await Promise.all([crossing('A'), crossing('B')]);
+    assert.deepEqual(levels, ['serializable', 'serializable', 'serializable'], 'the loser ran again, once');
+    assert.equal(await User.count(), 2);
   });
 });

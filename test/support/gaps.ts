@@ -10,6 +10,13 @@ const PG_YEARS =
   "PostgreSQL's years are tested by postgres-driver.test.ts (PostgreSQL dates outside years 0000–9999)";
 const CASE_SENSITIVE =
   "PostgreSQL's quoted names are case-sensitive: a key in another case names another column";
+/** SQLite's transactions: its isolation levels are all one. */
+const NO_LEVELS =
+  'SQLite has no isolation level to report: every transaction of it is serializable (its SQL per level is checked in test/unit/isolation-level.test.ts)';
+const ONE_WRITER =
+  'SQLite runs one write transaction at a time (BEGIN IMMEDIATE): another waits for it to end, so none sees or loses to another';
+const ONE_SESSION =
+  'a PGlite database is one connection, and another pool opens a database of its own: no other session commits during a transaction';
 
 /**
  * The known gaps, in one place: per backend, the tests of shared suites that cannot run there, as
@@ -26,8 +33,19 @@ export const GAPS: Readonly<Record<BackendId, Readonly<Record<string, string>>>>
       'SQLite has no column that limits a fraction of a second (it keeps the text it is given)',
     "introspection > names a table of another schema schema.table, so that it never passes for this schema's":
       'SQLite foreign keys do not reference tables of attached databases',
+    'transaction isolation > runs the transaction at the level given, as the server reports it': NO_LEVELS,
+    "transaction isolation > leaves the next plain transaction on the same connection at the server's default":
+      NO_LEVELS,
+    'transaction isolation > repeatable read sees a snapshot: a row another pool commits after the first read stays unseen':
+      ONE_WRITER,
+    'transaction isolation > retries run a serializable transaction that lost a conflict again, at serializable each time':
+      ONE_WRITER,
   },
   pglite: {
+    'transaction isolation > repeatable read sees a snapshot: a row another pool commits after the first read stays unseen':
+      ONE_SESSION,
+    'transaction isolation > retries run a serializable transaction that lost a conflict again, at serializable each time':
+      ONE_SESSION,
     'the twistar command > creates, applies, lists and reverts migrations, once each under concurrent runs':
       ONE_PROCESS,
     'the twistar command > drives the console through its standard input': ONE_PROCESS,

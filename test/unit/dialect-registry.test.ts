@@ -82,6 +82,10 @@ describe('registerDialect', () => {
       ['no dialect', { ...good, dialect: undefined }],
       ['a dialect without errorKind', { ...good, dialect: { ...good.dialect, errorKind: undefined } }],
       ['a dialect without ddl rules', { ...good, dialect: { ...good.dialect, ddl: null } }],
+      [
+        'a beginTransactionAt that is no function',
+        { ...good, dialect: { ...good.dialect, beginTransactionAt: 'BEGIN' } },
+      ],
       ['an upper-case scheme', { ...good, urlSchemes: ['Shape'] }],
     ];
     for (const [what, definition] of broken) {

@@ -5,6 +5,7 @@ import {
   connect,
   postgresDialect,
   registerDialect,
+  transaction,
   type Attributes,
   type Dialect,
   type DialectDefinition,
@@ -95,8 +96,18 @@ function dialects(): void {
   connect({ dialect: 'sqlite', filenme: 'app.db' });
 }
 
+// Transactions take the isolation levels by name; a dialect written before beginTransactionAt still type-checks.
+function isolation(): void {
+  void transaction(() => 1, { isolation: 'repeatable read' });
+  // @ts-expect-error an isolation level is one of three, in lower case
+  void transaction(() => 1, { isolation: 'SERIALIZABLE' });
+  const { beginTransactionAt: _, ...older } = postgresDialect;
+  const _older: Dialect = older;
+}
+
 it('types model results from the class the finder is called on', () => {
   assert.equal(typeof dialects, 'function');
+  assert.equal(typeof isolation, 'function');
   assert.equal(typeof typed, 'function');
   assert.equal(new User({ first_name: 'Ann' }).greet(), 'hi Ann');
 });

@@ -1,6 +1,7 @@
 import { yearRange } from '../../sql/values.js';
 import type { ColumnInfo, Dialect } from '../dialect.js';
 import { compiler, limitOffsetWith, parseBoolean, parseJson, quoteWith } from '../dialect-kit.js';
+import { isolationSql } from '../isolation-level.js';
 import { mysqlColumns, mysqlColumnsQuery, mysqlConstraintCatalogue, mysqlType } from './mysql-catalogue.js';
 import { unholdableText } from './mysql-charsets.js';
 import { mysqlDdl } from './mysql-ddl.js';
@@ -35,6 +36,11 @@ export const mysqlDialect: Dialect = {
   insertReturning: false,
   bulkInsertKeys: 'first',
   beginTransaction: 'START TRANSACTION',
+  // START TRANSACTION takes no isolation level: SET TRANSACTION (without SESSION) sets the next transaction's.
+  beginTransactionAt: (isolation) => [
+    `SET TRANSACTION ISOLATION LEVEL ${isolationSql(isolation)}`,
+    'START TRANSACTION',
+  ],
   abortsTransactionOnError: false,
   transactionalDdl: false,
   lockClauses: { update: ' FOR UPDATE', share: ' LOCK IN SHARE MODE' },

@@ -1,5 +1,6 @@
 import type { Dialect } from '../dialect.js';
 import { compiler, quoteWith } from '../dialect-kit.js';
+import { isolationSql } from '../isolation-level.js';
 import { postgresMigrationLock } from './postgres-migration-lock.js';
 import {
   postgresColumns,
@@ -32,6 +33,7 @@ export const postgresDialect: Dialect = {
   insertReturning: true,
   bulkInsertKeys: 'returning',
   beginTransaction: 'BEGIN',
+  beginTransactionAt: (isolation) => [`BEGIN ISOLATION LEVEL ${isolationSql(isolation)}`],
   abortsTransactionOnError: true,
   transactionalDdl: true,
   lockClauses: { update: ' FOR UPDATE', share: ' FOR SHARE' },

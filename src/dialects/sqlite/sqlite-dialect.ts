@@ -9,6 +9,7 @@ import {
   parseUtcDate,
   quoteWith,
 } from '../dialect-kit.js';
+import { isolationLevel } from '../isolation-level.js';
 import {
   sqliteColumns,
   sqliteColumnsQuery,
@@ -57,6 +58,11 @@ export const sqliteDialect: Dialect = {
   insertReturning: false,
   bulkInsertKeys: 'last',
   beginTransaction: 'BEGIN IMMEDIATE',
+  // SQLite's transactions are all serializable (BEGIN IMMEDIATE takes the write lock): every level is kept.
+  beginTransactionAt: (isolation) => {
+    isolationLevel(isolation);
+    return ['BEGIN IMMEDIATE'];
+  },
   abortsTransactionOnError: false,
   transactionalDdl: true,
   // BEGIN IMMEDIATE already holds the write lock.

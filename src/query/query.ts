@@ -1,0 +1,443 @@
+import { InvalidQueryError, NotFoundError } from '../errors.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { checkCount, SqlFragment } from '../sql/fragments.js';
+import { subqueryMark, type SubqueryLike } from '../sql/operators.js';
+import type { Statement } from '../sql/statements.js';
+import type { WhereInput } from '../sql/where.js';
+import { ownOptions, ownProperties } from '../options.js';
+import { checkName, checkNarrowing, hasTerm, lockWait, termOf } from './query-terms.js';
+import type { AggregateName } from './aggregates.js';
+import { aggregateRows, defaultOrder, keysetPage } from './query-reads.js';
+import { contextFor, quotedList, selectSql, type CompileContext, type QueryBuilding } from './query-sql.js';
+import { columnOf, currentConfig, readRows, readyContext, recordsOf, schemaOf } from './query-run.js';
+import {
+  initialState,
+  joinTerm,
+  withChanges,
+  type IncludeItem,
+  type QueryModel,
+  type QueryState,
+  type Refinement,
+  type Term,
+} from './query-state.js';
+import type {
+  AvgOf,
+  ColumnName,
+  ColumnValue,
+  CursorPage,
+  CursorPageOptions,
+  ExtremeOf,
+  GroupRow,
+  LockOptions,
+  Page,
+  PaginateOptions,
+  QueryEachOptions,
+  RelatedTo,
+  RelationName,
+  Selected,
+  SumOf,
+  WhereObject,
+} from './query-types.js';
+import { relationCount, relationExists } from './relation-sql.js';
+
+/**
+ * What a scope or a refinement returns: the query it was given, narrowed (checked when it runs). Typed loosely,
+ * as anything awaitable, so that a query of any shape (selected, grouped, scoped) is accepted.
+ */
+export type AnyQuery = PromiseLike<unknown>;
+
+/** A direction of `orderBy`. */
+export type OrderDirection = 'asc' | 'desc' | 'ASC' | 'DESC';
+
+/** A refinement of a related query: a where object, Twistar's condition, or a function of the query. */
+export type RelationRefinement<T> = WhereObject<T> | WhereInput | ((query: Query<T>) => AnyQuery);
+
+/** An include: a relation name or dotted path, or relation names with a function narrowing each one's query. */
+export type IncludeArgument<M> =
+  | RelationName<M>
+  | `${RelationName<M>}.${string}`
+  | {
+      readonly [K in RelationName<M>]?: (query: Query<RelatedTo<M, K>>) => AnyQuery;
+    };
+
+/** Aggregated: one value, or one row per group when the query is grouped. */
+type Aggregated<M, G extends string, A extends string, V> = [G] extends [never] ? V : GroupRow<M, G, A, V>[];
+
+/**
+ * A query of model `M`, typed by its columns and relations: built by chaining (`User.where({ age: gte(18) })
+ * .orderBy('age')`), run when awaited or by a method that reads (`all`, `first`, `count`, `paginate` …).
+ * Immutable: each method returns a new query, so a base query can be kept and reused. `R` is what a record
+ * reads as (narrowed by `select`), `G` the grouped columns, `S` the names of the model's scopes.
+ */
+export class Query<M, R = M, G extends string = never, S extends string = string>
+  implements PromiseLike<R[]>, SubqueryLike
+{
+  /** Queries stand for their values where a list is expected (`oneOf(query)`). @internal */
+  static readonly [subqueryMark] = true;
+
+  /** @internal */
+  readonly state: QueryState;
+
+  /** @internal Made by `Model.query()`, `Model.where()` and the like. */
+  constructor(state: QueryState) {
+    this.state = state;
+  }
+
+  /** A query of every row of `model`. @internal */
+  static of<M>(model: QueryModel): Query<M> {
+    return new Query<M>(initialState(model));
+  }
+
+  #with(changes: Partial<QueryState>): this {
+    return new Query(withChanges(this.state, changes)) as this;
+  }
+
+  #context(): CompileContext | Promise<CompileContext> {
+    return readyContext(currentConfig(), this.state, BUILD);
+  }
+
+  async #aggregateOf(aggregate: AggregateName, column: string | undefined): Promise<unknown> {
+    if (column !== undefined) checkName(column, aggregate);
+    return aggregateRows(await this.#context(), this.state, aggregate, column);
+  }
+
+  #term(term: Term, kind: 'and' | 'or'): this {
+    return this.#with({ where: joinTerm(this.state.where, term, kind) });
+  }
+
+  /** Adds conditions, all of which must hold: `{ age: gte(18), last_name: 'Smith' }`, or `['age > ?', 18]`. */
+  where(conditions: WhereObject<M> | WhereInput): this {
+    return this.#term(termOf(conditions, this.state.model.name), 'and');
+  }
+
+  /** Everything so far, or these conditions: `where(a).orWhere(b)` is `(a) OR (b)`. */
+  orWhere(conditions: WhereObject<M> | WhereInput): this {
+    return this.#term(termOf(conditions, this.state.model.name), 'or');
+  }
+
+  /** Rows with at least one related row (matching `refine`): an EXISTS subquery. */
+  whereHas<K extends RelationName<M>>(relation: K, refine?: RelationRefinement<RelatedTo<M, K>>): this {
+    return this.#term(hasTerm(this.state.model, relation, false, refine), 'and');
+  }
+
+  /** Rows with no related row (matching `refine`): NOT EXISTS. */
+  whereDoesntHave<K extends RelationName<M>>(
+    relation: K,
+    refine?: RelationRefinement<RelatedTo<M, K>>,
+  ): this {
+    return this.#term(hasTerm(this.state.model, relation, true, refine), 'and');
+  }
+
+  /** Orders by a column (ascending unless told), after the orders given before; or by a `sql` fragment. */
+  orderBy(column: ColumnName<M> | SqlFragment, direction: OrderDirection = 'asc'): this {
+    if (column instanceof SqlFragment)
+      return this.#with({ order: [...this.state.order, { fragment: column }] });
+    const upper = typeof direction === 'string' ? direction.toUpperCase() : '';
+    if (upper !== 'ASC' && upper !== 'DESC') {
+      throw new InvalidQueryError(`orderBy("${String(column)}", …): the direction must be 'asc' or 'desc'.`);
+    }
+    checkName(column, 'orderBy');
+    return this.#with({ order: [...this.state.order, { column, direction: upper }] });
+  }
+
+  /** At most `count` rows. */
+  limit(count: number): this {
+    return this.#with({ limit: checkCount('limit', count) });
+  }
+
+  /** Skips the first `count` rows. */
+  offset(count: number): this {
+    return this.#with({ offset: checkCount('offset', count) });
+  }
+
+  /** Reads only these columns: the records' other columns are undefined (and absent from their type). */
+  select<K extends ColumnName<M>>(...columns: [K, ...K[]]): Query<M, Selected<M, K>, G, S> {
+    if (columns.length === 0) throw new InvalidQueryError('select() needs at least one column.');
+    for (const column of columns) checkName(column, 'select');
+    return new Query(withChanges(this.state, { select: columns }));
+  }
+
+  /** Groups the rows by these columns: `count`, `sum` and the other aggregates then give one row per group. */
+  group<K extends ColumnName<M>>(...columns: [K, ...K[]]): Query<M, R, K, S> {
+    if (columns.length === 0) throw new InvalidQueryError('group() needs at least one column.');
+    for (const column of columns) checkName(column, 'group');
+    return new Query(withChanges(this.state, { group: columns }));
+  }
+
+  /** A condition on the groups: `having(['COUNT(*) > ?', 1])`. */
+  having(condition: WhereInput): this {
+    return this.#with({ having: condition });
+  }
+
+  /** Loads these relations with the records, one statement per relation: `include('pictures', 'user.avatar')`. */
+  include(...relations: IncludeArgument<M>[]): this {
+    const items: IncludeItem[] = [];
+    for (const relation of relations) {
+      if (typeof relation === 'string') items.push({ path: relation, refine: undefined });
+      else if (relation !== null && typeof relation === 'object' && !Array.isArray(relation)) {
+        for (const [path, refine] of Object.entries(ownProperties(relation))) {
+          if (typeof refine !== 'function') {
+            throw new InvalidQueryError(`include({ ${path}: … }) takes a function of the relation's query.`);
+          }
+          items.push({ path, refine: refine as IncludeItem['refine'] });
+        }
+      } else throw new InvalidQueryError(`include() takes relation names, got ${typeof relation}.`);
+    }
+    return this.#with({ include: [...this.state.include, ...items] });
+  }
+
+  /** Reads each record's number of related rows with it: `user.pictures.count()` then sends nothing. */
+  withCount(...relations: RelationName<M>[]): this {
+    for (const relation of relations) checkName(relation, 'withCount');
+    return this.#with({ counts: [...new Set([...this.state.counts, ...relations])] });
+  }
+
+  /** Locks the rows read until the transaction ends (FOR UPDATE); on SQLite, whose writes lock the database, nothing. */
+  forUpdate(options?: LockOptions): this {
+    return this.#with({ lock: { mode: 'update', wait: lockWait(options, 'forUpdate') } });
+  }
+
+  /** Locks the rows read against changes until the transaction ends (FOR SHARE / LOCK IN SHARE MODE). */
+  forShare(options?: LockOptions): this {
+    return this.#with({ lock: { mode: 'share', wait: lockWait(options, 'forShare') } });
+  }
+
+  /** Whether records found load relations for each other on first use (default Registry.AUTO_BATCH). */
+  batch(enabled: boolean): this {
+    return this.#with({ batch: enabled === true });
+  }
+
+  /** Applies the model's scope `name` (from its `static SCOPES`). */
+  scope(name: S, ...args: unknown[]): this {
+    const scopes = this.state.model.SCOPES;
+    const scope = scopes !== undefined && Object.hasOwn(scopes, name) ? scopes[name] : undefined;
+    if (typeof scope !== 'function') {
+      const known = scopes === undefined ? [] : Object.keys(scopes);
+      throw new InvalidQueryError(
+        `${this.state.model.name} has no scope "${String(name)}"` +
+          (known.length > 0 ? `; its scopes are ${known.join(', ')}.` : '; it declares no SCOPES.'),
+      );
+    }
+    const result = (scope as (query: this, ...rest: unknown[]) => unknown)(this, ...args);
+    if (!(result instanceof Query)) {
+      throw new InvalidQueryError(
+        `${this.state.model.name}.SCOPES.${String(name)} must return the query it was given, narrowed.`,
+      );
+    }
+    return result as this;
+  }
+
+  /** Lifts the model's DEFAULT_SCOPE from this query. */
+  unscoped(): this {
+    return this.#with({ scoped: false });
+  }
+
+  /**
+   * The statement this query sends, in the placeholders of the database Twistar is connected to (`$1` on
+   * PostgreSQL, `?` elsewhere). Values are written as their columns take them once the model's columns have been
+   * read (after its first query, or `await User.columns()`).
+   */
+  toSQL(): Statement {
+    const config = currentConfig();
+    const statement = selectSql(contextFor(config, this.state.model, BUILD), this.state);
+    return { sql: config.pool.dialect.compile(statement.sql).text, params: statement.params };
+  }
+
+  /** The SELECT of one column this query stands for inside another statement (`oneOf(query)`). */
+  subquery(dialect: Dialect): SqlFragment {
+    if (this.state.select?.length !== 1) {
+      throw new InvalidQueryError(
+        `A query used as a list must select one column: ${this.state.model.name}.query().select('column').`,
+      );
+    }
+    const config = currentConfig();
+    if (config.pool.dialect !== dialect)
+      throw new InvalidQueryError('A subquery must be for the same database.');
+    const statement = selectSql(contextFor(config, this.state.model, BUILD, 10, 's10'), this.state);
+    return new SqlFragment(statement.sql, statement.params);
+  }
+
+  then<A = R[], B = never>(
+    onfulfilled?: ((value: R[]) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.all().then(onfulfilled, onrejected);
+  }
+
+  /** Every matching record. */
+  async all(): Promise<R[]> {
+    const context = await readyContext(currentConfig(), this.state, BUILD);
+    return recordsOf<R>(context, this.state, await readRows(context, this.state));
+  }
+
+  /** The first matching record (by the query's order, else by key), or null. */
+  async first(): Promise<R | null> {
+    const context = await this.#context();
+    const order = this.state.order.length > 0 ? undefined : defaultOrder(this.state, context);
+    const rows = await readRows(context, this.state, { limit: 1, ...(order ? { order } : {}) });
+    return (await recordsOf<R>(context, this.state, rows))[0] ?? null;
+  }
+
+  /** The first matching record; NotFoundError when there is none. */
+  async firstOrFail(): Promise<R> {
+    const found = await this.first();
+    if (found === null) throw new NotFoundError(`No ${this.state.model.name} matches the query.`);
+    return found;
+  }
+
+  /** The number of matching rows; grouped, one `{ …group columns, count }` row per group. */
+  async count(): Promise<Aggregated<M, G, 'count', number>> {
+    return this.#aggregateOf('count', undefined) as Promise<Aggregated<M, G, 'count', number>>;
+  }
+
+  /** Whether any row matches. */
+  async exists(): Promise<boolean> {
+    const context = await readyContext(currentConfig(), this.state, BUILD);
+    const rows = await readRows(context, this.state, {
+      columns: new SqlFragment('1 AS one'),
+      limit: 1,
+      order: [],
+    });
+    return rows.length > 0;
+  }
+
+  /** The values of one column of every matching row. */
+  async pluck<K extends ColumnName<M>>(column: K): Promise<ColumnValue<M, K>[]> {
+    checkName(column, 'pluck');
+    const context = await readyContext(currentConfig(), this.state, BUILD);
+    const info = columnOf(context, column, 'pluck');
+    const rows = await readRows(context, this.state, {
+      columns: new SqlFragment(quotedList(context.dialect, [column])),
+    });
+    const reader = schemaOf(context).readers.get(info.name);
+    return rows.map((row) => (reader === undefined ? row[column] : reader(row[column]))) as ColumnValue<
+      M,
+      K
+    >[];
+  }
+
+  /** The sum of a number column: a number (a bigint past 2^53), exact text for a decimal column; 0 without rows. */
+  sum<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'sum', SumOf<ColumnValue<M, K>>>> {
+    return this.#aggregateOf('sum', column) as Promise<Aggregated<M, G, 'sum', SumOf<ColumnValue<M, K>>>>;
+  }
+
+  /** The average of a number column (exact text for a decimal column); null without rows. */
+  avg<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'avg', AvgOf<ColumnValue<M, K>>>> {
+    return this.#aggregateOf('avg', column) as Promise<Aggregated<M, G, 'avg', AvgOf<ColumnValue<M, K>>>>;
+  }
+
+  /** The smallest value of a column; null without rows. */
+  min<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'min', ExtremeOf<ColumnValue<M, K>>>> {
+    return this.#aggregateOf('min', column) as Promise<Aggregated<M, G, 'min', ExtremeOf<ColumnValue<M, K>>>>;
+  }
+
+  /** The largest value of a column; null without rows. */
+  max<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'max', ExtremeOf<ColumnValue<M, K>>>> {
+    return this.#aggregateOf('max', column) as Promise<Aggregated<M, G, 'max', ExtremeOf<ColumnValue<M, K>>>>;
+  }
+
+  /** One page of the records and the count of all: `{ data, total, page, perPage, lastPage }`. */
+  async paginate(options: PaginateOptions): Promise<Page<R>> {
+    const { page, perPage } = ownOptions(options, ['page', 'perPage'], `${this.state.model.name} paginate()`);
+    for (const [name, value] of [
+      ['page', page],
+      ['perPage', perPage],
+    ] as const) {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+        throw new InvalidQueryError(
+          `paginate(): ${name} must be a whole number from 1, got ${String(value)}.`,
+        );
+      }
+    }
+    if (this.state.limit !== undefined || this.state.offset !== undefined) {
+      throw new InvalidQueryError(
+        'paginate() sets the limit and offset itself: leave them out of the query.',
+      );
+    }
+    const [at, size] = [page as number, perPage as number];
+    const total = (await this.#aggregateOf('count', undefined)) as number;
+    const data = await this.#with({ limit: size, offset: (at - 1) * size }).all();
+    return { data, total, page: at, perPage: size, lastPage: Math.max(1, Math.ceil(total / size)) };
+  }
+
+  /** A page after a cursor, by keyset (the order's columns, then the key): `{ data, next }`, next null at the end. */
+  async cursorPage(options: CursorPageOptions): Promise<CursorPage<R>> {
+    const { after, limit } = ownOptions(options, ['after', 'limit'], `${this.state.model.name} cursorPage()`);
+    if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) {
+      throw new InvalidQueryError(`cursorPage(): limit must be a whole number from 1, got ${String(limit)}.`);
+    }
+    const page = await keysetPage<R>(await this.#context(), this.state, after ?? null, limit, 'cursorPage()');
+    return { data: page.records, next: page.more ? page.next : null };
+  }
+
+  /** Every matching record, read a page at a time by keyset, in flat memory. */
+  async *each(options?: QueryEachOptions): AsyncGenerator<R, void, undefined> {
+    const { batchSize = 1000 } = ownOptions(options, ['batchSize'], `${this.state.model.name} each()`);
+    if (typeof batchSize !== 'number' || !Number.isSafeInteger(batchSize) || batchSize < 1) {
+      throw new InvalidQueryError(
+        `each(): batchSize must be a whole number from 1, got ${String(batchSize)}.`,
+      );
+    }
+    let after: string | null = null;
+    for (;;) {
+      const page: { records: R[]; next: string; more: boolean } = await keysetPage<R>(
+        await this.#context(),
+        this.state,
+        after,
+        batchSize,
+        'each()',
+      );
+      for (const record of page.records) yield record;
+      if (!page.more) return;
+      after = page.next;
+    }
+  }
+}
+
+/** The state of a query of `model` narrowed by `refine` (a where object, a condition, or a function). */
+function refinedState(model: QueryModel, refine: Refinement | undefined, what: string): QueryState {
+  const base = Query.of(model);
+  if (refine === undefined) return base.state;
+  if (typeof refine !== 'function') return base.where(refine as WhereInput).state;
+  const result = (refine as (query: Query<unknown>) => unknown)(base);
+  if (!(result instanceof Query) || result.state.model !== model) {
+    throw new InvalidQueryError(
+      `The function given to ${what} must return the query it was given, narrowed.`,
+    );
+  }
+  checkNarrowing(result.state, what, what === 'include');
+  return result.state;
+}
+
+/** The query state `model`'s DEFAULT_SCOPE makes, or null for a model without one. */
+function defaultScopeState(model: QueryModel): QueryState | null {
+  const scope = model.DEFAULT_SCOPE;
+  if (scope === undefined || scope === null) return null;
+  if (typeof scope !== 'function') {
+    throw new InvalidQueryError(
+      `${model.name}.DEFAULT_SCOPE must be a function of a query: (q) => q.where(…).`,
+    );
+  }
+  const result = (scope as (query: Query<unknown>) => unknown).call(model, Query.of(model).unscoped());
+  if (!(result instanceof Query) || result.state.model !== model) {
+    throw new InvalidQueryError(`${model.name}.DEFAULT_SCOPE must return the query it was given, narrowed.`);
+  }
+  checkNarrowing(result.state, `${model.name}.DEFAULT_SCOPE`, true);
+  return result.state;
+}
+
+/** What compiling needs from this file (query-sql.ts and relation-sql.ts sit below it). */
+const BUILD: QueryBuilding = {
+  refined: refinedState,
+  defaultScope: defaultScopeState,
+  exists: relationExists,
+  count: relationCount,
+};
+
+/** The state of `model`'s DEFAULT_SCOPE (its where and order) for the finders outside the query layer. @internal */
+export function defaultScopeOf(model: QueryModel): QueryState | null {
+  return defaultScopeState(model);
+}
+
+/** The query-building hooks, for the finders and relations that compile a scope of their own. @internal */
+export const QUERY_BUILD: QueryBuilding = BUILD;
