@@ -18,8 +18,8 @@ import { ModelDeclarations } from './model-declarations.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each model's scopes take its own query type
 export type Scope = (query: any, ...args: any[]) => AnyQuery;
 
-/** The scope names of a model class, from its `static SCOPES`. */
-export type ScopeNames<S> = [keyof S] extends [never] ? string : keyof S & string;
+/** The scope names of a model class, from its `static SCOPES` (none for a model that declares none). */
+export type ScopeNames<S> = keyof S & string;
 
 /** The query a static method of model class `M` starts, with the names of its scopes. */
 export type ModelQuery<M, S> = Query<M, M, never, ScopeNames<S>>;
@@ -39,7 +39,7 @@ export abstract class ModelQueries extends ModelDeclarations {
    * Named scopes: `static SCOPES = { adults: (q: Query<User>) => q.where({ age: gte(18) }) }` gives
    * `User.scope('adults')` and `query.scope('adults')`.
    */
-  static SCOPES: Readonly<Record<string, Scope>> = {};
+  static SCOPES: Readonly<Record<never, Scope>> = {};
   /**
    * A scope every query, finder, relation and eager load of the model applies (conditions and an order only):
    * `static DEFAULT_SCOPE = (q: Query<Post>) => q.where({ deleted_at: null })`. `unscoped()` lifts it.

@@ -61,8 +61,11 @@ export function aggregateValue(
   }
   if (value === null || value === undefined) return null;
   if (aggregate === 'avg') {
-    if (kind === 'decimal')
-      return typeof value === 'number' ? String(value) : decimalText(value, column?.scale ?? 0);
+    if (kind === 'decimal') {
+      // SQLite keeps decimals as floating point: its average is given to the digits a double holds exactly.
+      const text = typeof value === 'number' ? String(Number(value.toPrecision(15))) : value;
+      return decimalText(text, column?.scale ?? 0);
+    }
     return Number(value);
   }
   // MIN and MAX are values of the column: read as the column is.

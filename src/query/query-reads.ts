@@ -36,28 +36,37 @@ export async function aggregateRows(
   const schema = schemaOf(context);
   const info = column === undefined ? undefined : columnOf(context, column, aggregate);
   if (info !== undefined) checkAggregated(aggregate, info, state.model.name);
-  const call = (name: string | undefined) =>
-    name === undefined ? 'COUNT(*)' : `${aggregate.toUpperCase()}(${name})`;
-  const value = dialect.quoteIdentifier('value');
+  // The average of integers is their exact sum over their count: AVG rounds them on MySQL (to 4 places).
+  const byCount = aggregate === 'avg' && info?.kind === 'integer';
+  const calls = (name: string | undefined, as: string) => {
+    if (name === undefined) return `COUNT(*) AS ${dialect.quoteIdentifier(as)}`;
+    if (byCount)
+      return `SUM(${name}) AS ${dialect.quoteIdentifier(as)}, COUNT(${name}) AS ${dialect.quoteIdentifier(COUNTED)}`;
+    return `${aggregate.toUpperCase()}(${name}) AS ${dialect.quoteIdentifier(as)}`;
+  };
+  const valueOf = (row: Record<string, unknown> | undefined, as: string): unknown => {
+    if (!byCount) return aggregateValue(aggregate, row?.[as], info, schema);
+    const counted = Number(row?.[COUNTED] ?? 0);
+    return counted === 0 ? null : Number(row?.[as]) / counted;
+  };
+  const target = info && quotedList(dialect, [info.name]);
   const { group } = state;
   if (group === null) {
     if (state.limit === undefined && state.offset === undefined) {
-      const columns = new SqlFragment(`${call(info && quotedList(dialect, [info.name]))} AS ${value}`);
-      const rows = await readRows(context, state, { columns, order: [] });
-      return aggregateValue(aggregate, rows[0]?.value, info, schema);
+      const rows = await readRows(context, state, {
+        columns: new SqlFragment(calls(target, 'value')),
+        order: [],
+      });
+      return valueOf(rows[0], 'value');
     }
     // A limited query aggregates the rows it would give: the limit applies to an inner SELECT.
-    const inner = selectSql(context, state, {
-      columns: new SqlFragment(info === undefined ? '1 AS one' : quotedList(dialect, [info.name])),
-    });
+    const inner = selectSql(context, state, { columns: new SqlFragment(target ?? '1 AS one') });
     const window = dialect.quoteIdentifier('w');
-    const sql = `SELECT ${call(info && `${window}.${quotedList(dialect, [info.name])}`)} AS ${value} FROM (${inner.sql}) ${window}`;
+    const sql = `SELECT ${calls(target && `${window}.${target}`, 'value')} FROM (${inner.sql}) ${window}`;
     const rows = await context.config.readRows(state.model.tablename(), sql, inner.params);
-    return aggregateValue(aggregate, rows[0]?.value, info, schema);
+    return valueOf(rows[0], 'value');
   }
-  const columns = new SqlFragment(
-    `${quotedList(dialect, group)}, ${call(info && quotedList(dialect, [info.name]))} AS ${dialect.quoteIdentifier(aggregate)}`,
-  );
+  const columns = new SqlFragment(`${quotedList(dialect, group)}, ${calls(target, aggregate)}`);
   // Only an order the query gives itself: a default scope's (by a column not grouped) would not be valid here.
   const rows = await readRows(context, state, { columns, order: state.order });
   return rows.map((row) => {
@@ -66,10 +75,13 @@ export async function aggregateRows(
       const reader = schema.readers.get(name);
       result[name] = reader === undefined ? row[name] : reader(row[name]);
     }
-    result[aggregate] = aggregateValue(aggregate, row[aggregate], info, schema);
+    result[aggregate] = valueOf(row, aggregate);
     return result;
   });
 }
+
+/** The alias of the count an average of integers divides by. */
+const COUNTED = '__twistar_counted';
 
 /** One keyset page: the records after the cursor `after`, and the cursor after them. */
 export async function keysetPage<R>(

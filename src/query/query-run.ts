@@ -48,6 +48,7 @@ function modelsOf(state: QueryState, build: QueryBuilding, found: Set<QueryModel
     }
   };
   visit(state.where);
+  visit(state.base);
   if (scope !== null) visit(scope.where);
   for (const name of state.counts) found.add(targetOf<QueryModel>(relationOf(state.model, name)));
 }
@@ -79,7 +80,12 @@ export function readyContext(
   build: QueryBuilding,
 ): CompileContext | Promise<CompileContext> {
   // The usual query names its own model only: no walk, no set, and no promise when its columns are known.
-  if (state.counts.length === 0 && state.model.DEFAULT_SCOPE == null && !namesOthers(state.where)) {
+  if (
+    state.counts.length === 0 &&
+    state.model.DEFAULT_SCOPE == null &&
+    !namesOthers(state.where) &&
+    !namesOthers(state.base)
+  ) {
     const schema = knownModelSchema(config, state.model);
     if (schema !== undefined) return contextFor(config, state.model, build, 0, undefined, schema);
   }

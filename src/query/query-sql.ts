@@ -7,7 +7,6 @@ import { SqlFragment, quoteColumn, renderOrderBy } from '../sql/fragments.js';
 import { comparisonSql, Comparison } from '../sql/operators.js';
 import { toCondition } from '../sql/where.js';
 import {
-  joinTerm,
   type OrderItem,
   type QueryModel,
   type QueryState,
@@ -186,8 +185,11 @@ export function orderSql(dialect: Dialect, order: readonly OrderItem[]): SqlFrag
 /** The condition of `state` with its model's DEFAULT_SCOPE, unless lifted by `unscoped()`. */
 export function effectiveWhere(context: CompileContext, state: QueryState): Term | null {
   const scope = state.scoped ? context.build.defaultScope(state.model) : null;
-  if (scope === null || scope.where === null) return state.where;
-  return state.where === null ? scope.where : joinTerm(scope.where, state.where, 'and');
+  let where: Term | null = null;
+  // Each part stays one term: an OR inside the query's own condition cannot widen the scope or the base.
+  for (const part of [scope?.where ?? null, state.base, state.where])
+    if (part !== null) where = where === null ? part : { kind: 'and', terms: [where, part] };
+  return where;
 }
 
 /** The order of `state`, or its DEFAULT_SCOPE's when it gives none. */

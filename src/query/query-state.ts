@@ -50,6 +50,8 @@ export interface RowLock {
 
 export interface QueryState {
   readonly model: QueryModel;
+  /** A condition every row must meet whatever the query adds (a relation's owner): `orWhere` cannot widen it. */
+  readonly base: Term | null;
   readonly where: Term | null;
   readonly order: readonly OrderItem[];
   readonly limit: number | undefined;
@@ -72,6 +74,7 @@ export interface QueryState {
 export function initialState(model: QueryModel): QueryState {
   return {
     model,
+    base: null,
     where: null,
     order: [],
     limit: undefined,

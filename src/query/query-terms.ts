@@ -3,7 +3,14 @@ import { relationOf } from '../model/relation-declarations.js';
 import { ownOptions, ownProperties } from '../options.js';
 import { SQL_NAME, SqlFragment } from '../sql/fragments.js';
 import { toCondition, type WhereInput } from '../sql/where.js';
-import type { QueryModel, QueryState, Refinement, RowLock, Term } from './query-state.js';
+import {
+  joinTerm,
+  type QueryModel,
+  type QueryState,
+  type Refinement,
+  type RowLock,
+  type Term,
+} from './query-state.js';
 import type { LockOptions } from './query-types.js';
 
 /*
@@ -98,4 +105,34 @@ export function checkNarrowing(state: QueryState, what: string, orderAllowed: bo
       `${what} may only narrow the rows (where${orderAllowed ? ', orderBy' : ''}); it also sets ${extra.join(', ')}.`,
     );
   }
+}
+
+/** Refuses, when the query is built, a withCount of something that is no has-many or HABTM relation of `model`. */
+export function checkCounted(model: QueryModel, relation: unknown): void {
+  checkName(relation, 'withCount');
+  const spec = relationOf(model, relation);
+  if (spec.kind !== 'hasMany' && spec.kind !== 'habtm') {
+    throw new InvalidQueryError(
+      `withCount counts has-many and has-and-belongs-to-many relations; ${model.name}.${relation} is a ` +
+        `${spec.kind === 'hasOne' ? 'has-one' : 'belongs-to'} relation (use whereHas to test that it exists).`,
+    );
+  }
+}
+
+/** `state` with a scope's query joined: its conditions ANDed as one term, its order after, its other parts. */
+export function mergedScope(state: QueryState, scope: QueryState): Partial<QueryState> {
+  return {
+    where: scope.where === null ? state.where : joinTerm(state.where, scope.where, 'and'),
+    order: [...state.order, ...scope.order],
+    limit: scope.limit ?? state.limit,
+    offset: scope.offset ?? state.offset,
+    select: scope.select ?? state.select,
+    group: scope.group ?? state.group,
+    having: scope.having ?? state.having,
+    lock: scope.lock ?? state.lock,
+    include: [...state.include, ...scope.include],
+    counts: [...new Set([...state.counts, ...scope.counts])],
+    scoped: state.scoped && scope.scoped,
+    batch: scope.batch ?? state.batch,
+  };
 }

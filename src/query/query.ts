@@ -1,11 +1,20 @@
 import { InvalidQueryError, NotFoundError } from '../errors.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { checkCount, SqlFragment } from '../sql/fragments.js';
-import { subqueryMark, type SubqueryLike } from '../sql/operators.js';
+import { ne, subqueryMark, type SubqueryLike } from '../sql/operators.js';
 import type { Statement } from '../sql/statements.js';
 import type { WhereInput } from '../sql/where.js';
 import { ownOptions, ownProperties } from '../options.js';
-import { checkName, checkNarrowing, hasTerm, lockWait, termOf } from './query-terms.js';
+import {
+  checkCounted,
+  checkName,
+  checkNarrowing,
+  hasTerm,
+  lockWait,
+  mergedScope,
+  termOf,
+} from './query-terms.js';
+import { relationHooks } from '../model/relation-hooks.js';
 import type { AggregateName } from './aggregates.js';
 import { aggregateRows, defaultOrder, keysetPage } from './query-reads.js';
 import { contextFor, quotedList, selectSql, type CompileContext, type QueryBuilding } from './query-sql.js';
@@ -88,6 +97,13 @@ export class Query<M, R = M, G extends string = never, S extends string = string
     return new Query<M>(initialState(model));
   }
 
+  /**
+   * A query of `model` within `condition` (a relation's rows of its owner), which nothing chained can widen. @internal
+   */
+  static within<M>(model: QueryModel, condition: WhereInput): Query<M> {
+    return new Query<M>(withChanges(initialState(model), { base: termOf(condition, model.name) }));
+  }
+
   #with(changes: Partial<QueryState>): this {
     return new Query(withChanges(this.state, changes)) as this;
   }
@@ -151,7 +167,9 @@ export class Query<M, R = M, G extends string = never, S extends string = string
   }
 
   /** Reads only these columns: the records' other columns are undefined (and absent from their type). */
-  select<K extends ColumnName<M>>(...columns: [K, ...K[]]): Query<M, Selected<M, K>, G, S> {
+  select<K extends ColumnName<M>>(
+    ...columns: [K, ...K[]]
+  ): Query<M, Selected<M, K>, G, S> & SubqueryLike<ColumnValue<M, K>> {
     if (columns.length === 0) throw new InvalidQueryError('select() needs at least one column.');
     for (const column of columns) checkName(column, 'select');
     return new Query(withChanges(this.state, { select: columns }));
@@ -183,12 +201,17 @@ export class Query<M, R = M, G extends string = never, S extends string = string
         }
       } else throw new InvalidQueryError(`include() takes relation names, got ${typeof relation}.`);
     }
+    // Checked now, against the model and the classes the paths lead to: a name from input never reaches SQL.
+    relationHooks().checkInclude(
+      this.state.model,
+      items.map((item) => item.path),
+    );
     return this.#with({ include: [...this.state.include, ...items] });
   }
 
   /** Reads each record's number of related rows with it: `user.pictures.count()` then sends nothing. */
   withCount(...relations: RelationName<M>[]): this {
-    for (const relation of relations) checkName(relation, 'withCount');
+    for (const relation of relations) checkCounted(this.state.model, relation);
     return this.#with({ counts: [...new Set([...this.state.counts, ...relations])] });
   }
 
@@ -218,13 +241,16 @@ export class Query<M, R = M, G extends string = never, S extends string = string
           (known.length > 0 ? `; its scopes are ${known.join(', ')}.` : '; it declares no SCOPES.'),
       );
     }
-    const result = (scope as (query: this, ...rest: unknown[]) => unknown)(this, ...args);
-    if (!(result instanceof Query)) {
+    // The scope narrows a query of its own, whose parts join this one's: its conditions as one AND term, so that
+    // an orWhere in the scope stays inside it.
+    const fresh = new Query(withChanges(initialState(this.state.model), { scoped: this.state.scoped }));
+    const result = (scope as (query: unknown, ...rest: unknown[]) => unknown)(fresh, ...args);
+    if (!(result instanceof Query) || result.state.model !== this.state.model) {
       throw new InvalidQueryError(
         `${this.state.model.name}.SCOPES.${String(name)} must return the query it was given, narrowed.`,
       );
     }
-    return result as this;
+    return this.#with(mergedScope(this.state, result.state));
   }
 
   /** Lifts the model's DEFAULT_SCOPE from this query. */
@@ -233,19 +259,19 @@ export class Query<M, R = M, G extends string = never, S extends string = string
   }
 
   /**
-   * The statement this query sends, in the placeholders of the database Twistar is connected to (`$1` on
-   * PostgreSQL, `?` elsewhere). Values are written as their columns take them once the model's columns have been
-   * read (after its first query, or `await User.columns()`).
+   * The statement this query sends, in the SQL of the database Twistar is connected to (its quoting, limits and
+   * locks) with Twistar's `?` placeholders, so that `pool.runQuery(sql, params)` runs it as it is. Values are
+   * written as their columns take them once the model's columns have been read (after its first query, or
+   * `await User.columns()`).
    */
   toSQL(): Statement {
-    const config = currentConfig();
-    const statement = selectSql(contextFor(config, this.state.model, BUILD), this.state);
-    return { sql: config.pool.dialect.compile(statement.sql).text, params: statement.params };
+    return selectSql(contextFor(currentConfig(), this.state.model, BUILD), this.state);
   }
 
   /** The SELECT of one column this query stands for inside another statement (`oneOf(query)`). */
-  subquery(dialect: Dialect): SqlFragment {
-    if (this.state.select?.length !== 1) {
+  subquery(dialect: Dialect, nonNull = false): SqlFragment {
+    const [column, ...more] = this.state.select ?? [];
+    if (column === undefined || more.length > 0) {
       throw new InvalidQueryError(
         `A query used as a list must select one column: ${this.state.model.name}.query().select('column').`,
       );
@@ -253,7 +279,11 @@ export class Query<M, R = M, G extends string = never, S extends string = string
     const config = currentConfig();
     if (config.pool.dialect !== dialect)
       throw new InvalidQueryError('A subquery must be for the same database.');
-    const statement = selectSql(contextFor(config, this.state.model, BUILD, 10, 's10'), this.state);
+    // For NOT IN: a NULL among the values would make the comparison unknown for every row.
+    const state = nonNull
+      ? this.#term({ kind: 'columns', values: { [column]: ne(null) } }, 'and').state
+      : this.state;
+    const statement = selectSql(contextFor(config, this.state.model, BUILD, 10, 's10'), state);
     return new SqlFragment(statement.sql, statement.params);
   }
 

@@ -82,6 +82,7 @@ export function cachedSelect(
     state.group !== null ||
     state.lock !== null ||
     state.counts.length > 0 ||
+    state.base !== null ||
     (state.scoped && model.DEFAULT_SCOPE != null) ||
     context.table !== model.tablename()
   ) {

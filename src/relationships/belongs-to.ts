@@ -45,7 +45,7 @@ export class BelongsTo<T extends Parent> extends Relation<T> {
 
   /** A query of the parent (no row when the foreign key is NULL); polymorphic, of the class the row names. */
   override query(): Query<T> {
-    return Query.of<T>(this.parentModel()).where(this.rowsCondition());
+    return Query.within<T>(this.parentModel(), this.rowsCondition());
   }
 
   private parentModel(): QueryModel {

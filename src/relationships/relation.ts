@@ -102,12 +102,13 @@ export abstract class Relation<T> implements RelationTo<T> {
    * .orderBy('id')`); the related model's DEFAULT_SCOPE applies.
    */
   query(): Query<T> {
-    return Query.of<T>(this.target() as unknown as QueryModel).where(this.rowsCondition());
+    return Query.within<T>(this.target() as unknown as QueryModel, this.rowsCondition());
   }
 
   /** Forgets what was loaded, so that the next `get()` reads the database again. */
   reload(): this {
     this.#owner[STATE].loaded?.delete(this.#spec.name);
+    this.forgetCount();
     return this;
   }
 

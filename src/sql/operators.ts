@@ -9,9 +9,11 @@ export type OperatorKind = 'gt' | 'gte' | 'lt' | 'lte' | 'ne' | 'between' | 'lik
  * A statement that can stand where a list of values is expected (`oneOf(Post.query().select('author_id'))`):
  * it renders itself as a SELECT for the database at hand. Queries of one column are such.
  */
-export interface SubqueryLike {
-  /** The SELECT, with its parameters. */
-  subquery(dialect: Dialect): SqlFragment;
+export interface SubqueryLike<T = unknown> {
+  /** The SELECT, with its parameters; with `nonNull`, without the rows whose value is NULL. */
+  subquery(dialect: Dialect, nonNull?: boolean): SqlFragment;
+  /** The type of the values the one column selected holds; only the type checker reads it. */
+  readonly __column?: T;
 }
 
 const SUBQUERY = Symbol('twistar.subquery');
@@ -110,7 +112,7 @@ export function like(pattern: string): Comparison<string> {
   return new Comparison<string>('like', [pattern]);
 }
 
-function listOf<T>(kind: 'oneOf' | 'noneOf', values: readonly T[] | SubqueryLike): Comparison<T> {
+function listOf<T>(kind: 'oneOf' | 'noneOf', values: readonly (T | null)[] | SubqueryLike<T>): Comparison<T> {
   if (isSubquery(values)) return new Comparison<T>(kind, [], values);
   if (!Array.isArray(values)) {
     throw new InvalidQueryError(`${kind}() takes an array of values or a query of one column.`);
@@ -126,21 +128,24 @@ function listOf<T>(kind: 'oneOf' | 'noneOf', values: readonly T[] | SubqueryLike
  * One of the values: `{ id: oneOf([1, 2, 3]) }` is `id IN (1, 2, 3)`; an empty list matches no row, a null in it
  * matches NULL. A query of one column stands for its values: `oneOf(Post.query().select('author_id'))`.
  */
+export function oneOf(values: readonly null[]): Comparison<never>;
 export function oneOf<T>(values: readonly (T | null)[]): Comparison<T>;
 /** One of the values a query of one column reads (`oneOf(Post.query().select('author_id'))`): IN (SELECT …). */
-export function oneOf(query: SubqueryLike): Comparison<never>;
-export function oneOf<T>(values: readonly T[] | SubqueryLike): Comparison<T> {
+export function oneOf<T>(query: SubqueryLike<T>): Comparison<NonNullable<T>>;
+export function oneOf<T>(values: readonly (T | null)[] | SubqueryLike<T>): Comparison<T> {
   return listOf('oneOf', values);
 }
 
 /**
  * None of the values: `{ id: noneOf([4]) }` is `id NOT IN (4)`; an empty list matches every row. As in SQL, a
- * row whose column is NULL is not matched (its comparison is unknown), unless the list holds null.
+ * row whose column is NULL is never matched (its comparison is unknown). A NULL among the values (in the list, or
+ * read by a subquery) is left out of the comparison, where SQL's NOT IN would then match no row at all.
  */
+export function noneOf(values: readonly null[]): Comparison<never>;
 export function noneOf<T>(values: readonly (T | null)[]): Comparison<T>;
 /** None of the values a query of one column reads: NOT IN (SELECT …). */
-export function noneOf(query: SubqueryLike): Comparison<never>;
-export function noneOf<T>(values: readonly T[] | SubqueryLike): Comparison<T> {
+export function noneOf<T>(query: SubqueryLike<T>): Comparison<NonNullable<T>>;
+export function noneOf<T>(values: readonly (T | null)[] | SubqueryLike<T>): Comparison<T> {
   return listOf('noneOf', values);
 }
 
@@ -183,7 +188,7 @@ function listSql(
 ): SqlFragment {
   const not = comparison.kind === 'noneOf';
   if (comparison.subquery !== undefined) {
-    const select = comparison.subquery.subquery(dialect);
+    const select = comparison.subquery.subquery(dialect, not);
     return new SqlFragment(`${column} ${not ? 'NOT IN' : 'IN'} (${select.text})`, select.params);
   }
   const values = comparison.values.filter((value) => value !== null);
