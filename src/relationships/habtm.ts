@@ -3,9 +3,7 @@ import { FIND_OPTIONS, findObjects, type FindOptions, type FindResult } from '..
 import { omitKeys, ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { chunked, placeholdersFor } from '../sql/fragments.js';
-import { toCondition, joinMultipleWheres, joinWheres, type Where, type WhereInput } from '../sql/where.js';
-import { rowFilter } from '../query/related-rows.js';
-import type { QueryModel } from '../query/query-state.js';
+import { toCondition, joinWheres, type Where, type WhereInput } from '../sql/where.js';
 import { joinTableOf, type RelatedModel } from '../model/relation-declarations.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
@@ -149,15 +147,7 @@ export class HABTM<T extends Associated> extends Relation<T> {
 
   /** The number of linked objects (matching `where`). */
   async count(options?: CountOptions): Promise<number> {
-    const { where } = ownOptions(options, ['where'], `${this.spec.name}.count()`);
-    const known = where === undefined ? this.knownCount() : undefined;
-    if (known !== undefined) return known;
-    const config = this.config();
-    const scope = await rowFilter(config, this.target() as unknown as QueryModel);
-    return config.count(
-      this.target().tablename(),
-      joinMultipleWheres([this.condition(), scope.where, where]),
-    );
+    return this.countRows(options);
   }
 
   protected rowsCondition(): Where {

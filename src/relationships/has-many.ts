@@ -4,9 +4,7 @@ import { FIND_OPTIONS, findObjects, type FindOptions, type FindResult } from '..
 import { ownOptions } from '../options.js';
 import type { Loaded } from '../model/hydration.js';
 import { chunked, placeholdersFor } from '../sql/fragments.js';
-import { joinMultipleWheres, joinWheres, type Where } from '../sql/where.js';
-import { rowFilter } from '../query/related-rows.js';
-import type { QueryModel } from '../query/query-state.js';
+import { joinWheres, type Where } from '../sql/where.js';
 import { isPlain, Relation, savedIds, type CountOptions } from './relation.js';
 
 type Child = Loaded & { id: Id | null };
@@ -114,14 +112,6 @@ export class HasMany<T extends Child> extends ChildRelation<T> {
 
   /** The number of children (matching `where`). */
   async count(options?: CountOptions): Promise<number> {
-    const { where } = ownOptions(options, ['where'], `${this.spec.name}.count()`);
-    const known = where === undefined ? this.knownCount() : undefined;
-    if (known !== undefined) return known;
-    const config = this.config();
-    const scope = await rowFilter(config, this.target() as unknown as QueryModel);
-    return config.count(
-      this.target().tablename(),
-      joinMultipleWheres([this.condition(), scope.where, where]),
-    );
+    return this.countRows(options);
   }
 }

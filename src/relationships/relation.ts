@@ -4,7 +4,9 @@ import type { Loadable } from '../model/hydration.js';
 import { STATE } from '../model/object-state.js';
 import { Registry } from '../registry.js';
 import { quoteColumn } from '../sql/fragments.js';
-import type { Where, WhereInput } from '../sql/where.js';
+import { joinMultipleWheres, type Where, type WhereInput } from '../sql/where.js';
+import { ownOptions } from '../options.js';
+import { rowFilter } from '../query/related-rows.js';
 import { Query } from '../query/query.js';
 import type { QueryModel } from '../query/query-state.js';
 import { targetOf, type RelatedModel, type RelationSpec } from '../model/relation-declarations.js';
@@ -89,9 +91,18 @@ export abstract class Relation<T> implements RelationTo<T> {
     this.#owner[STATE].counts?.delete(this.#spec.name);
   }
 
-  /** The count `withCount` read with the owner, if any. */
-  protected knownCount(): number | undefined {
-    return this.#owner[STATE].counts?.get(this.#spec.name);
+  /**
+   * count() of a relation of many: the count `withCount` read with the owner when asked for every related row,
+   * else a COUNT(*) of the related rows (matching `where`), the related model's DEFAULT_SCOPE applied.
+   */
+  protected async countRows(options: CountOptions | undefined): Promise<number> {
+    const { where } = ownOptions(options, ['where'], `${this.#spec.name}.count()`);
+    const known = where === undefined ? this.#owner[STATE].counts?.get(this.#spec.name) : undefined;
+    if (known !== undefined) return known;
+    const config = this.config();
+    const target = this.target();
+    const scope = await rowFilter(config, target as unknown as QueryModel);
+    return config.count(target.tablename(), joinMultipleWheres([this.rowsCondition(), scope.where, where]));
   }
 
   /** The related rows of this owner, as a condition on the related table. */
