@@ -176,6 +176,9 @@ export function rawMysql(
     (mode === 'execute'
       ? await pool.execute(sql, values as mysql.ExecuteValues)
       : await pool.query(sql, values))[0];
+  // A LIMIT or OFFSET value: query() inlines a string quoted, which the server rejects ("LIMIT '20'"); execute()
+  // binds a number as a DOUBLE, which MySQL 8.0.22+ rejects there, so it gets the number as a string.
+  const bound = (n: number) => (mode === 'execute' ? String(n) : n);
   return {
     pool,
     findByPk: async (id) => ((await run('SELECT * FROM bench_users WHERE id = ?', [id])) as Row[])[0],
@@ -185,8 +188,8 @@ export function rawMysql(
       const counted = (await run('SELECT COUNT(*) AS count FROM bench_users WHERE age >= ?', [age])) as Row[];
       const rows = (await run('SELECT * FROM bench_users WHERE age >= ? ORDER BY id LIMIT ? OFFSET ?', [
         age,
-        String(limit),
-        String(offset),
+        bound(limit),
+        bound(offset),
       ])) as Row[];
       return { rows, total: Number(counted[0]?.count) };
     },

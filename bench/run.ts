@@ -145,7 +145,10 @@ function operations(
       name: 'find-where-query',
       iterations: 50 * scale,
       raw: (i) => raw.findWhere(i % 100, i % 100),
-      orm: (i) => User.where({ age: between(i % 100, i % 100) }).orderBy('id').all(),
+      orm: (i) =>
+        User.where({ age: between(i % 100, i % 100) })
+          .orderBy('id')
+          .all(),
     },
     {
       name: 'paginate',

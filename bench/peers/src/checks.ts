@@ -7,6 +7,8 @@ import type { Admin } from './raw.js';
 import {
   BULK_ROWS,
   IN_FLIGHT,
+  PAGE_OFFSET,
+  PAGE_SIZE,
   PICTURES_EACH,
   SEEDED_USERS,
   UPDATED_USER,
@@ -48,6 +50,13 @@ function items(collection: unknown): unknown[] {
   return fail(`pictures is not loaded (${typeof collection})`);
 }
 
+/** The ids paginate must give: seeded user i has id i + 1 and age i % 100. */
+function expectedPage(age: number, limit: number, offset: number): number[] {
+  const ids = [];
+  for (let i = 0; i < SEEDED_USERS; i++) if (i % 100 >= age) ids.push(i + 1);
+  return ids.slice(offset, offset + limit);
+}
+
 async function usersInTable(admin: Admin): Promise<number> {
   return Number(await admin.value('SELECT COUNT(*) FROM bench_users'));
 }
@@ -83,6 +92,23 @@ export async function check(
       const count = await client.count(37);
       if (count !== (99 - 37) * (SEEDED_USERS / 100)) fail(`age > 37 counted ${count}`);
       return `${count} as a number`;
+    }
+    case 'paginate': {
+      // The timed page, and a last page that is not full.
+      for (const [age, limit, offset] of [
+        [37, PAGE_SIZE, PAGE_OFFSET],
+        [99, 30, 90],
+      ] as const) {
+        const page = await client.paginate(age, limit, offset);
+        const total = (100 - age) * (SEEDED_USERS / 100);
+        if (page.total !== total) fail(`age >= ${age}: total ${show(page.total)}, not ${total}`);
+        const ids = page.rows.map((user) => Number(field(user, 'id')));
+        const expected = expectedPage(age, limit, offset);
+        if (show(ids) !== show(expected))
+          fail(`age >= ${age}, ${limit} from ${offset}: ids ${show(ids)}, not ${show(expected)}`);
+        if (page.rows.some((user) => !(Number(field(user, 'age')) >= age))) fail('a row has a lower age');
+      }
+      return `a total as a number and ${PAGE_SIZE} rows after the first ${PAGE_OFFSET} by id; a short last page`;
     }
     case 'eager-load': {
       const users = await client.eagerLoad(USERS_WITH_PICTURES);

@@ -34,6 +34,8 @@ import {
   INDEXES,
   IN_FLIGHT,
   OPERATIONS,
+  PAGE_OFFSET,
+  PAGE_SIZE,
   POOL_SIZE,
   SEEDED_USERS,
   UPDATED_USER,
@@ -90,6 +92,7 @@ const ITERATIONS: Record<OperationName, number> = {
   'find-by-pk': 2000,
   'find-where': 50,
   count: 100,
+  paginate: 100,
   'eager-load': 20,
   'update-one': 1000,
   'insert-one': 1000,
@@ -146,6 +149,8 @@ function unitOf(
       return (i: number) => client.findWhere(i % 100, i % 100);
     case 'count':
       return (i: number) => client.count(i % 100);
+    case 'paginate':
+      return (i: number) => client.paginate(i % 100, PAGE_SIZE, PAGE_OFFSET);
     case 'eager-load':
       return () => client.eagerLoad(USERS_WITH_PICTURES);
     case 'update-one':

@@ -19,6 +19,12 @@ export interface RawClient {
   insertBulk(rows: readonly UserRow[]): unknown;
   updateOne(id: number, age: number): unknown;
   count(age: number): Promise<number> | number;
+  /** One page of the users with an age from `age` up (by id) and how many there are in all (bench/raw.ts's `page`). */
+  paginate(
+    age: number,
+    limit: number,
+    offset: number,
+  ): Promise<{ rows: Row[]; total: number }> | { rows: Row[]; total: number };
   /** Users with ids up to `lastId` and their pictures, attached to them. */
   eagerLoad(lastId: number): Promise<Row[]> | Row[];
   close(): Promise<void> | void;
@@ -55,6 +61,8 @@ export function rawSqlite(filename: string): RawClient {
   const update = db.prepare('UPDATE bench_users SET age = ? WHERE id = ?');
   const count = db.prepare('SELECT COUNT(*) AS count FROM bench_users WHERE age > ?').pluck();
   const users = db.prepare('SELECT * FROM bench_users WHERE id <= ? ORDER BY id');
+  const pageCount = db.prepare('SELECT COUNT(*) AS count FROM bench_users WHERE age >= ?').pluck();
+  const pageRows = db.prepare('SELECT * FROM bench_users WHERE age >= ? ORDER BY id LIMIT ? OFFSET ?');
   const bulk = db.transaction((rows: readonly UserRow[]) => {
     for (let start = 0; start < rows.length; start += 500) {
       const chunk = rows.slice(start, start + 500);
@@ -70,6 +78,10 @@ export function rawSqlite(filename: string): RawClient {
     insertBulk: (rows) => bulk(rows),
     updateOne: (id, age) => update.run(age, id),
     count: (age) => count.get(age) as number,
+    paginate: (age, limit, offset) => ({
+      total: pageCount.get(age) as number,
+      rows: pageRows.all(age, limit, offset) as Row[],
+    }),
     eagerLoad(lastId) {
       const found = users.all(lastId) as Row[];
       const ids = found.map((user) => user.id);
@@ -93,6 +105,17 @@ export function rawPostgres(url: string, poolSize = 1): RawClient {
     findByPk: async (id) => (await query('pk', 'SELECT * FROM bench_users WHERE id = $1', [id]))[0],
     findWhere: (low, high) =>
       query('where', 'SELECT * FROM bench_users WHERE age BETWEEN $1 AND $2 ORDER BY id', [low, high]),
+    async paginate(age, limit, offset) {
+      const counted = await query('page-count', 'SELECT COUNT(*) AS count FROM bench_users WHERE age >= $1', [
+        age,
+      ]);
+      const rows = await query(
+        'page-rows',
+        'SELECT * FROM bench_users WHERE age >= $1 ORDER BY id LIMIT $2 OFFSET $3',
+        [age, limit, offset],
+      );
+      return { rows, total: Number(counted[0]?.count) };
+    },
     insertOne: async (r) =>
       (
         await query(
@@ -146,10 +169,22 @@ export function rawMysql(url: string, mode: 'query' | 'execute', poolSize = 1): 
     (mode === 'execute'
       ? await pool.execute(sql, values as mysql.ExecuteValues)
       : await pool.query(sql, values))[0];
+  // A LIMIT or OFFSET value: query() inlines a string quoted, which the server rejects ("LIMIT '20'"); execute()
+  // binds a number as a DOUBLE, which MySQL 8.0.22+ rejects there, so it gets the number as a string.
+  const bound = (n: number) => (mode === 'execute' ? String(n) : n);
   return {
     findByPk: async (id) => ((await run('SELECT * FROM bench_users WHERE id = ?', [id])) as Row[])[0],
     findWhere: async (low, high) =>
       (await run('SELECT * FROM bench_users WHERE age BETWEEN ? AND ? ORDER BY id', [low, high])) as Row[],
+    async paginate(age, limit, offset) {
+      const counted = (await run('SELECT COUNT(*) AS count FROM bench_users WHERE age >= ?', [age])) as Row[];
+      const rows = (await run('SELECT * FROM bench_users WHERE age >= ? ORDER BY id LIMIT ? OFFSET ?', [
+        age,
+        bound(limit),
+        bound(offset),
+      ])) as Row[];
+      return { rows, total: Number(counted[0]?.count) };
+    },
     insertOne: async (r) =>
       (
         (await run('INSERT INTO bench_users (first_name, last_name, age, created_at) VALUES (?, ?, ?, ?)', [

@@ -7,6 +7,7 @@ export const OPERATIONS = [
   'find-by-pk',
   'find-where',
   'count',
+  'paginate',
   'eager-load',
   'update-one',
   'insert-one',
@@ -20,6 +21,9 @@ export const SEEDED_USERS = 10_000;
 /** Users with pictures, for the eager load, and pictures each. */
 export const USERS_WITH_PICTURES = 100;
 export const PICTURES_EACH = 10;
+/** paginate's page: the second of PAGE_SIZE rows (ordered by id) of the users with an age from a bound up. */
+export const PAGE_SIZE = 20;
+export const PAGE_OFFSET = 20;
 /** Rows inserted by insert-bulk. */
 export const BULK_ROWS = 10_000;
 /** The user that update-one loads once and then saves over and over. */

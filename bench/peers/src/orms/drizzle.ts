@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { asc, between, count, eq, gt, lte, relations } from 'drizzle-orm';
+import { asc, between, count, eq, gt, gte, lte, relations } from 'drizzle-orm';
 import { drizzle as drizzleSqlite } from 'drizzle-orm/better-sqlite3';
 import { drizzle as drizzleMysql } from 'drizzle-orm/mysql2';
 import { int, datetime, mysqlTable, varchar as mysqlVarchar } from 'drizzle-orm/mysql-core';
@@ -78,6 +78,10 @@ const mysqlSchema = {
   })),
 };
 
+const NOTES: PeerClient['notes'] = {
+  paginate: 'no pagination API: `$count`, then a limit/offset select',
+};
+
 function openSqlite(target: Target): PeerClient {
   const client = new Database(target.url);
   const db = drizzleSqlite({ client, schema: sqliteSchema });
@@ -93,6 +97,17 @@ function openSqlite(target: Target): PeerClient {
         .orderBy(asc(users.id)),
     count: async (age) =>
       (await db.select({ count: count() }).from(users).where(gt(users.age, age)))[0]!.count,
+    async paginate(age, limit, offset) {
+      const total = await db.$count(users, gte(users.age, age));
+      const rows = await db
+        .select()
+        .from(users)
+        .where(gte(users.age, age))
+        .orderBy(asc(users.id))
+        .limit(limit)
+        .offset(offset);
+      return { total, rows };
+    },
     eagerLoad: (lastId) =>
       db.query.users.findMany({
         where: lte(users.id, lastId),
@@ -119,6 +134,7 @@ function openSqlite(target: Target): PeerClient {
     close: async () => {
       client.close();
     },
+    notes: NOTES,
   };
 }
 
@@ -137,6 +153,17 @@ function openPostgres(target: Target): PeerClient {
         .orderBy(asc(users.id)),
     count: async (age) =>
       (await db.select({ count: count() }).from(users).where(gt(users.age, age)))[0]!.count,
+    async paginate(age, limit, offset) {
+      const total = await db.$count(users, gte(users.age, age));
+      const rows = await db
+        .select()
+        .from(users)
+        .where(gte(users.age, age))
+        .orderBy(asc(users.id))
+        .limit(limit)
+        .offset(offset);
+      return { total, rows };
+    },
     eagerLoad: (lastId) =>
       db.query.users.findMany({
         where: lte(users.id, lastId),
@@ -155,6 +182,7 @@ function openPostgres(target: Target): PeerClient {
       });
     },
     close: () => client.end(),
+    notes: NOTES,
   };
 }
 
@@ -175,6 +203,17 @@ function openMysql(target: Target): PeerClient {
         .orderBy(asc(users.id)),
     count: async (age) =>
       (await db.select({ count: count() }).from(users).where(gt(users.age, age)))[0]!.count,
+    async paginate(age, limit, offset) {
+      const total = await db.$count(users, gte(users.age, age));
+      const rows = await db
+        .select()
+        .from(users)
+        .where(gte(users.age, age))
+        .orderBy(asc(users.id))
+        .limit(limit)
+        .offset(offset);
+      return { total, rows };
+    },
     eagerLoad: (lastId) =>
       db.query.users.findMany({
         where: lte(users.id, lastId),
@@ -197,7 +236,10 @@ function openMysql(target: Target): PeerClient {
         client.end((error) => (error ? reject(error) : resolve())),
       );
     },
-    notes: mariadb ? { 'eager-load': "relational query in mode 'planetscale' (MariaDB has no LATERAL)" } : {},
+    notes: {
+      ...NOTES,
+      ...(mariadb && { 'eager-load': "relational query in mode 'planetscale' (MariaDB has no LATERAL)" }),
+    },
   };
 }
 

@@ -79,6 +79,22 @@ export const kyselyPeer: Peer = {
               .executeTakeFirstOrThrow()
           ).count,
         ),
+      async paginate(age, limit, offset) {
+        const { total } = await db
+          .selectFrom('bench_users')
+          .select((eb) => eb.fn.countAll().as('total'))
+          .where('age', '>=', age)
+          .executeTakeFirstOrThrow();
+        const rows = await db
+          .selectFrom('bench_users')
+          .selectAll()
+          .where('age', '>=', age)
+          .orderBy('id')
+          .limit(limit)
+          .offset(offset)
+          .execute();
+        return { total: Number(total), rows };
+      },
       eagerLoad: (lastId) =>
         db
           .selectFrom('bench_users')
@@ -127,6 +143,7 @@ export const kyselyPeer: Peer = {
         });
       },
       close: () => db.destroy(),
+      notes: { paginate: 'no pagination API: a count query, then a limit/offset query' },
     };
     if (mariadb) {
       // kysely/helpers/mysql's jsonArrayFrom is MySQL-only SQL (CAST … AS JSON, a derived table that refers to
@@ -158,6 +175,7 @@ export const kyselyPeer: Peer = {
         return users.map((user) => ({ ...user, pictures: byUser.get(user.id) ?? [] }));
       };
       client.notes = {
+        ...client.notes,
         'eager-load':
           "MariaDB rejects kysely/helpers/mysql's jsonArrayFrom: two Kysely queries, attached by hand",
       };

@@ -48,7 +48,7 @@ const PictureSchema = new EntitySchema<Picture>({
 
 /**
  * MikroORM: a forked EntityManager per unit of work (request), as its identity map requires; `em.create` +
- * `flush`, `find({ populate })`, `count`, and `insertMany` for the bulk.
+ * `flush`, `find({ populate })`, `count`, `findAndCount`, and `insertMany` for the bulk.
  */
 export const mikroOrmPeer: Peer = {
   name: 'mikro-orm',
@@ -77,6 +77,12 @@ export const mikroOrmPeer: Peer = {
       findWhere: (low, high) =>
         orm.em.fork().find(User, { age: { $gte: low, $lte: high } }, { orderBy: { id: 'asc' } }),
       count: (age) => orm.em.fork().count(User, { age: { $gt: age } }),
+      async paginate(age, limit, offset) {
+        const [rows, total] = await orm.em
+          .fork()
+          .findAndCount(User, { age: { $gte: age } }, { orderBy: { id: 'asc' }, limit, offset });
+        return { total, rows };
+      },
       eagerLoad: (lastId) =>
         orm.em
           .fork()
@@ -98,6 +104,9 @@ export const mikroOrmPeer: Peer = {
         });
       },
       close: () => orm.close(),
+      ...(target.database !== 'sqlite' && {
+        notes: { paginate: 'findAndCount sends its rows and its count at once, on two pooled connections' },
+      }),
     };
   },
 };

@@ -47,7 +47,7 @@ function knexConfig(database: string, url: string): Knex.Config {
   };
 }
 
-/** Objection.js on knex: `query().findById`, `withGraphFetched`, `$query().patch`, `resultSize`. */
+/** Objection.js on knex: `query().findById`, `withGraphFetched`, `$query().patch`, `resultSize`, `page`. */
 export const objectionPeer: Peer = {
   name: 'objection',
   packages: ['objection', 'knex'],
@@ -62,6 +62,14 @@ export const objectionPeer: Peer = {
       findByPk: async (id) => await BoundUser.query().findById(id),
       findWhere: async (low, high) => await BoundUser.query().whereBetween('age', [low, high]).orderBy('id'),
       count: (age) => BoundUser.query().where('age', '>', age).resultSize(),
+      async paginate(age, limit, offset) {
+        // page() numbers pages from 0, and runs the rows query, then resultSize() of a copy without its order.
+        const { results, total } = await BoundUser.query()
+          .where('age', '>=', age)
+          .orderBy('id')
+          .page(offset / limit, limit);
+        return { total, rows: results };
+      },
       eagerLoad: async (lastId) =>
         await BoundUser.query().where('id', '<=', lastId).orderBy('id').withGraphFetched('pictures'),
       async updateOne(id, age) {

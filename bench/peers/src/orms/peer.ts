@@ -13,6 +13,11 @@ export interface PeerClient {
   findByPk(id: number): Promise<unknown>;
   findWhere(low: number, high: number): Promise<readonly unknown[]>;
   count(age: number): Promise<number>;
+  /**
+   * Users with an age from `age` up, ordered by id: `limit` of them from `offset`, and how many there are in all,
+   * through the ORM's own pagination where it has one.
+   */
+  paginate(age: number, limit: number, offset: number): Promise<Page>;
   /** Users with ids up to `lastId`, ordered by id, with their pictures loaded through the ORM's relation. */
   eagerLoad(lastId: number): Promise<readonly unknown[]>;
   /** Loads user `id` once (on the first call), then changes its age and saves it through the ORM. */
@@ -28,6 +33,12 @@ export interface PeerClient {
   remark?: string;
   /** Operations the ORM cannot do on this database, and why. */
   unsupported?: Partial<Record<OperationName, string>>;
+}
+
+/** One page of rows and the count of all the rows the query matches. */
+export interface Page {
+  total: number;
+  rows: readonly unknown[];
 }
 
 /** One ORM: its name, the packages whose versions the report names, and how to connect it. */

@@ -58,6 +58,15 @@ export const sequelizePeer: Peer = {
       findWhere: (low, high) =>
         User.findAll({ where: { age: { [Op.between]: [low, high] } }, order: [['id', 'ASC']] }),
       count: (age) => User.count({ where: { age: { [Op.gt]: age } } }),
+      async paginate(age, limit, offset) {
+        const { count, rows } = await User.findAndCountAll({
+          where: { age: { [Op.gte]: age } },
+          order: [['id', 'ASC']],
+          limit,
+          offset,
+        });
+        return { total: count, rows };
+      },
       eagerLoad: (lastId) =>
         User.findAll({
           where: { id: { [Op.lte]: lastId } },
@@ -80,6 +89,11 @@ export const sequelizePeer: Peer = {
         });
       },
       close: () => sequelize.close(),
+      ...(target.database !== 'sqlite' && {
+        notes: {
+          paginate: 'findAndCountAll sends its count and its rows at once, on two pooled connections',
+        },
+      }),
       ...(target.database === 'sqlite' && {
         remark:
           'runs on node-sqlite3 (Sequelize has no better-sqlite3 dialect), on an identical copy of the database file',

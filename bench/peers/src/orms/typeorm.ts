@@ -8,6 +8,7 @@ import {
   LessThanOrEqual,
   ManyToOne,
   MoreThan,
+  MoreThanOrEqual,
   OneToMany,
   PrimaryGeneratedColumn,
 } from 'typeorm';
@@ -48,7 +49,10 @@ class Picture {
   user?: User;
 }
 
-/** TypeORM: decorated entities and the Repository API (`save`, `find…`, `countBy`, `insert` for the bulk). */
+/**
+ * TypeORM: decorated entities and the Repository API (`save`, `find…`, `countBy`, `findAndCount`, `insert` for
+ * the bulk).
+ */
 export const typeormPeer: Peer = {
   name: 'typeorm',
   packages: ['typeorm'],
@@ -74,6 +78,16 @@ export const typeormPeer: Peer = {
       findByPk: (id) => users.findOneBy({ id }),
       findWhere: (low, high) => users.find({ where: { age: Between(low, high) }, order: { id: 'ASC' } }),
       count: (age) => users.countBy({ age: MoreThan(age) }),
+      async paginate(age, limit, offset) {
+        // findAndCount skips its count query when the page is not full (total = skip + rows); timed pages are full.
+        const [rows, total] = await users.findAndCount({
+          where: { age: MoreThanOrEqual(age) },
+          order: { id: 'ASC' },
+          skip: offset,
+          take: limit,
+        });
+        return { total, rows };
+      },
       eagerLoad: (lastId) =>
         users.find({
           where: { id: LessThanOrEqual(lastId) },
