@@ -235,10 +235,11 @@ export class InteractionBase {
 
   /**
    * The rows of a read of `table` (or of tables joined to it) by SQL built elsewhere, such as a relation's join:
-   * the database's "no such table" is ImaginaryTableError, as for every other read.
+   * the database's "no such table" is ImaginaryTableError, as for every other read. With `single`, the statement
+   * reads one row at most (a LIMIT 1), which a driver may read without building a list.
    */
-  async readRows(table: string, sql: string, params: readonly unknown[]): Promise<Row[]> {
-    return (await this.#read(table, sql, params)).rows;
+  async readRows(table: string, sql: string, params: readonly unknown[], single = false): Promise<Row[]> {
+    return (await this.#read(table, sql, params, single)).rows;
   }
 
   /** A read of `table`: the database's "no such table" is ImaginaryTableError, as for a write. */

@@ -116,7 +116,8 @@ export async function readRows(
   shape: SelectShape = {},
 ): Promise<Row[]> {
   const statement = cachedSelect(context, state, shape, () => selectSql(context, state, shape));
-  return context.config.readRows(state.model.tablename(), statement.sql, statement.params);
+  const single = shape.limit === 1 || (!('limit' in shape) && state.limit === 1);
+  return context.config.readRows(context.table, statement.sql, statement.params, single);
 }
 
 /** Records from rows: each row's counts kept apart, the records built, then the included relations loaded. */

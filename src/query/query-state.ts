@@ -70,8 +70,16 @@ export interface QueryState {
   readonly batch: boolean | undefined;
 }
 
-/** The state of a new query of `model`: every row, in no particular order. */
+const initial = new WeakMap<QueryModel, QueryState>();
+
+/** The state of a new query of `model`: every row, in no particular order (one object per model, never changed). */
 export function initialState(model: QueryModel): QueryState {
+  let state = initial.get(model);
+  if (state === undefined) initial.set(model, (state = emptyState(model)));
+  return state;
+}
+
+function emptyState(model: QueryModel): QueryState {
   return {
     model,
     base: null,

@@ -296,13 +296,15 @@ export class Query<M, R = M, G extends string = never, S extends string = string
 
   /** Every matching record. */
   async all(): Promise<R[]> {
-    const context = await readyContext(currentConfig(), this.state, BUILD);
+    const ready = this.#context();
+    const context = ready instanceof Promise ? await ready : ready;
     return recordsOf<R>(context, this.state, await readRows(context, this.state));
   }
 
   /** The first matching record (by the query's order, else by key), or null. */
   async first(): Promise<R | null> {
-    const context = await this.#context();
+    const ready = this.#context();
+    const context = ready instanceof Promise ? await ready : ready;
     const order = this.state.order.length > 0 ? undefined : defaultOrder(this.state, context);
     const rows = await readRows(context, this.state, { limit: 1, ...(order ? { order } : {}) });
     return (await recordsOf<R>(context, this.state, rows))[0] ?? null;

@@ -84,13 +84,15 @@ export function cachedSelect(
     state.counts.length > 0 ||
     state.base !== null ||
     (state.scoped && model.DEFAULT_SCOPE != null) ||
-    context.table !== model.tablename()
+    context.depth !== 0
   ) {
     return build();
   }
-  const terms: Term[] = [];
+  const where = state.where;
+  const terms: readonly Term[] = where === null ? [] : where.kind === 'columns' ? [where] : [];
+  if (where !== null && terms.length === 0 && !columnTerms(where, terms as Term[])) return build();
   const order = orderKey(shape.order ?? state.order);
-  if (order === undefined || !columnTerms(state.where, terms)) return build();
+  if (order === undefined) return build();
   const limit = 'limit' in shape ? shape.limit : state.limit;
   const offset = 'offset' in shape ? shape.offset : state.offset;
   let key = `${String(limit)}|${String(offset)}|${order}|${state.where?.kind ?? ''}`;
