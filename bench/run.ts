@@ -267,7 +267,7 @@ function report(result: Result): void {
         ? 'met'
         : `MISSED (target ${result.unit === 'ops/s' ? '≥' : '≤'} ${result.target}×)`;
   console.log(
-    `${result.database.padEnd(9)}${result.operation.padEnd(17)}raw ${result.raw.toFixed(1).padStart(10)} ${result.unit.padEnd(6)}` +
+    `${result.database.padEnd(9)}${result.operation.padEnd(20)}raw ${result.raw.toFixed(1).padStart(10)} ${result.unit.padEnd(6)}` +
       `twistar ${result.twistar.toFixed(1).padStart(10)}   ${result.ratio.toFixed(2)}×  ${verdict}`,
   );
 }
