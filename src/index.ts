@@ -126,7 +126,7 @@ export {
   type ModelClass,
   type ValidationOptions,
 } from './model/db-object.js';
-export type { FindByKeyOptions, FindOptions } from './model/finders.js';
+export type { FindByKeyOptions, FindOptions, FindResult } from './model/finders.js';
 export type { EachOptions } from './model/streaming.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';

@@ -1,10 +1,8 @@
-import { InvalidQueryError, NotFoundError } from '../errors.js';
-import type { Dialect } from '../dialects/dialect.js';
+import { InvalidQueryError } from '../errors.js';
 import { checkCount, SqlFragment } from '../sql/fragments.js';
-import { ne, subqueryMark, type SubqueryLike } from '../sql/operators.js';
-import type { Statement } from '../sql/statements.js';
+import { subqueryMark, type SubqueryLike } from '../sql/operators.js';
 import type { WhereInput } from '../sql/where.js';
-import { ownOptions, ownProperties } from '../options.js';
+import { ownProperties } from '../options.js';
 import {
   checkCounted,
   checkName,
@@ -15,10 +13,7 @@ import {
   termOf,
 } from './query-terms.js';
 import { relationHooks } from '../model/relation-hooks.js';
-import type { AggregateName } from './aggregates.js';
-import { aggregateRows, defaultOrder, keysetPage } from './query-reads.js';
-import { contextFor, quotedList, selectSql, type CompileContext, type QueryBuilding } from './query-sql.js';
-import { columnOf, currentConfig, readRows, readyContext, recordsOf, schemaOf } from './query-run.js';
+import type { QueryBuilding } from './query-sql.js';
 import {
   initialState,
   joinTerm,
@@ -30,24 +25,16 @@ import {
   type Term,
 } from './query-state.js';
 import type {
-  AvgOf,
   ColumnName,
   ColumnValue,
-  CursorPage,
-  CursorPageOptions,
-  ExtremeOf,
-  GroupRow,
   LockOptions,
-  Page,
-  PaginateOptions,
-  QueryEachOptions,
   RelatedTo,
   RelationName,
   Selected,
-  SumOf,
   WhereObject,
 } from './query-types.js';
 import { relationCount, relationExists } from './relation-sql.js';
+import { QueryResults } from './query-results.js';
 
 /**
  * What a scope or a refinement returns: the query it was given, narrowed (checked when it runs). Typed loosely,
@@ -69,27 +56,29 @@ export type IncludeArgument<M> =
       readonly [K in RelationName<M>]?: (query: Query<RelatedTo<M, K>>) => AnyQuery;
     };
 
-/** Aggregated: one value, or one row per group when the query is grouped. */
-type Aggregated<M, G extends string, A extends string, V> = [G] extends [never] ? V : GroupRow<M, G, A, V>[];
-
 /**
  * A query of model `M`, typed by its columns and relations: built by chaining (`User.where({ age: gte(18) })
  * .orderBy('age')`), run when awaited or by a method that reads (`all`, `first`, `count`, `paginate` …).
  * Immutable: each method returns a new query, so a base query can be kept and reused. `R` is what a record
  * reads as (narrowed by `select`), `G` the grouped columns, `S` the names of the model's scopes.
  */
-export class Query<M, R = M, G extends string = never, S extends string = string>
-  implements PromiseLike<R[]>, SubqueryLike
-{
+export class Query<M, R = M, G extends string = never, S extends string = string> extends QueryResults<
+  M,
+  R,
+  G,
+  S
+> {
   /** Queries stand for their values where a list is expected (`oneOf(query)`). @internal */
   static readonly [subqueryMark] = true;
 
   /** @internal */
-  readonly state: QueryState;
+  protected building(): QueryBuilding {
+    return BUILD;
+  }
 
-  /** @internal Made by `Model.query()`, `Model.where()` and the like. */
-  constructor(state: QueryState) {
-    this.state = state;
+  /** @internal */
+  protected withState(state: QueryState): Query<M, R, G, S> {
+    return new Query(state);
   }
 
   /** A query of every row of `model`. @internal */
@@ -106,15 +95,6 @@ export class Query<M, R = M, G extends string = never, S extends string = string
 
   #with(changes: Partial<QueryState>): this {
     return new Query(withChanges(this.state, changes)) as this;
-  }
-
-  #context(): CompileContext | Promise<CompileContext> {
-    return readyContext(currentConfig(), this.state, BUILD);
-  }
-
-  async #aggregateOf(aggregate: AggregateName, column: string | undefined): Promise<unknown> {
-    if (column !== undefined) checkName(column, aggregate);
-    return aggregateRows(await this.#context(), this.state, aggregate, column);
   }
 
   #term(term: Term, kind: 'and' | 'or'): this {
@@ -256,173 +236,6 @@ export class Query<M, R = M, G extends string = never, S extends string = string
   /** Lifts the model's DEFAULT_SCOPE from this query. */
   unscoped(): this {
     return this.#with({ scoped: false });
-  }
-
-  /**
-   * The statement this query sends, in the SQL of the database Twistar is connected to (its quoting, limits and
-   * locks) with Twistar's `?` placeholders, so that `pool.runQuery(sql, params)` runs it as it is. Values are
-   * written as their columns take them once the model's columns have been read (after its first query, or
-   * `await User.columns()`).
-   */
-  toSQL(): Statement {
-    return selectSql(contextFor(currentConfig(), this.state.model, BUILD), this.state);
-  }
-
-  /** The SELECT of one column this query stands for inside another statement (`oneOf(query)`). */
-  subquery(dialect: Dialect, nonNull = false): SqlFragment {
-    const [column, ...more] = this.state.select ?? [];
-    if (column === undefined || more.length > 0) {
-      throw new InvalidQueryError(
-        `A query used as a list must select one column: ${this.state.model.name}.query().select('column').`,
-      );
-    }
-    const config = currentConfig();
-    if (config.pool.dialect !== dialect)
-      throw new InvalidQueryError('A subquery must be for the same database.');
-    // For NOT IN: a NULL among the values would make the comparison unknown for every row.
-    const state = nonNull
-      ? this.#term({ kind: 'columns', values: { [column]: ne(null) } }, 'and').state
-      : this.state;
-    const statement = selectSql(contextFor(config, this.state.model, BUILD, 10, 's10'), state);
-    return new SqlFragment(statement.sql, statement.params);
-  }
-
-  then<A = R[], B = never>(
-    onfulfilled?: ((value: R[]) => A | PromiseLike<A>) | null,
-    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    return this.all().then(onfulfilled, onrejected);
-  }
-
-  /** Every matching record. */
-  async all(): Promise<R[]> {
-    const ready = this.#context();
-    const context = ready instanceof Promise ? await ready : ready;
-    return recordsOf<R>(context, this.state, await readRows(context, this.state));
-  }
-
-  /** The first matching record (by the query's order, else by key), or null. */
-  async first(): Promise<R | null> {
-    const ready = this.#context();
-    const context = ready instanceof Promise ? await ready : ready;
-    const order = this.state.order.length > 0 ? undefined : defaultOrder(this.state, context);
-    const rows = await readRows(context, this.state, { limit: 1, ...(order ? { order } : {}) });
-    return (await recordsOf<R>(context, this.state, rows))[0] ?? null;
-  }
-
-  /** The first matching record; NotFoundError when there is none. */
-  async firstOrFail(): Promise<R> {
-    const found = await this.first();
-    if (found === null) throw new NotFoundError(`No ${this.state.model.name} matches the query.`);
-    return found;
-  }
-
-  /** The number of matching rows; grouped, one `{ …group columns, count }` row per group. */
-  async count(): Promise<Aggregated<M, G, 'count', number>> {
-    return this.#aggregateOf('count', undefined) as Promise<Aggregated<M, G, 'count', number>>;
-  }
-
-  /** Whether any row matches. */
-  async exists(): Promise<boolean> {
-    const context = await readyContext(currentConfig(), this.state, BUILD);
-    const rows = await readRows(context, this.state, {
-      columns: new SqlFragment('1 AS one'),
-      limit: 1,
-      order: [],
-    });
-    return rows.length > 0;
-  }
-
-  /** The values of one column of every matching row. */
-  async pluck<K extends ColumnName<M>>(column: K): Promise<ColumnValue<M, K>[]> {
-    checkName(column, 'pluck');
-    const context = await readyContext(currentConfig(), this.state, BUILD);
-    const info = columnOf(context, column, 'pluck');
-    const rows = await readRows(context, this.state, {
-      columns: new SqlFragment(quotedList(context.dialect, [column])),
-    });
-    const reader = schemaOf(context).readers.get(info.name);
-    return rows.map((row) => (reader === undefined ? row[column] : reader(row[column]))) as ColumnValue<
-      M,
-      K
-    >[];
-  }
-
-  /** The sum of a number column: a number (a bigint past 2^53), exact text for a decimal column; 0 without rows. */
-  sum<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'sum', SumOf<ColumnValue<M, K>>>> {
-    return this.#aggregateOf('sum', column) as Promise<Aggregated<M, G, 'sum', SumOf<ColumnValue<M, K>>>>;
-  }
-
-  /** The average of a number column (exact text for a decimal column); null without rows. */
-  avg<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'avg', AvgOf<ColumnValue<M, K>>>> {
-    return this.#aggregateOf('avg', column) as Promise<Aggregated<M, G, 'avg', AvgOf<ColumnValue<M, K>>>>;
-  }
-
-  /** The smallest value of a column; null without rows. */
-  min<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'min', ExtremeOf<ColumnValue<M, K>>>> {
-    return this.#aggregateOf('min', column) as Promise<Aggregated<M, G, 'min', ExtremeOf<ColumnValue<M, K>>>>;
-  }
-
-  /** The largest value of a column; null without rows. */
-  max<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'max', ExtremeOf<ColumnValue<M, K>>>> {
-    return this.#aggregateOf('max', column) as Promise<Aggregated<M, G, 'max', ExtremeOf<ColumnValue<M, K>>>>;
-  }
-
-  /** One page of the records and the count of all: `{ data, total, page, perPage, lastPage }`. */
-  async paginate(options: PaginateOptions): Promise<Page<R>> {
-    const { page, perPage } = ownOptions(options, ['page', 'perPage'], `${this.state.model.name} paginate()`);
-    for (const [name, value] of [
-      ['page', page],
-      ['perPage', perPage],
-    ] as const) {
-      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-        throw new InvalidQueryError(
-          `paginate(): ${name} must be a whole number from 1, got ${String(value)}.`,
-        );
-      }
-    }
-    if (this.state.limit !== undefined || this.state.offset !== undefined) {
-      throw new InvalidQueryError(
-        'paginate() sets the limit and offset itself: leave them out of the query.',
-      );
-    }
-    const [at, size] = [page as number, perPage as number];
-    const total = (await this.#aggregateOf('count', undefined)) as number;
-    const data = await this.#with({ limit: size, offset: (at - 1) * size }).all();
-    return { data, total, page: at, perPage: size, lastPage: Math.max(1, Math.ceil(total / size)) };
-  }
-
-  /** A page after a cursor, by keyset (the order's columns, then the key): `{ data, next }`, next null at the end. */
-  async cursorPage(options: CursorPageOptions): Promise<CursorPage<R>> {
-    const { after, limit } = ownOptions(options, ['after', 'limit'], `${this.state.model.name} cursorPage()`);
-    if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1) {
-      throw new InvalidQueryError(`cursorPage(): limit must be a whole number from 1, got ${String(limit)}.`);
-    }
-    const page = await keysetPage<R>(await this.#context(), this.state, after ?? null, limit, 'cursorPage()');
-    return { data: page.records, next: page.more ? page.next : null };
-  }
-
-  /** Every matching record, read a page at a time by keyset, in flat memory. */
-  async *each(options?: QueryEachOptions): AsyncGenerator<R, void, undefined> {
-    const { batchSize = 1000 } = ownOptions(options, ['batchSize'], `${this.state.model.name} each()`);
-    if (typeof batchSize !== 'number' || !Number.isSafeInteger(batchSize) || batchSize < 1) {
-      throw new InvalidQueryError(
-        `each(): batchSize must be a whole number from 1, got ${String(batchSize)}.`,
-      );
-    }
-    let after: string | null = null;
-    for (;;) {
-      const page: { records: R[]; next: string; more: boolean } = await keysetPage<R>(
-        await this.#context(),
-        this.state,
-        after,
-        batchSize,
-        'each()',
-      );
-      for (const record of page.records) yield record;
-      if (!page.more) return;
-      after = page.next;
-    }
   }
 }
 
