@@ -7,22 +7,22 @@ import { ownOptions } from './options.js';
 /** Options of `transaction()`. */
 export interface TransactionOptions {
   /** The pool to run on (default `Registry.DBPOOL`). */
-  pool?: ConnectionPool;
+  pool?: ConnectionPool | undefined;
   /**
    * Run the whole callback again, up to this many more times, when the transaction failed in a way that
    * may pass on another attempt: a deadlock, a serialisation failure, or a connection lost before COMMIT
    * (see `isRetryable`). Never after a lost COMMIT, whose outcome is unknown. Default 0. Ignored for a
    * nested transaction (a savepoint), which cannot outlive the failure of the transaction around it.
    */
-  retries?: number;
+  retries?: number | undefined;
   /** The wait before the first retry, doubled for each further one, with jitter (ms, default 20). */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /**
    * The isolation level the transaction runs at, on every attempt (default: the database's own). SQLite's
    * transactions are all serializable, which keeps every level. Refused for a nested transaction (a savepoint
    * cannot change the isolation of the transaction it is in); anything but these levels is refused too.
    */
-  isolation?: IsolationLevel;
+  isolation?: IsolationLevel | undefined;
 }
 
 /**

@@ -5,6 +5,7 @@ import type {
   ColumnName,
   ColumnValue,
   ExtremeOf,
+  NumberColumnName,
   RelationName,
   RelatedTo,
   SumOf,
@@ -20,6 +21,14 @@ export type Scope = (query: any, ...args: any[]) => AnyQuery;
 
 /** The scope names of a model class, from its `static SCOPES` (none for a model that declares none). */
 export type ScopeNames<S> = keyof S & string;
+
+/** The arguments a scope takes after its query. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the scope's own query type
+export type ScopeArguments<F> = [F] extends [never]
+  ? unknown[]
+  : F extends (query: any, ...args: infer A) => unknown
+    ? A
+    : unknown[];
 
 /** The query a static method of model class `M` starts, with the names of its scopes. */
 export type ModelQuery<M, S> = Query<M, M, never, ScopeNames<S>>;
@@ -78,10 +87,10 @@ export abstract class ModelQueries extends ModelDeclarations {
   }
 
   /** A query narrowed by the scope `name` of `static SCOPES`. */
-  static scope<M extends object, S>(
+  static scope<M extends object, S, N extends ScopeNames<S>>(
     this: Scoped<M, S>,
-    name: ScopeNames<S>,
-    ...args: unknown[]
+    name: N,
+    ...args: ScopeArguments<S[N]>
   ): ModelQuery<M, S> {
     return (Query.of<M>(this as unknown as QueryModel) as ModelQuery<M, S>).scope(name, ...args);
   }
@@ -92,7 +101,7 @@ export abstract class ModelQueries extends ModelDeclarations {
   }
 
   /** The sum of a number column over every row (see Query.sum). */
-  static sum<M extends object, K extends ColumnName<M>>(
+  static sum<M extends object, K extends NumberColumnName<M>>(
     this: Model<M>,
     column: K,
   ): Promise<SumOf<ColumnValue<M, K>>> {
@@ -100,7 +109,7 @@ export abstract class ModelQueries extends ModelDeclarations {
   }
 
   /** The average of a number column over every row; null without rows. */
-  static avg<M extends object, K extends ColumnName<M>>(
+  static avg<M extends object, K extends NumberColumnName<M>>(
     this: Model<M>,
     column: K,
   ): Promise<AvgOf<ColumnValue<M, K>>> {

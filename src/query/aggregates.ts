@@ -86,3 +86,16 @@ export function checkAggregated(aggregate: AggregateName, column: ColumnInfo, mo
     );
   }
 }
+
+/** `sum / count` to `places` decimal places, rounded half away from zero, exactly (no floating point). */
+export function decimalQuotient(sum: string, count: number, places: number): string {
+  const negative = sum.startsWith('-');
+  const [whole = '0', fraction = ''] = (negative ? sum.slice(1) : sum).split('.');
+  const numerator = BigInt(whole + fraction) * 10n ** BigInt(places);
+  const denominator = BigInt(count) * 10n ** BigInt(fraction.length);
+  let quotient = numerator / denominator;
+  if ((numerator % denominator) * 2n >= denominator) quotient += 1n;
+  const digits = quotient.toString().padStart(places + 1, '0');
+  const text = places === 0 ? digits : `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+  return negative && quotient !== 0n ? `-${text}` : text;
+}

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { InvalidQueryError } from '../errors.js';
-import type { Dialect } from '../dialects/dialect.js';
+import type { ColumnKind, Dialect } from '../dialects/dialect.js';
 import type { ModelSchema } from '../model/model-schema.js';
 import { SqlFragment, quoteColumn } from '../sql/fragments.js';
 import type { OrderItem } from './query-state.js';
@@ -20,6 +20,8 @@ export interface KeyColumn {
   readonly exact: string | undefined;
   /** The column may hold NULL: its NULLs come after its values, in either direction, on every database. */
   readonly nullable: boolean;
+  /** The column's kind, which a cursor's value must fit. */
+  readonly kind: ColumnKind;
 }
 
 const EXACT_PREFIX = '__twistar_key_';
@@ -39,16 +41,30 @@ export function keyColumns(
         `${what} pages by the values of the order's columns; an order by a sql fragment has none. Order by columns.`,
       );
     }
-    const kind = schema.byName.get(item.column)?.kind;
+    const column = schema.byName.get(item.column);
+    if (column === undefined) {
+      throw new InvalidQueryError(`${what}: ${schema.table} has no column "${item.column}" to page by.`);
+    }
+    if (column.kind === 'other' && /float|real|double/i.test(column.type)) {
+      // A floating-point value read back need not be the value stored (mysql2 reads a FLOAT 0.3 as 0.3 or as
+      // 0.30000001192092896 by protocol), so a page would start beside its last row, not after it.
+      throw new InvalidQueryError(
+        `${what} cannot page by "${item.column}", a floating-point column: a value read back need not equal ` +
+          'the one stored, so rows would be skipped or repeated. Order by exact columns (integers, decimals, ' +
+          'text, dates); the key breaks ties.',
+      );
+    }
+    const kind = column.kind;
     const exact =
       dialect.exactDateText !== undefined && (kind === 'date' || kind === 'datetime')
         ? `${EXACT_PREFIX}${keys.length}`
         : undefined;
-    const nullable = schema.byName.get(item.column)?.nullable !== false && item.column !== primaryKey;
-    keys.push({ column: item.column, direction: item.direction, exact, nullable });
+    const nullable = column.nullable && item.column !== primaryKey;
+    keys.push({ column: item.column, direction: item.direction, exact, nullable, kind });
     if (item.column === primaryKey) return keys;
   }
   keys.push({
+    kind: schema.byName.get(primaryKey)?.kind ?? 'other',
     column: primaryKey,
     direction: keys.at(-1)?.direction ?? 'ASC',
     exact: undefined,
@@ -123,8 +139,36 @@ export function afterCondition(
   return new SqlFragment(branches.length === 0 ? '1 = 0' : branches.join(' OR '), params);
 }
 
-function signature(keys: readonly KeyColumn[]): string {
-  return keys.map((key) => `${key.column} ${key.direction}`).join(',');
+function signature(table: string, keys: readonly KeyColumn[]): string {
+  return `${table}:${keys.map((key) => `${key.column} ${key.direction}`).join(',')}`;
+}
+
+/** Whether a cursor's value can be one the key's column holds (values are bound, never SQL; this refuses forgeries). */
+function fits(key: KeyColumn, value: unknown): boolean {
+  if (value === null) return key.nullable;
+  switch (key.kind) {
+    case 'integer':
+      return (
+        (typeof value === 'number' && Number.isInteger(value)) ||
+        typeof value === 'bigint' ||
+        (typeof value === 'string' && /^-?\d+$/.test(value))
+      );
+    case 'decimal':
+      return typeof value === 'number' || (typeof value === 'string' && /^-?\d+(?:\.\d+)?$/.test(value));
+    case 'text':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean' || value === 0 || value === 1;
+    case 'date':
+    case 'datetime':
+      // As the database writes it (PostgreSQL's text may end in an offset or BC), or a Date.
+      return (
+        value instanceof Date ||
+        (typeof value === 'string' && /^(?:\d{4,}-\d\d-\d\d|-?infinity$)/.test(value))
+      );
+    default:
+      return true;
+  }
 }
 
 type Encoded = string | number | boolean | null | { d: string } | { n: string } | { x: string };
@@ -158,12 +202,19 @@ function decodeValue(value: unknown): unknown {
 }
 
 /** The cursor of the page after the row with `values`. */
-export function encodeCursor(keys: readonly KeyColumn[], values: readonly unknown[]): string {
-  return Buffer.from(JSON.stringify([signature(keys), ...values.map(encodeValue)])).toString('base64url');
+export function encodeCursor(table: string, keys: readonly KeyColumn[], values: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify([signature(table, keys), ...values.map(encodeValue)])).toString(
+    'base64url',
+  );
 }
 
 /** The values a cursor made by this query's order holds; InvalidQueryError for any other text. */
-export function decodeCursor(keys: readonly KeyColumn[], cursor: string, what: string): unknown[] {
+export function decodeCursor(
+  table: string,
+  keys: readonly KeyColumn[],
+  cursor: string,
+  what: string,
+): unknown[] {
   const refuse = (): never => {
     throw new InvalidQueryError(
       `${what} was given a cursor that is not the "next" of a page of this query (in this order); start from ` +
@@ -177,9 +228,10 @@ export function decodeCursor(keys: readonly KeyColumn[], cursor: string, what: s
   } catch {
     return refuse();
   }
-  if (!Array.isArray(parsed) || parsed.length !== keys.length + 1 || parsed[0] !== signature(keys))
+  if (!Array.isArray(parsed) || parsed.length !== keys.length + 1 || parsed[0] !== signature(table, keys)) {
     return refuse();
+  }
   const values = parsed.slice(1).map(decodeValue);
-  if (values.some((value) => value === undefined)) return refuse();
+  if (values.some((value, at) => value === undefined || !fits(keys[at] as KeyColumn, value))) return refuse();
   return values;
 }

@@ -1,6 +1,6 @@
 import { InvalidQueryError } from '../errors.js';
 import { SqlFragment } from '../sql/fragments.js';
-import { aggregateValue, checkAggregated, type AggregateName } from './aggregates.js';
+import { aggregateValue, checkAggregated, decimalQuotient, type AggregateName } from './aggregates.js';
 import {
   afterCondition,
   decodeCursor,
@@ -13,7 +13,7 @@ import {
 } from './keyset.js';
 import { effectiveOrder, quotedList, selectSql, type CompileContext } from './query-sql.js';
 import { columnOf, readRows, recordsOf, schemaOf } from './query-run.js';
-import type { OrderItem, QueryState } from './query-state.js';
+import { withChanges, type OrderItem, type QueryState } from './query-state.js';
 
 /*
  * The reads of a query that are more than its rows: aggregates (alone or per group) and keyset pages.
@@ -28,16 +28,19 @@ export function defaultOrder(state: QueryState, context: CompileContext): OrderI
 /** COUNT(*) or an aggregate of `column`: one value, or one row per group of a grouped query. */
 export async function aggregateRows(
   context: CompileContext,
-  state: QueryState,
+  given: QueryState,
   aggregate: AggregateName,
   column: string | undefined,
 ): Promise<unknown> {
   const { dialect } = context;
   const schema = schemaOf(context);
+  // Aggregates lock nothing: PostgreSQL refuses FOR UPDATE with them, and a count has no rows to hold.
+  const state = given.lock === null ? given : withChanges(given, { lock: null });
   const info = column === undefined ? undefined : columnOf(context, column, aggregate);
   if (info !== undefined) checkAggregated(aggregate, info, state.model.name);
-  // The average of integers is their exact sum over their count: AVG rounds them on MySQL (to 4 places).
-  const byCount = aggregate === 'avg' && info?.kind === 'integer';
+  // An average is the exact sum over the count, the same on every database: MySQL's AVG rounds to 4 places,
+  // PostgreSQL's gives 20, SQLite's is floating point.
+  const byCount = aggregate === 'avg' && (info?.kind === 'integer' || info?.kind === 'decimal');
   const calls = (name: string | undefined, as: string) => {
     if (name === undefined) return `COUNT(*) AS ${dialect.quoteIdentifier(as)}`;
     if (byCount)
@@ -47,7 +50,10 @@ export async function aggregateRows(
   const valueOf = (row: Record<string, unknown> | undefined, as: string): unknown => {
     if (!byCount) return aggregateValue(aggregate, row?.[as], info, schema);
     const counted = Number(row?.[COUNTED] ?? 0);
-    return counted === 0 ? null : Number(row?.[as]) / counted;
+    if (counted === 0) return null;
+    if (info?.kind !== 'decimal') return Number(row?.[as]) / counted;
+    const sum = aggregateValue('sum', row?.[as], info, schema) as string;
+    return decimalQuotient(sum, counted, (info.scale ?? 0) + 4);
   };
   const target = info && quotedList(dialect, [info.name]);
   const { group } = state;
@@ -97,7 +103,10 @@ export async function keysetPage<R>(
   const { dialect } = context;
   const order = state.order.length > 0 ? state.order : defaultOrder(state, context);
   const keys = keyColumns(order, state.model.PRIMARY_KEY, dialect, schemaOf(context), what);
-  const start = after === null ? null : afterCondition(dialect, keys, decodeCursor(keys, after, what));
+  const start =
+    after === null
+      ? null
+      : afterCondition(dialect, keys, decodeCursor(state.model.tablename(), keys, after, what));
   // A query that selects some columns reads the keys too, to start the next page after them.
   const selected = state.select;
   const added =
@@ -111,7 +120,7 @@ export async function keysetPage<R>(
   });
   const page = rows.slice(0, size);
   const last = page.at(-1);
-  const next = last === undefined ? '' : encodeCursor(keys, keyValues(last, keys));
+  const next = last === undefined ? '' : encodeCursor(state.model.tablename(), keys, keyValues(last, keys));
   for (const row of page) {
     dropExact(row, keys);
     for (const name of added) Reflect.deleteProperty(row, name);

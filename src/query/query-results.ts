@@ -18,6 +18,7 @@ import type {
   CursorPageOptions,
   ExtremeOf,
   GroupRow,
+  NumberColumnName,
   Page,
   PaginateOptions,
   QueryEachOptions,
@@ -99,6 +100,7 @@ export abstract class QueryResults<M, R, G extends string, S extends string>
 
   /** Every matching record. */
   async all(): Promise<R[]> {
+    refuseGrouped(this.state, 'all()');
     const ready = this.#context();
     const context = ready instanceof Promise ? await ready : ready;
     return recordsOf<R>(context, this.state, await readRows(context, this.state));
@@ -106,10 +108,13 @@ export abstract class QueryResults<M, R, G extends string, S extends string>
 
   /** The first matching record (by the query's order, else by key), or null. */
   async first(): Promise<R | null> {
+    refuseGrouped(this.state, 'first()');
     const ready = this.#context();
     const context = ready instanceof Promise ? await ready : ready;
     const order = this.state.order.length > 0 ? undefined : defaultOrder(this.state, context);
-    const rows = await readRows(context, this.state, { limit: 1, ...(order ? { order } : {}) });
+    // limit(0) reads nothing, here too.
+    const limit = this.state.limit === 0 ? 0 : 1;
+    const rows = await readRows(context, this.state, { limit, ...(order ? { order } : {}) });
     return (await recordsOf<R>(context, this.state, rows))[0] ?? null;
   }
 
@@ -130,7 +135,7 @@ export abstract class QueryResults<M, R, G extends string, S extends string>
     const context = await readyContext(currentConfig(), this.state, this.building());
     const rows = await readRows(context, this.state, {
       columns: new SqlFragment('1 AS one'),
-      limit: 1,
+      limit: this.state.limit === 0 ? 0 : 1,
       order: [],
     });
     return rows.length > 0;
@@ -152,12 +157,12 @@ export abstract class QueryResults<M, R, G extends string, S extends string>
   }
 
   /** The sum of a number column: a number (a bigint past 2^53), exact text for a decimal column; 0 without rows. */
-  sum<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'sum', SumOf<ColumnValue<M, K>>>> {
+  sum<K extends NumberColumnName<M>>(column: K): Promise<Aggregated<M, G, 'sum', SumOf<ColumnValue<M, K>>>> {
     return this.#aggregateOf('sum', column) as Promise<Aggregated<M, G, 'sum', SumOf<ColumnValue<M, K>>>>;
   }
 
   /** The average of a number column (exact text for a decimal column); null without rows. */
-  avg<K extends ColumnName<M>>(column: K): Promise<Aggregated<M, G, 'avg', AvgOf<ColumnValue<M, K>>>> {
+  avg<K extends NumberColumnName<M>>(column: K): Promise<Aggregated<M, G, 'avg', AvgOf<ColumnValue<M, K>>>> {
     return this.#aggregateOf('avg', column) as Promise<Aggregated<M, G, 'avg', AvgOf<ColumnValue<M, K>>>>;
   }
 
@@ -189,11 +194,17 @@ export abstract class QueryResults<M, R, G extends string, S extends string>
         'paginate() sets the limit and offset itself: leave them out of the query.',
       );
     }
+    refuseGrouped(this.state, 'paginate()');
     const [at, size] = [page as number, perPage as number];
-    const total = (await this.#aggregateOf('count', undefined)) as number;
-    const data = await this.withState(
-      withChanges(this.state, { limit: size, offset: (at - 1) * size }),
-    ).all();
+    const offset = (at - 1) * size;
+    if (!Number.isSafeInteger(offset)) {
+      throw new InvalidQueryError(`paginate(): page ${at} of ${size} rows is past any table's end.`);
+    }
+    const context = await this.#context();
+    const total = (await aggregateRows(context, this.state, 'count', undefined)) as number;
+    // Pages of no order would be pages of whatever order the database picks each time: by key unless told.
+    const order = this.state.order.length > 0 ? this.state.order : defaultOrder(this.state, context);
+    const data = await this.withState(withChanges(this.state, { limit: size, offset, order })).all();
     return { data, total, page: at, perPage: size, lastPage: Math.max(1, Math.ceil(total / size)) };
   }
 
@@ -228,5 +239,15 @@ export abstract class QueryResults<M, R, G extends string, S extends string>
       if (!page.more) return;
       after = page.next;
     }
+  }
+}
+
+/** Refuses to read records from a grouped query, whose rows are groups: its aggregates give one row per group. */
+function refuseGrouped(state: QueryState, what: string): void {
+  if (state.group !== null) {
+    throw new InvalidQueryError(
+      `${what} reads records, and a grouped query's rows are groups: read them with count(), sum(), avg(), min() ` +
+        'or max(), which give one row per group.',
+    );
   }
 }

@@ -220,6 +220,20 @@ export interface SelectShape {
 /** The SELECT of `state`, shaped by a terminal method. */
 export function selectSql(context: CompileContext, state: QueryState, shape: SelectShape = {}): Statement {
   const { dialect } = context;
+  if (state.group === null && state.having !== undefined) {
+    throw new InvalidQueryError('having() is a condition on groups: call group(…) too.');
+  }
+  for (const name of [...(state.select ?? []), ...(state.group ?? [])]) knownColumn(context, name);
+  for (const item of shape.order ?? state.order) if ('column' in item) knownColumn(context, item.column);
+  if (
+    state.select !== null &&
+    (state.include.length > 0 || state.counts.length > 0) &&
+    !state.select.includes(state.model.PRIMARY_KEY)
+  ) {
+    throw new InvalidQueryError(
+      `include and withCount find related rows by the key: select "${state.model.PRIMARY_KEY}" too.`,
+    );
+  }
   let where = termSql(context, effectiveWhere(context, state));
   if (shape.extra != null) {
     where =
@@ -264,4 +278,14 @@ function selectList(context: CompileContext, state: QueryState, more: readonly s
     params.push(...count.params);
   }
   return new SqlFragment(texts.join(', '), params);
+}
+
+/** Refuses, before anything is sent, a column the model's table does not have (when its columns are known). */
+function knownColumn(context: CompileContext, name: string): void {
+  const { schema, model } = context;
+  if (schema !== undefined && !schema.byName.has(name)) {
+    throw new InvalidQueryError(
+      `${model.name} has no column "${name}" (table "${schema.table}" has ${schema.columns.map((c) => c.name).join(', ')}).`,
+    );
+  }
 }

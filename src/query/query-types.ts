@@ -47,7 +47,15 @@ export type RelatedTo<M, K> = K extends keyof M ? (M[K] extends RelationTo<infer
 
 /** A record read with `select(...columns)`: the other columns are absent from its type (and undefined). */
 export type Selected<M, K extends string> =
-  Undeclared<M> extends true ? M : Omit<M, Exclude<keyof Attributes<M>, K>>;
+  Undeclared<M> extends true ? M : Omit<M, Exclude<keyof Attributes<M> | 'id', K>>;
+
+/** The columns `sum` and `avg` take: those declared as numbers, bigints or (decimal) text. */
+export type NumberColumnName<M> =
+  Undeclared<M> extends true
+    ? string
+    : {
+        [K in ColumnName<M>]: NonNullable<ColumnValue<M, K>> extends number | bigint | string ? K : never;
+      }[ColumnName<M>];
 
 /** What `sum(column)` gives: a number (a bigint past 2^53) for a number column, exact text for a decimal one. */
 export type SumOf<V> = [NonNullable<V>] extends [string] ? string : number | bigint;

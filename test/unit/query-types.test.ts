@@ -55,9 +55,11 @@ class User extends DBObject {
   static override HABTM = ['colors'];
   static override SCOPES = {
     adults: (q: Query<User>) => q.where({ age: gte(18) }),
+    named: (q: Query<User>, name: string) => q.where({ first_name: name }),
   };
   declare id: number;
   declare first_name: string;
+  declare born: Date | null;
   declare last_name: string | null;
   declare age: number | null;
   /** A DECIMAL column: a string. */
@@ -315,7 +317,27 @@ function locks(): void {
   User.query().forUpdate({ skiplocked: true });
 }
 
+async function narrowing(): Promise<void> {
+  const picked = await User.query().select('first_name').first();
+  // @ts-expect-error the key was not selected either
+  void picked?.id;
+  const keyed = await User.query().select('id', 'first_name').first();
+  expectType<Equal<typeof keyed extends infer P ? (P extends { id: infer I } ? I : never) : never, number>>(
+    true,
+  );
+  // @ts-expect-error a date column has no sum
+  await User.sum('born');
+  // @ts-expect-error nor an average
+  await User.query().avg('born');
+  await User.min('born');
+}
+
 async function scopes(): Promise<void> {
+  User.scope('named', 'Ann');
+  // @ts-expect-error a scope's arguments are typed by its function
+  User.scope('named', 42);
+  // @ts-expect-error and required
+  User.scope('named');
   const _adults = User.scope('adults');
   expectType<Extends<typeof _adults, Query<User>>>(true);
   const _rows = await _adults;
@@ -447,6 +469,7 @@ it('types queries from the model: columns, relations, operators, results and sco
     relations,
     locks,
     scopes,
+    narrowing,
     undeclared,
     findLimits,
   ])
