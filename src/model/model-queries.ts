@@ -23,10 +23,9 @@ export type Scope = (query: any, ...args: any[]) => AnyQuery;
 export type ScopeNames<S> = keyof S & string;
 
 /** The arguments a scope takes after its query. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the scope's own query type
 export type ScopeArguments<F> = [F] extends [never]
   ? unknown[]
-  : F extends (query: any, ...args: infer A) => unknown
+  : F extends (query: never, ...args: infer A) => unknown
     ? A
     : unknown[];
 

@@ -321,8 +321,8 @@ async function narrowing(): Promise<void> {
   const picked = await User.query().select('first_name').first();
   // @ts-expect-error the key was not selected either
   void picked?.id;
-  const keyed = await User.query().select('id', 'first_name').first();
-  expectType<Equal<typeof keyed extends infer P ? (P extends { id: infer I } ? I : never) : never, number>>(
+  const _keyed = await User.query().select('id', 'first_name').first();
+  expectType<Equal<typeof _keyed extends infer P ? (P extends { id: infer I } ? I : never) : never, number>>(
     true,
   );
   // @ts-expect-error a date column has no sum
