@@ -66,6 +66,8 @@ export function checkDefinition(definition: unknown, what: string): DialectDefin
   for (const name of DIALECT_OBJECTS)
     if (dialect[name] === null || typeof dialect[name] !== 'object')
       refuse(`dialect.${name} must be an object`);
+  if (dialect.updateReturning !== undefined && typeof dialect.updateReturning !== 'boolean')
+    refuse('dialect.updateReturning must be true or false when given');
   return definition as DialectDefinition;
 }
 

@@ -78,6 +78,12 @@ export interface Dialect {
   /** The new row's key comes back through `INSERT … RETURNING` rather than from the driver. */
   readonly insertReturning: boolean;
   /**
+   * UPDATE … RETURNING sends back the rows it changed (PostgreSQL, SQLite 3.35+), so that an atomic update of one
+   * row (`user.increment('age')`) needs one statement; without it (MySQL, MariaDB), an UPDATE then a SELECT in a
+   * transaction. Optional for a dialect defined outside Twistar: absent is false.
+   */
+  readonly updateReturning?: boolean;
+  /**
    * How a multi-row INSERT tells the keys it generated: `returning` (one row each, in order), `last`
    * (the last key; the others precede it one by one), or `first` (the first key; the others follow it
    * one by one only when the server's auto-increment settings guarantee it).

@@ -31,6 +31,9 @@ import {
   updateObject,
 } from './persistence.js';
 import { ModelQueries } from './model-queries.js';
+import { adjustObject } from './atomic-updates.js';
+import { negated } from './adjustment-rules.js';
+import type { NumberColumnName } from '../query/query-types.js';
 
 export type { ValidationOptions } from './model-declarations.js';
 import { installKeyAccessor } from './key-accessor.js';
@@ -216,6 +219,19 @@ export class DBObject extends ModelQueries implements PersistentObject {
   /** Deletes the row (after beforeDelete); false when a hook cancelled. */
   async delete(): Promise<boolean> {
     return deleteObject(this, config());
+  }
+
+  /**
+   * Adds `by` (default 1) to a number column in the database, atomically (`SET c = c + ?`, so concurrent
+   * increments all count), and holds the value the row then has. No validations or hooks.
+   */
+  async increment(column: NumberColumnName<this>, by: number | bigint = 1): Promise<this> {
+    return adjustObject(this, config(), column, by);
+  }
+
+  /** Subtracts `by` (default 1) from a number column in the database, atomically; see increment(). */
+  async decrement(column: NumberColumnName<this>, by: number | bigint = 1): Promise<this> {
+    return adjustObject(this, config(), column, negated(by));
   }
 
   /** Reloads the columns from the row, and forgets the relations loaded so far. */

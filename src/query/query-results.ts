@@ -10,6 +10,8 @@ import { contextFor, quotedList, selectSql, type CompileContext, type QueryBuild
 import { columnOf, currentConfig, readRows, readyContext, recordsOf, schemaOf } from './query-run.js';
 import { joinTerm, withChanges, type QueryState } from './query-state.js';
 import { checkName } from './query-terms.js';
+import { adjustRows, deleteRowsOf, updateRows } from './query-writes.js';
+import { negated } from '../model/adjustment-rules.js';
 import type {
   AvgOf,
   ColumnName,
@@ -23,6 +25,7 @@ import type {
   PaginateOptions,
   QueryEachOptions,
   SumOf,
+  UpdateValues,
 } from './query-types.js';
 
 /** Aggregated: one value, or one row per group when the query is grouped. */
@@ -239,6 +242,29 @@ export abstract class QueryResults<M, R, G extends string, S extends string>
       if (!page.more) return;
       after = page.next;
     }
+  }
+
+  /**
+   * Sets these columns on every row the query matches, in one UPDATE (no loading, validations or hooks; the
+   * DEFAULT_SCOPE applies); resolves to the rows changed. A query with no condition is refused.
+   */
+  async updateAll(values: UpdateValues<M>): Promise<number> {
+    return updateRows(await this.#context(), this.state, values);
+  }
+
+  /** Adds `by` (default 1) to a number column of every matching row, atomically (`SET c = c + ?`). */
+  async increment(column: NumberColumnName<M>, by: number | bigint = 1): Promise<number> {
+    return adjustRows(await this.#context(), this.state, column, by, 'increment()');
+  }
+
+  /** Subtracts `by` (default 1) from a number column of every matching row, atomically. */
+  async decrement(column: NumberColumnName<M>, by: number | bigint = 1): Promise<number> {
+    return adjustRows(await this.#context(), this.state, column, negated(by), 'decrement()');
+  }
+
+  /** Deletes every row the query matches, in one DELETE (no hooks); a query with no condition is refused. */
+  async deleteAll(): Promise<number> {
+    return deleteRowsOf(await this.#context(), this.state);
   }
 }
 

@@ -71,6 +71,10 @@ export type GroupRow<M, G extends string, A extends string, V> = { [K in G]: Col
   [K in A]: V;
 };
 
+/** What `updateAll` sets: declared columns with values of their types (any column of a model that declares none). */
+export type UpdateValues<M> =
+  Undeclared<M> extends true ? Readonly<Record<string, unknown>> : Partial<Attributes<M>>;
+
 /** The page `paginate()` resolves to. */
 export interface Page<R> {
   readonly data: R[];

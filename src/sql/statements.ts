@@ -203,6 +203,28 @@ export function updateStatement(
   return { sql: `UPDATE ${quoteTable(dialect, table)} SET ${assignments}${condition}`, params };
 }
 
+/**
+ * UPDATE table SET column = column + ? WHERE …: an atomic change of a number column, whatever other writers do
+ * meanwhile; with `returning`, the rows send back the column's new value (where the dialect can).
+ */
+export function adjustStatement(
+  dialect: Dialect,
+  table: string,
+  column: string,
+  by: unknown,
+  where: WhereInput,
+  returning = false,
+): Statement {
+  const quoted = quoteColumn(dialect, column);
+  const params: unknown[] = [by];
+  const condition = requiredWhere(dialect, 'update', table, where, params);
+  const tail = returning ? ` RETURNING ${quoted}` : '';
+  return {
+    sql: `UPDATE ${quoteTable(dialect, table)} SET ${quoted} = ${quoted} + ?${condition}${tail}`,
+    params,
+  };
+}
+
 /** DELETE FROM table WHERE …; `ALL_ROWS` deletes every row, an empty where is refused. */
 export function deleteStatement(dialect: Dialect, table: string, where: WhereInput | AllRows): Statement {
   const params: unknown[] = [];

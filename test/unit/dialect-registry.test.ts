@@ -86,6 +86,10 @@ describe('registerDialect', () => {
         'a beginTransactionAt that is no function',
         { ...good, dialect: { ...good.dialect, beginTransactionAt: 'BEGIN' } },
       ],
+      [
+        'an updateReturning that is no boolean',
+        { ...good, dialect: { ...good.dialect, updateReturning: 'yes' } },
+      ],
       ['an upper-case scheme', { ...good, urlSchemes: ['Shape'] }],
     ];
     for (const [what, definition] of broken) {

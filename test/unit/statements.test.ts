@@ -8,6 +8,7 @@ import { sqliteDialect } from '../../src/dialects/sqlite/sqlite-dialect.js';
 import { sql } from '../../src/sql/fragments.js';
 import { ALL_ROWS } from '../../src/sql/where.js';
 import {
+  adjustStatement,
   countStatement,
   deleteStatement,
   insertManyStatements,
@@ -483,6 +484,32 @@ describe('insertManyStatements', () => {
       [32766, (20_000 - 10_922) * 3],
     );
   });
+});
+
+describe('adjustStatement', () => {
+  testSql(
+    'adds to the column in the database, the amount before the where parameters',
+    (d) => adjustStatement(d, 'users', 'age', 2, ['id = ?', 7]),
+    {
+      sqlite: 'UPDATE "users" SET "age" = "age" + ? WHERE id = ?',
+      postgres: 'UPDATE "users" SET "age" = "age" + ? WHERE id = ?',
+      mysql: 'UPDATE `users` SET `age` = `age` + ? WHERE id = ?',
+    },
+    [2, 7],
+  );
+  testSql(
+    'returns the new value when asked',
+    (d) => adjustStatement(d, 'users', 'age', -1, ['id = ?', 7], true),
+    {
+      sqlite: 'UPDATE "users" SET "age" = "age" + ? WHERE id = ? RETURNING "age"',
+      postgres: 'UPDATE "users" SET "age" = "age" + ? WHERE id = ? RETURNING "age"',
+      mysql: 'UPDATE `users` SET `age` = `age` + ? WHERE id = ? RETURNING `age`',
+    },
+    [-1, 7],
+  );
+  testRefused('refuses an empty condition, which would reach every row', (d) =>
+    adjustStatement(d, 'users', 'age', 1, []),
+  );
 });
 
 describe('updateStatement', () => {

@@ -31,6 +31,7 @@ export const postgresDialect: Dialect = {
   lexical,
   maxParameters: MAX_PARAMETERS,
   insertReturning: true,
+  updateReturning: true,
   bulkInsertKeys: 'returning',
   beginTransaction: 'BEGIN',
   beginTransactionAt: (isolation) => [`BEGIN ISOLATION LEVEL ${isolationSql(isolation)}`],

@@ -56,6 +56,8 @@ export const sqliteDialect: Dialect = {
   lexical,
   maxParameters: MAX_PARAMETERS,
   insertReturning: false,
+  // better-sqlite3 bundles SQLite 3.35 or later.
+  updateReturning: true,
   bulkInsertKeys: 'last',
   beginTransaction: 'BEGIN IMMEDIATE',
   // SQLite's transactions are all serializable (BEGIN IMMEDIATE takes the write lock): every level is kept.
