@@ -90,6 +90,19 @@ export class UnsafeSqlError extends InvalidQueryError {}
  */
 export class InvalidValueError extends InvalidQueryError {}
 
+/**
+ * A plain object (a request's body, say) tried to set columns its model guards (`static GUARDED`) or does not
+ * list as fillable (`static FILLABLE`); nothing was set or sent. `columns` names them.
+ */
+export class MassAssignmentError extends TwistarError {
+  readonly columns: readonly string[];
+
+  constructor(message: string, columns: readonly string[]) {
+    super(message);
+    this.columns = columns;
+  }
+}
+
 /** `firstOrFail()` found no row matching the query. */
 export class NotFoundError extends TwistarError {}
 

@@ -34,6 +34,7 @@ export {
   ValueTooLargeError,
   UnknownColumnError,
   NotFoundError,
+  MassAssignmentError,
 } from './errors.js';
 export {
   SchemaMismatchError,

@@ -31,6 +31,7 @@ import {
   updateObject,
 } from './persistence.js';
 import { ModelQueries } from './model-queries.js';
+import { checkMassAssignment } from './mass-assignment.js';
 import { adjustObject } from './atomic-updates.js';
 import { negated } from './adjustment-rules.js';
 import type { NumberColumnName } from '../query/query-types.js';
@@ -82,7 +83,10 @@ export class DBObject extends ModelQueries implements PersistentObject {
     super();
     relationHooks().install(this.constructor as typeof DBObject);
     this[STATE] = newState();
-    if (attrs) assignAttributes(this, attrs);
+    if (attrs) {
+      checkMassAssignment(this.constructor as typeof DBObject, attrs, `new ${this.constructor.name}(…)`);
+      assignAttributes(this, attrs);
+    }
   }
 
   /** The object with this key, or null (with `include`, its relations loaded too). */

@@ -35,6 +35,13 @@ export abstract class ModelDeclarations {
   static TABLENAME: string | undefined = undefined;
   /** The key column; `id` unless set (it may be a text or UUID column the application fills). */
   static PRIMARY_KEY = 'id';
+  /**
+   * Columns a plain object may not set through a constructor, `create`, `createMany`, `findOrCreate` or a query's
+   * `updateAll` (MassAssignmentError); assigning the property in code still works: `['is_admin']`.
+   */
+  static GUARDED: readonly string[] = [];
+  /** The only columns a plain object may set (instead of GUARDED); undefined: every column. */
+  static FILLABLE: readonly string[] | undefined = undefined;
   /** Fill `created_at` and `updated_at` on create and update, where the table has them. */
   static TIMESTAMPS = true;
   /** Has-many relationships: `['pictures']` gives `user.pictures` (declare it as `HasMany<Picture>`). */

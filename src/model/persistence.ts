@@ -1,3 +1,4 @@
+import { checkMassAssignment } from './mass-assignment.js';
 import {
   DBObjectSaveError,
   InvalidQueryError,
@@ -195,6 +196,8 @@ export async function findOrCreateObject<M extends Persistable & Loaded>(
       `${model.name}.findOrCreate({}) has no condition, so it would return any row; give the values to find by.`,
     );
   }
+  // Before the read: values a plain object may not set are refused with nothing sent.
+  checkMassAssignment(model, attrs, `${model.name}.findOrCreate()`);
   const { pool } = config;
   const values = attrs as Readonly<Record<string, unknown>>;
   return pool.runInteraction(async () => {

@@ -4,6 +4,7 @@ import { adjustStatement } from '../sql/statements.js';
 import type { SqlFragment } from '../sql/fragments.js';
 import { ownProperties } from '../options.js';
 import { checkAdjustment } from '../model/adjustment-rules.js';
+import { checkMassAssignment } from '../model/mass-assignment.js';
 import { effectiveWhere, termSql, type CompileContext } from './query-sql.js';
 import { schemaOf } from './query-run.js';
 import type { QueryState } from './query-state.js';
@@ -53,6 +54,7 @@ export async function updateRows(
       `${what} takes an object of column values, got ${given === null ? 'null' : typeof given}.`,
     );
   }
+  checkMassAssignment(state.model, given, `${state.model.name}.query().updateAll()`);
   const schema = schemaOf(context);
   const values: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(ownProperties(given as Record<string, unknown>))) {
