@@ -60,14 +60,9 @@ export function aggregateValue(
     return typeof value === 'string' ? Number(value) : value;
   }
   if (value === null || value === undefined) return null;
-  if (aggregate === 'avg') {
-    if (kind === 'decimal') {
-      // SQLite keeps decimals as floating point: its average is given to the digits a double holds exactly.
-      const text = typeof value === 'number' ? String(Number(value.toPrecision(15))) : value;
-      return decimalText(text, column?.scale ?? 0);
-    }
-    return Number(value);
-  }
+  // Averages of integer and decimal columns are their exact sums over their counts (query-reads.ts): here only
+  // floating-point columns' AVG.
+  if (aggregate === 'avg') return Number(value);
   // MIN and MAX are values of the column: read as the column is.
   const reader = column === undefined ? undefined : schema.readers.get(column.name);
   return reader === undefined ? value : reader(value);

@@ -88,9 +88,8 @@ export function cachedSelect(
   ) {
     return build();
   }
-  const where = state.where;
-  const terms: readonly Term[] = where === null ? [] : where.kind === 'columns' ? [where] : [];
-  if (where !== null && terms.length === 0 && !columnTerms(where, terms as Term[])) return build();
+  const terms: Term[] = [];
+  if (!columnTerms(state.where, terms)) return build();
   const order = orderKey(shape.order ?? state.order);
   if (order === undefined) return build();
   const limit = 'limit' in shape ? shape.limit : state.limit;
