@@ -17,7 +17,9 @@ if (what === 'hang') {
   await transaction(async () => {
     for (let i = 0; i < 3; i++) await config.insert('writes', { tag, n: i });
     process.stdout.write('inside\n');
-    await new Promise(() => undefined); // killed here by the test
+    // Killed here by the test. The interval keeps the event loop alive: a promise alone does not, and
+    // the process would exit (code 13, unsettled top-level await) before the kill once the pool's timers end.
+    await new Promise(() => setInterval(() => undefined, 60_000));
   });
 } else {
   for (let t = 0; t < Number(what); t++) {
