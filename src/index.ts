@@ -91,6 +91,7 @@ export type {
   ErrorKind,
 } from './dialects/driver-errors.js';
 export type { DdlRules, SimpleColumnType } from './dialects/ddl-rules.js';
+export type { UpsertRules } from './dialects/upsert-rules.js';
 export { LockLost, type HeldLock, type MigrationLock } from './dialects/migration-lock.js';
 export { lazyDriver, type DriverTraits } from './dialects/dialect-kit.js';
 export { narrowInteger } from './dialects/driver.js';
@@ -128,6 +129,7 @@ export {
   type ValidationOptions,
 } from './model/db-object.js';
 export type { FindByKeyOptions, FindOptions, FindResult } from './model/finders.js';
+export type { UpsertManyResult, UpsertOptions, UpsertResult } from './model/upsert.js';
 export type { EachOptions } from './model/streaming.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';

@@ -66,6 +66,17 @@ export function checkDefinition(definition: unknown, what: string): DialectDefin
   for (const name of DIALECT_OBJECTS)
     if (dialect[name] === null || typeof dialect[name] !== 'object')
       refuse(`dialect.${name} must be an object`);
+  const upsert = dialect.upsert as Partial<Record<string, unknown>> | undefined | null;
+  if (
+    upsert !== undefined &&
+    (upsert === null ||
+      typeof upsert !== 'object' ||
+      typeof upsert.clause !== 'function' ||
+      typeof upsert.uniqueKeys !== 'function' ||
+      (upsert.generatedKey !== undefined && typeof upsert.generatedKey !== 'function') ||
+      (upsert.inserted !== undefined && typeof upsert.inserted !== 'string'))
+  )
+    refuse('dialect.upsert must have clause(conflict, update) and uniqueKeys(table) when given');
   if (dialect.updateReturning !== undefined && typeof dialect.updateReturning !== 'boolean')
     refuse('dialect.updateReturning must be true or false when given');
   return definition as DialectDefinition;

@@ -6,6 +6,7 @@ import type { CatalogueQuery, DialectSession, Driver, DriverConfig } from './dri
 import type { IsolationLevel } from './isolation-level.js';
 import type { MigrationLock } from './migration-lock.js';
 import type { PortableType, TableSchema } from './table-schema.js';
+import type { UpsertRules } from './upsert-rules.js';
 
 /**
  * The name of a dialect, the SQL a database speaks: Twistar's own three, or one a dialect added from outside
@@ -116,6 +117,8 @@ export interface Dialect {
    * table has no such key it changes nothing. `column` is one of the inserted columns, quoted.
    */
   skipDuplicates(column: string): string;
+  /** How an upsert (`INSERT … ON CONFLICT … DO UPDATE`) is written; absent: `upsert` is refused. */
+  readonly upsert?: UpsertRules;
   /** `INSERT` of a row that takes every column's default. */
   insertDefaults(quotedTable: string): string;
 

@@ -1,4 +1,4 @@
-import { DBObjectSaveError, QueryError } from '../errors.js';
+import { DBObjectSaveError, QueryError, UniqueViolationError } from '../errors.js';
 import { narrowInteger } from '../dialects/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
@@ -9,11 +9,22 @@ import { culprits, reportViolation, tableViolation, violationOf } from './constr
 import type { Loadable, Loaded } from './hydration.js';
 import { hasHooks, runAfter, runBefore } from './lifecycle.js';
 import { validatorsOf } from '../validation/validators.js';
+import { validatingIgnoringConflicts } from '../validation/uniqueness.js';
 import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
 import { STATE } from './object-state.js';
-import { valuesForInsert, type Persistable } from './persistence.js';
+import { insertObject, valuesForInsert, type Persistable } from './persistence.js';
 
-type Creatable = Loaded & Persistable;
+/** A model object as createMany sees it. */
+export type Creatable = Loaded & Persistable;
+
+/** Options of `createMany`. */
+export interface CreateManyOptions {
+  /**
+   * What a row that a unique key (the primary key or a unique index) already holds does: `'error'` (the default)
+   * refuses the whole call, writing nothing; `'ignore'` skips that row and inserts the others.
+   */
+  readonly onConflict?: 'error' | 'ignore' | undefined;
+}
 
 /** Whether this MySQL server numbers the rows of one multi-row INSERT consecutively (per pool, read once). */
 const consecutiveKeys = new WeakMap<object, Promise<boolean>>();
@@ -73,7 +84,7 @@ async function insertChunk(
  * The error createMany() rejects with: for a constraint the database enforces, a DBObjectSaveError, with the
  * message on the objects the violation is about (see culprits); otherwise the error itself.
  */
-async function refusal<M extends Creatable>(
+export async function refusal<M extends Creatable>(
   error: unknown,
   model: Loadable<M>,
   objects: readonly M[],
@@ -102,6 +113,26 @@ async function refusal<M extends Creatable>(
 }
 
 /**
+ * Inserts each object on its own, in a savepoint, so that a row a unique key already holds is skipped (its object
+ * stays new) and the others are written: the one way every database tells which rows those were.
+ */
+async function insertSkippingConflicts<M extends Creatable>(
+  config: InteractionBase,
+  objects: readonly M[],
+  saved: [M, boolean][],
+): Promise<void> {
+  for (const obj of objects) {
+    const generatedKey = obj.id === null || obj.id === undefined;
+    try {
+      await config.pool.runInteraction(() => insertObject(obj, config));
+      saved.push([obj, generatedKey]);
+    } catch (error) {
+      if (!(error instanceof UniqueViolationError)) throw error;
+    }
+  }
+}
+
+/**
  * createMany(): validates every object, runs their before-hooks, writes them with multi-row INSERTs under
  * the parameter limit in one transaction, sets their keys, then runs their after-hooks. If any object is not
  * valid, nothing is written. An object whose before-hook returns false is left unsaved.
@@ -110,6 +141,7 @@ export async function createObjects<M extends Creatable>(
   model: Loadable<M>,
   items: readonly (M | object)[],
   config: InteractionBase,
+  ignoreConflicts = false,
 ): Promise<M[]> {
   const build = model as unknown as new (attrs: object) => M;
   const objects = items.map((item): M => (item instanceof model ? (item as M) : new build(item)));
@@ -146,7 +178,7 @@ export async function createObjects<M extends Creatable>(
     obj[STATE].writingIn = transaction;
   }
   try {
-    return await validateAndWrite(model, objects, config, validating, invalid);
+    return await validateAndWrite(model, objects, config, validating, invalid, ignoreConflicts);
   } finally {
     for (const obj of objects) {
       if (obj[STATE].writing === writing) {
@@ -164,10 +196,12 @@ async function validateAndWrite<M extends Creatable>(
   config: InteractionBase,
   validating: boolean,
   invalid: string[],
+  ignoreConflicts: boolean,
 ): Promise<M[]> {
   for (const [index, obj] of objects.entries()) {
     if (!validating) break;
-    await obj.validate();
+    if (ignoreConflicts) await validatingIgnoringConflicts(obj, () => obj.validate());
+    else await obj.validate();
     const errors = obj[STATE].errors;
     if (errors !== null && !errors.isEmpty()) invalid.push(`item ${index}: ${errors.toString()}`);
   }
@@ -194,6 +228,11 @@ async function validateAndWrite<M extends Creatable>(
       for (const obj of writing)
         schema = savableSchema(config, model, obj) ?? (await schemaToSave(config, model, obj));
       progress.schema = schema;
+      if (ignoreConflicts) {
+        await insertSkippingConflicts(config, writing, progress.saved);
+        for (const obj of writing) if (obj[STATE].persisted) await runAfter(obj, 'create');
+        return objects;
+      }
       // Rows that set the same columns go together, so that no column is written as NULL in place of its default.
       const groups = new Map<string, { columns: number; objects: M[]; rows: Record<string, unknown>[] }>();
       for (const obj of writing) {

@@ -10,7 +10,6 @@ import type { Errors } from '../validation/errors.js';
 import { runValidations } from '../validation/validators.js';
 import { assignAttributes, columnValuesOf } from './attributes.js';
 import { eachObject, type EachOptions } from './streaming.js';
-import { createObjects } from './bulk-create.js';
 import {
   allObjects,
   findObjects,
@@ -30,7 +29,7 @@ import {
   saveOrFailObject,
   updateObject,
 } from './persistence.js';
-import { ModelQueries } from './model-queries.js';
+import { ModelWrites } from './model-writes.js';
 import { checkMassAssignment } from './mass-assignment.js';
 import { adjustObject } from './atomic-updates.js';
 import { negated } from './adjustment-rules.js';
@@ -60,7 +59,7 @@ function config(): InteractionBase {
  * plain properties; declare their types with `declare first_name: string` (not a field initialiser,
  * which would overwrite the values Twistar sets).
  */
-export class DBObject extends ModelQueries implements PersistentObject {
+export class DBObject extends ModelWrites implements PersistentObject {
   declare [STATE]: ObjectState;
 
   /**
@@ -149,19 +148,6 @@ export class DBObject extends ModelQueries implements PersistentObject {
   /** A new object with these values, saved (check `errors` when validation may fail). */
   static async create<M extends DBObject>(this: ModelClass<M>, attrs: AttributeValues<M> = {}): Promise<M> {
     return new this(attrs).save();
-  }
-
-  /**
-   * Saves many new objects (or attribute objects) at once: validations and before-hooks for each, then
-   * multi-row INSERTs under the parameter limit, all in one transaction, then the after-hooks. Resolves to the
-   * objects with their keys. If any is not valid, nothing is written (DBObjectSaveError; see each `errors`);
-   * an object whose before-hook returns false stays unsaved.
-   */
-  static async createMany<M extends DBObject>(
-    this: ModelClass<M>,
-    items: readonly (NoInfer<M> | AttributeValues<NoInfer<M>>)[],
-  ): Promise<M[]> {
-    return createObjects<M>(this, items, config());
   }
 
   /** A new, unsaved object with these values. */

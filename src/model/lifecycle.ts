@@ -3,13 +3,16 @@ import { runAsHookOf } from '../connection/context.js';
 /**
  * The hooks of each operation, in the order they run (Rails' CALLBACKS): the before-hooks, then the statement,
  * then the after-hooks. Saving validates first (a new object is a `create`, a loaded one an `update`, whose
- * UPDATE is sent only if a column changed); objects built from query results run `load`'s. A before-hook that
+ * UPDATE is sent only if a column changed); objects built from query results run `load`'s; an upsert runs
+ * `beforeSave`, then create's or update's after-hooks by what the database did. A before-hook that
  * returns (or resolves to) `false` cancels the rest. This table is the one place the order is decided.
  */
 export const CALLBACKS = {
   create: { before: ['beforeCreate', 'beforeSave'], after: ['afterCreate', 'afterSave'] },
   update: { before: ['beforeUpdate', 'beforeSave'], after: ['afterUpdate', 'afterSave'] },
   delete: { before: ['beforeDelete'], after: ['afterDelete'] },
+  // Whether it inserts or updates is known only once it ran: its after-hooks are then create's or update's.
+  upsert: { before: ['beforeSave'], after: [] },
   load: { before: [], after: ['afterInit'] },
 } as const;
 

@@ -30,6 +30,39 @@ export function uniquenessMessageOf(model: object, column: string): string | und
   return found;
 }
 
+/** While an upsert validates an object: the unique key it conflicts on, and the object's values of it. */
+const upserting = new WeakMap<object, { readonly columns: readonly string[]; readonly values: unknown[] }>();
+
+/**
+ * Runs `validate` for an upsert of `obj` on the unique key of `columns`: a row holding that key is the row the
+ * upsert updates, so uniqueness checks neither look at those columns nor count that row.
+ */
+export async function validatingUpsert<T>(
+  obj: object,
+  columns: readonly string[],
+  validate: () => Promise<T>,
+): Promise<T> {
+  upserting.set(obj, { columns, values: columns.map((column) => columnValue(obj, column)) });
+  try {
+    return await validate();
+  } finally {
+    upserting.delete(obj);
+  }
+}
+
+/** Objects validated for `createMany(…, { onConflict: 'ignore' })`: a duplicate is skipped, not refused. */
+const ignoringConflicts = new WeakSet<object>();
+
+/** Runs `validate` for an insert that skips a row a unique key already holds: uniqueness checks pass. */
+export async function validatingIgnoringConflicts<T>(obj: object, validate: () => Promise<T>): Promise<T> {
+  ignoringConflicts.add(obj);
+  try {
+    return await validate();
+  } finally {
+    ignoringConflicts.delete(obj);
+  }
+}
+
 /**
  * Fails when another row already has the object's value in one of `props`. It reads the database, so two
  * concurrent saves can both pass: back it with a UNIQUE index.
@@ -39,12 +72,18 @@ export function uniquenessOf(props: readonly string[], message = 'is not unique.
     const config = Registry.getConfig();
     const dialect = config.pool.dialect;
     const model = obj.constructor;
+    if (ignoringConflicts.has(obj)) return;
+    const upsert = upserting.get(obj);
     for (const prop of props) {
       const value = columnValue(obj as object, prop);
-      if (value === undefined || value === null) continue;
+      if (value === undefined || value === null || upsert?.columns.includes(prop) === true) continue;
       let where: Where | [] = [`${quoteColumn(dialect, prop)} = ?`, value];
       if (obj.id !== null && obj.id !== undefined) {
         where = joinWheres(where, [`${quoteColumn(dialect, model.PRIMARY_KEY)} <> ?`, obj.id]);
+      }
+      if (upsert !== undefined) {
+        const key = upsert.columns.map((column) => `${quoteColumn(dialect, column)} = ?`).join(' AND ');
+        where = joinWheres(where, [`NOT (${key})`, ...upsert.values]);
       }
       if ((await config.count(model.tablename(), where)) > 0) obj.errors.add(prop, message);
     }

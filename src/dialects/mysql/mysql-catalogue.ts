@@ -88,14 +88,28 @@ export function mysqlType(type: string): PortableType {
   return { kind: 'other' };
 }
 
-/** The catalogue reads that name a violation's columns: the unique indexes a duplicate names, a CHECK's definition. */
-export const mysqlConstraintCatalogue: ConstraintCatalogue = {
-  uniqueIndexes: (table) => [
+/** The table's AUTO_INCREMENT column, if it has one. */
+export function mysqlGeneratedKey(table: string): CatalogueQuery {
+  return [
+    'SELECT COLUMN_NAME AS column_name FROM information_schema.COLUMNS ' +
+      "WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND EXTRA LIKE '%auto_increment%'",
+    splitTableName(table),
+  ];
+}
+
+/** The table's unique indexes (the primary key's too), one row per column in index order. */
+export function mysqlUniqueIndexes(table: string): CatalogueQuery {
+  return [
     'SELECT INDEX_NAME AS index_name, COLUMN_NAME AS column_name FROM information_schema.STATISTICS ' +
       'WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND NON_UNIQUE = 0 ' +
       'ORDER BY INDEX_NAME, SEQ_IN_INDEX',
     splitTableName(table),
-  ],
+  ];
+}
+
+/** The catalogue reads that name a violation's columns: the unique indexes a duplicate names, a CHECK's definition. */
+export const mysqlConstraintCatalogue: ConstraintCatalogue = {
+  uniqueIndexes: (table) => mysqlUniqueIndexes(table),
   // MySQL 8's CHECK_CONSTRAINTS has no TABLE_NAME (its check names are unique per database).
   checkDefinition: (name, table) => [
     'SELECT CHECK_CLAUSE AS definition FROM information_schema.CHECK_CONSTRAINTS ' +

@@ -2,7 +2,14 @@ import { yearRange } from '../../sql/values.js';
 import type { ColumnInfo, Dialect } from '../dialect.js';
 import { compiler, limitOffsetWith, parseBoolean, parseJson, quoteWith } from '../dialect-kit.js';
 import { isolationSql } from '../isolation-level.js';
-import { mysqlColumns, mysqlColumnsQuery, mysqlConstraintCatalogue, mysqlType } from './mysql-catalogue.js';
+import {
+  mysqlColumns,
+  mysqlColumnsQuery,
+  mysqlConstraintCatalogue,
+  mysqlType,
+  mysqlGeneratedKey,
+  mysqlUniqueIndexes,
+} from './mysql-catalogue.js';
 import { unholdableText } from './mysql-charsets.js';
 import { mysqlDdl } from './mysql-ddl.js';
 import {
@@ -49,6 +56,18 @@ export const mysqlDialect: Dialect = {
   limitOffset: limitOffsetWith('18446744073709551615'),
   // Not INSERT IGNORE, which also turns other errors (a foreign key, a truncation) into warnings.
   skipDuplicates: (column) => ` ON DUPLICATE KEY UPDATE ${column} = ${column}`,
+  // ON DUPLICATE KEY names no key: it acts on a conflict with any unique key (see docs/queries.md, "Upsert").
+  // VALUES(c) is the inserted row's value on MySQL and MariaDB alike (MySQL 8.0.20's row alias is not MariaDB's).
+  upsert: {
+    clause: (conflict, update) =>
+      ' ON DUPLICATE KEY UPDATE ' +
+      (update.length > 0
+        ? update.map((c) => `${c} = VALUES(${c})`)
+        : conflict.slice(0, 1).map((c) => `${c} = ${c}`)
+      ).join(', '),
+    uniqueKeys: (table) => mysqlUniqueIndexes(table),
+    generatedKey: mysqlGeneratedKey,
+  },
   insertDefaults: (table) => `INSERT INTO ${table} () VALUES ()`,
 
   // The documented range of DATE and DATETIME on both. MariaDB keeps some earlier dates, but mysql2 reads the

@@ -80,6 +80,25 @@ export function postgresType(type: string): PortableType {
   return { kind: 'other' };
 }
 
+/**
+ * The unique keys an upsert's ON CONFLICT can name: unique indexes (the primary key's too) that are neither partial
+ * nor deferrable, one row per key column; a schema-qualified table is looked for in its schema.
+ */
+export function postgresUniqueKeys(table: string): CatalogueQuery {
+  const [schema, relation] = splitTableName(table);
+  return [
+    'SELECT ic.relname AS index_name, a.attname AS column_name FROM pg_index i ' +
+      'JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace ' +
+      'JOIN pg_class ic ON ic.oid = i.indexrelid ' +
+      'CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ' +
+      'LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum ' +
+      'WHERE i.indisunique AND i.indimmediate AND i.indpred IS NULL AND k.ord <= i.indnkeyatts ' +
+      'AND t.relname = ? AND COALESCE(n.nspname = CAST(? AS text), pg_table_is_visible(t.oid)) ' +
+      'ORDER BY ic.relname, k.ord',
+    [relation, schema],
+  ];
+}
+
 /** The catalogue reads that name a violation's columns: a named CHECK's definition. */
 export const postgresConstraintCatalogue: ConstraintCatalogue = {
   // A schema-qualified table (billing.invoices) is looked for in its schema, a plain one where the search path finds it.

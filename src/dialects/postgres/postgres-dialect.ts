@@ -7,6 +7,7 @@ import {
   postgresColumnsQuery,
   postgresConstraintCatalogue,
   postgresType,
+  postgresUniqueKeys,
 } from './postgres-catalogue.js';
 import { postgresDdl } from './postgres-ddl.js';
 import {
@@ -43,6 +44,15 @@ export const postgresDialect: Dialect = {
   limitOffset: (limit, offset) =>
     (limit === undefined ? '' : ` LIMIT ${limit}`) + (offset === undefined ? '' : ` OFFSET ${offset}`),
   skipDuplicates: () => ' ON CONFLICT DO NOTHING',
+  upsert: {
+    // With nothing to update, the row is set to itself: DO NOTHING would leave it out of RETURNING.
+    clause: (conflict, update) =>
+      ` ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ` +
+      (update.length > 0 ? update : conflict.slice(0, 1)).map((c) => `${c} = EXCLUDED.${c}`).join(', '),
+    // The row version an INSERT wrote has no deleting or locking transaction; an updated one has this one.
+    inserted: '(xmax = 0)',
+    uniqueKeys: postgresUniqueKeys,
+  },
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
 
   storedTime: postgresStoredTime,

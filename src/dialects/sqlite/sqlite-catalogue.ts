@@ -87,6 +87,19 @@ export function sqliteType(declared: string): PortableType {
 }
 
 /** The catalogue reads that name a violation's columns: SQLite's foreign-key refusal names none. */
+/**
+ * The unique keys an upsert's ON CONFLICT can name: unique indexes that are not partial, the primary key's included
+ * unless it is the rowid (an INTEGER PRIMARY KEY has no index; the columns' own flags name it).
+ */
+export function sqliteUniqueKeys(table: string): CatalogueQuery {
+  const [schema, name] = splitTableName(table);
+  return [
+    'SELECT il.name AS index_name, ii.name AS column_name FROM pragma_index_list(?, ?) il, ' +
+      'pragma_index_info(il.name, ?) ii WHERE il."unique" = 1 AND il.partial = 0 ORDER BY il.name, ii.seqno',
+    [name, schema ?? 'main', schema ?? 'main'],
+  ];
+}
+
 export const sqliteConstraintCatalogue: ConstraintCatalogue = {
   foreignKeys: (table) => {
     const [schema, name] = splitTableName(table);

@@ -15,6 +15,7 @@ import {
   sqliteColumnsQuery,
   sqliteConstraintCatalogue,
   sqliteType,
+  sqliteUniqueKeys,
 } from './sqlite-catalogue.js';
 import { sqliteDdl } from './sqlite-ddl.js';
 import {
@@ -74,6 +75,13 @@ export const sqliteDialect: Dialect = {
   limitOffset: limitOffsetWith('-1'),
   // Not INSERT OR IGNORE, which also skips rows breaking NOT NULL or CHECK constraints.
   skipDuplicates: () => ' ON CONFLICT DO NOTHING',
+  // RETURNING cannot tell an inserted row from an updated one, nor is its order the rows' (see UpsertRules).
+  upsert: {
+    clause: (conflict, update) =>
+      ` ON CONFLICT (${conflict.join(', ')}) DO ` +
+      (update.length > 0 ? `UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'NOTHING'),
+    uniqueKeys: sqliteUniqueKeys,
+  },
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
 
   // A Date is stored as text with a four-digit year, the form that sorts as the instants do and that SQLite's

@@ -1,0 +1,291 @@
+import {
+  DBObjectSaveError,
+  InvalidQueryError,
+  InvalidValueError,
+  QueryError,
+  ValidationError,
+  isRetryable,
+} from '../errors.js';
+import type { InteractionBase } from '../crud/interaction-base.js';
+import type { Row } from '../dialects/driver.js';
+import { ownOptions } from '../options.js';
+import { ROW_NUMBER, upsertRulesOf } from '../sql/upsert-statements.js';
+import { validatingUpsert } from '../validation/uniqueness.js';
+import { readRow } from './attributes.js';
+import { refusal } from './bulk-create.js';
+import { reportViolation, tableViolation, violationOf } from './constraint-violations.js';
+import type { Loadable, Loaded } from './hydration.js';
+import { runAfter, runBefore } from './lifecycle.js';
+import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
+import { STATE, errorsOf } from './object-state.js';
+import { valuesForInsert, type Persistable } from './persistence.js';
+import { upsertRows, type RowOptions, type UpsertGroup } from './upsert-rows.js';
+import { checkUniqueBy } from './upsert-keys.js';
+
+/*
+ * upsert and upsertMany: new objects validated and saved with `INSERT … ON CONFLICT … DO UPDATE` (`ON DUPLICATE
+ * KEY UPDATE`), each then holding its row as the database has it, with the hooks of what happened to it.
+ */
+
+/** Options of `upsert` and `upsertMany`. */
+export interface UpsertOptions<K extends string = string> {
+  /** The columns of the unique key a row conflicts on: the table's primary key or a unique index, exactly. */
+  readonly uniqueBy: readonly K[];
+  /**
+   * The columns a row already holding the key takes from the values (default: every column the values set but
+   * the key's, the primary key and `created_at`). `[]` leaves such a row as it is.
+   */
+  readonly update?: readonly K[] | undefined;
+}
+
+/** What `upsert` resolves to: the object, holding its row, and whether the row was inserted. */
+export interface UpsertResult<M> {
+  readonly record: M;
+  readonly created: boolean;
+}
+
+/** What `upsertMany` resolves to: how many rows were inserted and updated, and the objects written, in order. */
+export interface UpsertManyResult<M> {
+  readonly created: number;
+  readonly updated: number;
+  readonly records: M[];
+}
+
+/** A model object as an upsert sees it. */
+export type Upsertable = Loaded & Persistable;
+
+/** The model class of an upsert. */
+export type UpsertModel<M> = Loadable<M> & (new (attrs: object) => M);
+
+/** How often an upsert outside a transaction runs again after a deadlock (MariaDB reports some for two upserts of one key). */
+const ATTEMPTS = 8;
+
+/** upsert(values, options): resolves to the record and whether it was created. */
+export async function upsertObject<M extends Upsertable>(
+  model: UpsertModel<M>,
+  config: InteractionBase,
+  values: object,
+  options: UpsertOptions,
+): Promise<UpsertResult<M>> {
+  const what = `${model.name}.upsert()`;
+  if (values === null || typeof values !== 'object' || Array.isArray(values))
+    throw new InvalidQueryError(`${what} takes the values as an object, got ${typeof values}.`);
+  const { records, created } = await upsertObjects(model, config, [values], options, what);
+  const record = records[0];
+  if (record === undefined)
+    throw new DBObjectSaveError(`${model.name} was not upserted: a before-hook cancelled the save.`);
+  return { record, created: created[0] === true };
+}
+
+/** upsertMany(rows, options): the rows written, in chunks, in one transaction. */
+export async function upsertManyObjects<M extends Upsertable>(
+  model: UpsertModel<M>,
+  config: InteractionBase,
+  items: readonly object[],
+  options: UpsertOptions,
+): Promise<UpsertManyResult<M>> {
+  const what = `${model.name}.upsertMany()`;
+  if (!Array.isArray(items)) throw new InvalidQueryError(`${what} takes a list of values objects.`);
+  const { records, created } = await upsertObjects(model, config, items, options, what);
+  const inserted = created.filter(Boolean).length;
+  return { created: inserted, updated: records.length - inserted, records };
+}
+
+function checkedOptions(options: UpsertOptions, what: string): { uniqueBy: string[]; update?: string[] } {
+  const { uniqueBy, update } = ownOptions(options, ['uniqueBy', 'update'], what);
+  const names = (list: unknown, name: string): string[] => {
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
+      throw new InvalidQueryError(`${what}: ${name} must be a list of column names.`);
+    if (new Set(list).size !== list.length)
+      throw new InvalidQueryError(`${what}: ${name} names a column twice.`);
+    return list as string[];
+  };
+  const key = names(uniqueBy, 'uniqueBy');
+  if (key.length === 0)
+    throw new InvalidQueryError(`${what}: uniqueBy must name the columns of a unique key.`);
+  return update === undefined ? { uniqueBy: key } : { uniqueBy: key, update: names(update, 'update') };
+}
+
+async function upsertObjects<M extends Upsertable>(
+  model: UpsertModel<M>,
+  config: InteractionBase,
+  items: readonly object[],
+  options: UpsertOptions,
+  what: string,
+): Promise<{ records: M[]; created: boolean[] }> {
+  const { uniqueBy, update } = checkedOptions(options, what);
+  const rules = upsertRulesOf(config.pool.dialect, what);
+  const objects = items.map((item, index) => {
+    if (item === null || typeof item !== 'object' || STATE in item)
+      throw new InvalidQueryError(`${what}: item ${index} is not a plain object of values.`);
+    return new model(item);
+  });
+  if (objects.length === 0) return { records: [], created: [] };
+  const schema = await modelSchema(config, model);
+  const unknown = [...uniqueBy, ...(update ?? [])].filter((name) => !schema.byName.has(name));
+  if (unknown.length > 0)
+    throw new InvalidQueryError(`${what}: "${schema.table}" has no column ${unknown.join(', ')}.`);
+  const { generatedKey } = await checkUniqueBy(config, rules, schema, uniqueBy, what);
+  checkKeys(objects, uniqueBy, what);
+  if (update !== undefined) checkUpdate(objects, update, schema, what);
+  await validateAll(objects, uniqueBy, what);
+  for (let attempt = 1; ; attempt++) {
+    const before = objects.map((obj) => ({ ...(obj as object) }));
+    try {
+      return await config.pool.runInteraction(() =>
+        writeAll(model, config, objects, { uniqueBy, update, generatedKey }, what),
+      );
+    } catch (error) {
+      objects.forEach((obj, i) => restore(obj, before[i] ?? {}));
+      if (attempt >= ATTEMPTS || config.pool.inTransaction || !isRetryable(error))
+        throw await refused(error, model, objects, config);
+      await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+    }
+  }
+}
+
+/** Refuses a key column without a value (a NULL never conflicts), and a key given twice. */
+function checkKeys(objects: readonly object[], uniqueBy: readonly string[], what: string): void {
+  const seen = new Map<string, number>();
+  objects.forEach((obj, index) => {
+    const values = uniqueBy.map((name) => (obj as Record<string, unknown>)[name]);
+    const missing = uniqueBy.filter((_, i) => values[i] === null || values[i] === undefined);
+    if (missing.length > 0) {
+      throw new InvalidValueError(
+        `${what}: item ${index} has no value for ${missing.join(', ')} (uniqueBy); a row without its key never ` +
+          'conflicts, so it would always be inserted. Give it a value. Nothing was written.',
+      );
+    }
+    const key = JSON.stringify(values, (_, value: unknown) =>
+      typeof value === 'bigint' ? String(value) : value,
+    );
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new InvalidQueryError(
+        `${what}: items ${first} and ${index} have the same key (${uniqueBy.join(', ')}); pass each key once. ` +
+          'Nothing was written.',
+      );
+    }
+    seen.set(key, index);
+  });
+}
+
+/** Refuses an `update` column that an object does not set (a timestamp the save fills is set). */
+function checkUpdate(
+  objects: readonly object[],
+  update: readonly string[],
+  schema: ModelSchema,
+  what: string,
+): void {
+  const filled = (name: string) =>
+    (name === 'created_at' && schema.createdAt) || (name === 'updated_at' && schema.updatedAt);
+  objects.forEach((obj, index) => {
+    const unset = update.filter((name) => columnOf(obj, name) === undefined && !filled(name));
+    if (unset.length > 0) {
+      throw new InvalidQueryError(
+        `${what}: update names ${unset.join(', ')}, which item ${index} does not set; set it, or leave it out ` +
+          'of update. Nothing was written.',
+      );
+    }
+  });
+}
+
+/** Validates each object; a uniqueness validation does not count the row its key would update. */
+async function validateAll(
+  objects: readonly Upsertable[],
+  uniqueBy: readonly string[],
+  what: string,
+): Promise<void> {
+  const invalid: string[] = [];
+  for (const [index, obj] of objects.entries()) {
+    await validatingUpsert(obj, uniqueBy, () => obj.validate());
+    const errors = obj[STATE].errors;
+    if (errors === null || errors.isEmpty()) continue;
+    if (objects.length === 1) throw new ValidationError(obj, errors);
+    invalid.push(`item ${index}: ${errors.toString()}`);
+  }
+  if (invalid.length > 0) {
+    throw new DBObjectSaveError(
+      `${what} wrote nothing: ${invalid.length} of ${objects.length} objects are not valid ` +
+        `(${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? '; …' : ''}). Each object's errors say why.`,
+    );
+  }
+}
+
+/** Puts an object back as it was before an attempt that failed: new, with the values it was given. */
+function restore(obj: Upsertable, values: Record<string, unknown>): void {
+  const target = obj as unknown as Record<string, unknown>;
+  for (const key of Object.keys(target)) if (!Object.hasOwn(values, key)) Reflect.deleteProperty(target, key);
+  Object.assign(target, values);
+  obj[STATE].persisted = false;
+  obj[STATE].snapshot = null;
+}
+
+/** The error an upsert rejects with: a constraint's refusal as the objects' errors, else the error itself. */
+async function refused<M extends Upsertable>(
+  error: unknown,
+  model: UpsertModel<M>,
+  objects: readonly M[],
+  config: InteractionBase,
+): Promise<unknown> {
+  const schema = await modelSchema(config, model).catch(() => undefined);
+  if (!(error instanceof QueryError) || schema === undefined) return error;
+  if (objects.length > 1)
+    return refusal(error, model, objects, { schema, saved: [], failing: objects }, config);
+  const [obj] = objects;
+  const parsed = violationOf(config.pool.dialect, error);
+  if (obj === undefined || parsed === null) return error;
+  const written = schema.columns.map((column) => column.name).filter((name) => columnOf(obj, name) != null);
+  reportViolation(obj, model, await tableViolation(parsed, config, model, schema, written));
+  return Object.assign(new ValidationError(obj, errorsOf(obj)), { cause: error });
+}
+
+const columnOf = (obj: object, name: string): unknown => (obj as Record<string, unknown>)[name];
+
+/** In the transaction: the before-hooks, the statements, each object reading its row, then the after-hooks. */
+async function writeAll<M extends Upsertable>(
+  model: UpsertModel<M>,
+  config: InteractionBase,
+  objects: readonly M[],
+  options: RowOptions,
+  what: string,
+): Promise<{ records: M[]; created: boolean[] }> {
+  const writing: M[] = [];
+  for (const obj of objects) if (await runBefore(obj, 'upsert')) writing.push(obj);
+  let schema: ModelSchema = await modelSchema(config, model);
+  // A value for a name that is not a known column: the columns are read again, or the value refused.
+  for (const obj of writing)
+    schema = savableSchema(config, model, obj) ?? (await schemaToSave(config, model, obj));
+  // Rows that set the same columns go together, so that no column is written as NULL in place of its default.
+  const groups = new Map<string, UpsertGroup>();
+  const rowOf = new Map<M, Record<string, unknown>>();
+  for (const obj of writing) {
+    const values = valuesForInsert(obj, schema, config);
+    rowOf.set(obj, values);
+    const columns = Object.keys(values).filter((name) => values[name] !== undefined);
+    const signature = columns.join('\0');
+    const group = groups.get(signature) ?? { columns, rows: [] };
+    group.rows.push(values);
+    groups.set(signature, group);
+  }
+  const written = new Map<Record<string, unknown>, { row: Row; created: boolean }>();
+  for (const group of groups.values()) {
+    const results = await upsertRows(config, schema, group, options, what);
+    group.rows.forEach((values, i) => {
+      const result = results[i];
+      if (result !== undefined) written.set(values, result);
+    });
+  }
+  const created: boolean[] = [];
+  for (const obj of writing) {
+    const values = rowOf.get(obj);
+    const result = values === undefined ? undefined : written.get(values);
+    if (result === undefined) throw new DBObjectSaveError(`${what}: a row written was not read back.`);
+    Reflect.deleteProperty(result.row, ROW_NUMBER);
+    readRow(obj, result.row, schema);
+    obj[STATE].errors?.clear();
+    created.push(result.created);
+  }
+  for (const [i, obj] of writing.entries()) await runAfter(obj, created[i] === true ? 'create' : 'update');
+  return { records: writing, created };
+}
