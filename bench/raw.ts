@@ -13,6 +13,12 @@ export interface RawClient {
   insertOne(row: UserRow): Promise<unknown> | unknown;
   insertBulk(rows: readonly UserRow[]): Promise<unknown> | unknown;
   updateOne(id: number, age: number): Promise<unknown> | unknown;
+  /** Inserts the user, or updates the one with its id, and gives the row where the database can in that statement. */
+  upsertOne(row: KeyedUserRow): Promise<unknown> | unknown;
+  /** upsertOne for many rows: multi-row statements in one transaction. */
+  upsertBulk(rows: readonly KeyedUserRow[]): Promise<unknown> | unknown;
+  /** Adds 1 to the user's age in the database, giving the new age where the database can in that statement. */
+  increment(id: number): Promise<unknown> | unknown;
   count(age: number): Promise<number> | number;
   /** One page of the users with an age from `age` up (by id) and how many there are in all, as paginate gives. */
   page(
@@ -32,6 +38,32 @@ export interface UserRow {
   age: number;
   created_at: Date;
 }
+
+/** A user row with its key, for the upserts. */
+export interface KeyedUserRow extends UserRow {
+  id: number;
+}
+
+const UPSERT_COLUMNS = '(id, first_name, last_name, age, created_at)';
+const keyedValues = (r: KeyedUserRow, date: (d: Date) => unknown = (d) => d) => [
+  r.id,
+  r.first_name,
+  r.last_name,
+  r.age,
+  date(r.created_at),
+];
+/** The ON CONFLICT clause of SQLite and PostgreSQL. */
+const ON_CONFLICT =
+  ' ON CONFLICT (id) DO UPDATE SET first_name = excluded.first_name, last_name = excluded.last_name, ' +
+  'age = excluded.age, created_at = excluded.created_at';
+const ON_DUPLICATE =
+  ' ON DUPLICATE KEY UPDATE first_name = VALUES(first_name), last_name = VALUES(last_name), ' +
+  'age = VALUES(age), created_at = VALUES(created_at)';
+const tuples = (count: number, size: number, place: (n: number) => string) =>
+  Array.from(
+    { length: count },
+    (_, i) => `(${Array.from({ length: size }, (_, j) => place(i * size + j + 1)).join(', ')})`,
+  ).join(', ');
 
 function attach(users: Row[], pictures: Row[]): Row[] {
   const byUser = new Map<unknown, Row[]>();
@@ -63,6 +95,18 @@ export function rawSqlite(filename: string): RawClient {
   const all = db.prepare('SELECT * FROM bench_users');
   const pageCount = db.prepare('SELECT COUNT(*) AS count FROM bench_users WHERE age >= ?').pluck();
   const pageRows = db.prepare('SELECT * FROM bench_users WHERE age >= ? ORDER BY id LIMIT ? OFFSET ?');
+  const upsert = db.prepare(
+    `INSERT INTO bench_users ${UPSERT_COLUMNS} VALUES (?, ?, ?, ?, ?)${ON_CONFLICT} RETURNING *`,
+  );
+  const increment = db.prepare('UPDATE bench_users SET age = age + 1 WHERE id = ? RETURNING age').pluck();
+  const upsertBulk = db.transaction((rows: readonly KeyedUserRow[]) => {
+    for (let start = 0; start < rows.length; start += 500) {
+      const chunk = rows.slice(start, start + 500);
+      db.prepare(
+        `INSERT INTO bench_users ${UPSERT_COLUMNS} VALUES ${tuples(chunk.length, 5, () => '?')}${ON_CONFLICT} RETURNING *`,
+      ).all(...chunk.flatMap((r) => keyedValues(r, utc)));
+    }
+  });
   const bulk = db.transaction((rows: readonly UserRow[]) => {
     for (let start = 0; start < rows.length; start += 500) {
       const chunk = rows.slice(start, start + 500);
@@ -77,6 +121,9 @@ export function rawSqlite(filename: string): RawClient {
     insertOne: (r) => insert.run(r.first_name, r.last_name, r.age, utc(r.created_at)).lastInsertRowid,
     insertBulk: (rows) => bulk(rows),
     updateOne: (id, age) => update.run(age, id),
+    upsertOne: (r) => upsert.get(...keyedValues(r, utc)),
+    upsertBulk: (rows) => upsertBulk(rows),
+    increment: (id) => increment.get(id),
     count: (age) => count.get(age) as number,
     page: (age, limit, offset) => ({
       total: pageCount.get(age) as number,
@@ -144,6 +191,33 @@ export function rawPostgres(url: string, poolSize = 1): RawClient & { pool: pg.P
       }
     },
     updateOne: (id, age) => query('update', 'UPDATE bench_users SET age = $1 WHERE id = $2', [age, id]),
+    upsertOne: async (r) =>
+      (
+        await query(
+          'upsert',
+          `INSERT INTO bench_users ${UPSERT_COLUMNS} VALUES ($1, $2, $3, $4, $5)${ON_CONFLICT} RETURNING *`,
+          keyedValues(r),
+        )
+      )[0],
+    async upsertBulk(rows) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (let start = 0; start < rows.length; start += 1000) {
+          const chunk = rows.slice(start, start + 1000);
+          const text = `INSERT INTO bench_users ${UPSERT_COLUMNS} VALUES ${tuples(chunk.length, 5, (n) => `$${n}`)}${ON_CONFLICT} RETURNING *`;
+          await client.query(
+            text,
+            chunk.flatMap((r) => keyedValues(r)),
+          );
+        }
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    },
+    increment: async (id) =>
+      (await query('increment', 'UPDATE bench_users SET age = age + 1 WHERE id = $1 RETURNING age', [id]))[0],
     count: async (age) =>
       Number(
         (await query('count', 'SELECT COUNT(*) AS count FROM bench_users WHERE age > $1', [age]))[0]?.count,
@@ -219,6 +293,26 @@ export function rawMysql(
       }
     },
     updateOne: (id, age) => run('UPDATE bench_users SET age = ? WHERE id = ?', [age, id]),
+    // No RETURNING: the statement alone, the least any client sends.
+    upsertOne: (r) =>
+      run(`INSERT INTO bench_users ${UPSERT_COLUMNS} VALUES (?, ?, ?, ?, ?)${ON_DUPLICATE}`, keyedValues(r)),
+    async upsertBulk(rows) {
+      const connection = await pool.getConnection();
+      try {
+        await connection.query('START TRANSACTION');
+        for (let start = 0; start < rows.length; start += 1000) {
+          const chunk = rows.slice(start, start + 1000);
+          const sql = `INSERT INTO bench_users ${UPSERT_COLUMNS} VALUES ${tuples(chunk.length, 5, () => '?')}${ON_DUPLICATE}`;
+          const values = chunk.flatMap((r) => keyedValues(r));
+          if (mode === 'execute') await connection.execute(sql, values as mysql.ExecuteValues);
+          else await connection.query(sql, values);
+        }
+        await connection.query('COMMIT');
+      } finally {
+        connection.release();
+      }
+    },
+    increment: (id) => run('UPDATE bench_users SET age = age + 1 WHERE id = ?', [id]),
     count: async (age) =>
       Number(
         ((await run('SELECT COUNT(*) AS count FROM bench_users WHERE age > ?', [age])) as Row[])[0]?.count,

@@ -121,6 +121,10 @@ function operations(
     await pool.runOperation('DELETE FROM bench_users WHERE id > ?', [SEEDED_USERS]);
   };
   let loaded: User | null = null;
+  let incremented: User | null = null;
+  // Upserts of seeded users with their own values: each updates a row (the data the reads see stays as seeded).
+  const keyedRow = (i: number) => ({ id: (i % SEEDED_USERS) + 1, ...userRow(i % SEEDED_USERS) });
+  const upserts = Array.from({ length: 2000 }, (_, i) => keyedRow(i));
   const bulk = Array.from({ length: 10_000 }, (_, i) => newRow(i));
   const ops: Operation[] = [
     {
@@ -187,6 +191,27 @@ function operations(
       raw: (i) => raw.insertOne(newRow(i)),
       orm: (i) => new User(newRow(i)).save(),
       reset: dropInserted,
+    },
+    {
+      name: 'upsert-one',
+      iterations: 1000 * scale,
+      raw: (i) => raw.upsertOne(keyedRow(i)),
+      orm: (i) => User.upsert(keyedRow(i), { uniqueBy: ['id'] }),
+    },
+    {
+      name: 'upsert-bulk',
+      iterations: 1,
+      raw: () => raw.upsertBulk(upserts),
+      orm: () => User.upsertMany(upserts, { uniqueBy: ['id'] }),
+    },
+    {
+      name: 'increment',
+      iterations: 1000 * scale,
+      raw: () => raw.increment(8),
+      orm: async () => {
+        incremented ??= await User.find(8);
+        await incremented!.increment('age');
+      },
     },
     {
       name: 'insert-bulk',

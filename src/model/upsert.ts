@@ -15,7 +15,7 @@ import { readRow } from './attributes.js';
 import { refusal } from './bulk-create.js';
 import { reportViolation, tableViolation, violationOf } from './constraint-violations.js';
 import type { Loadable, Loaded } from './hydration.js';
-import { runAfter, runBefore } from './lifecycle.js';
+import { hasHooks, runAfter, runBefore } from './lifecycle.js';
 import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
 import { STATE, errorsOf } from './object-state.js';
 import { valuesForInsert, type Persistable } from './persistence.js';
@@ -129,12 +129,12 @@ async function upsertObjects<M extends Upsertable>(
   checkKeys(objects, uniqueBy, what);
   if (update !== undefined) checkUpdate(objects, update, schema, what);
   await validateAll(objects, uniqueBy, what);
+  const write = () => writeAll(model, config, objects, { uniqueBy, update, generatedKey }, what);
+  const alone = oneStatement(model, config, objects.length * schema.columns.length);
   for (let attempt = 1; ; attempt++) {
     const before = objects.map((obj) => ({ ...(obj as object) }));
     try {
-      return await config.pool.runInteraction(() =>
-        writeAll(model, config, objects, { uniqueBy, update, generatedKey }, what),
-      );
+      return await (alone ? write() : config.pool.runInteraction(write));
     } catch (error) {
       objects.forEach((obj, i) => restore(obj, before[i] ?? {}));
       if (attempt >= ATTEMPTS || config.pool.inTransaction || !isRetryable(error))
@@ -142,6 +142,22 @@ async function upsertObjects<M extends Upsertable>(
       await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
     }
   }
+}
+
+/**
+ * True when the upsert is one statement needing no transaction of its own: RETURNING tells inserts, the values fit
+ * one statement, no hook may write beside it, and a failure cannot abort a transaction it is in (else a savepoint).
+ */
+function oneStatement(model: { prototype: object }, config: InteractionBase, parameters: number): boolean {
+  const { dialect } = config.pool;
+  return (
+    dialect.upsert?.inserted !== undefined &&
+    parameters <= dialect.maxParameters &&
+    !(dialect.abortsTransactionOnError && config.pool.inTransaction) &&
+    !hasHooks(model.prototype, 'upsert', 'before') &&
+    !hasHooks(model.prototype, 'create', 'after') &&
+    !hasHooks(model.prototype, 'update', 'after')
+  );
 }
 
 /** Refuses a key column without a value (a NULL never conflicts), and a key given twice. */

@@ -458,6 +458,32 @@ function typeErrors(source: string, options: ts.CompilerOptions): string[] {
   }
 }
 
+/** Upserts and createMany (issue 15): typed keys, values and results. */
+async function writes(): Promise<void> {
+  const { record, created } = await User.upsert({ first_name: 'Ann', age: 3 }, { uniqueBy: ['first_name'] });
+  expectType<Equal<typeof record, User>>(true);
+  expectType<Equal<typeof created, boolean>>(true);
+  const many = await User.upsertMany([{ first_name: 'Ann' }], { uniqueBy: ['first_name'], update: ['age'] });
+  expectType<Equal<typeof many.records, User[]>>(true);
+  expectType<Equal<typeof many.created | typeof many.updated, number>>(true);
+  // @ts-expect-error -- a misspelled key column
+  await User.upsert({ first_name: 'Ann' }, { uniqueBy: ['frist_name'] });
+  // @ts-expect-error -- a misspelled update column
+  await User.upsert({ first_name: 'Ann' }, { uniqueBy: ['first_name'], update: ['agee'] });
+  // @ts-expect-error -- a value of the wrong type
+  await User.upsert({ first_name: 3 }, { uniqueBy: ['first_name'] });
+  // @ts-expect-error -- uniqueBy is required
+  await User.upsert({ first_name: 'Ann' }, {});
+  const _all = await User.createMany([{ first_name: 'Ann' }]);
+  expectType<Equal<typeof _all, User[]>>(true);
+  const _ignoring = await User.createMany([{ first_name: 'Ann' }], { onConflict: 'ignore' });
+  expectType<Equal<typeof _ignoring, { readonly created: number; readonly records: User[] }>>(true);
+  // @ts-expect-error -- not a choice
+  await User.createMany([{ first_name: 'Ann' }], { onConflict: 'replace' });
+  const _loose = await Loose.upsert({ anything: 1 }, { uniqueBy: ['anything'] });
+  expectType<Equal<typeof _loose.record, Loose>>(true);
+}
+
 it('types queries from the model: columns, relations, operators, results and scopes (checked by typecheck)', () => {
   for (const check of [
     queries,
@@ -472,6 +498,7 @@ it('types queries from the model: columns, relations, operators, results and sco
     narrowing,
     undeclared,
     findLimits,
+    writes,
   ])
     assert.equal(typeof check, 'function');
 });
