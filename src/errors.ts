@@ -29,6 +29,12 @@ export class ReferenceNotSavedError extends TwistarError {}
 export class DBObjectSaveError extends TwistarError {}
 
 /**
+ * Optimistic locking: the object's row was changed (or deleted) by someone else since the object read it (its
+ * `lock_version` differs), so its save or delete wrote nothing. Refresh it, apply the change again, and save.
+ */
+export class StaleObjectError extends DBObjectSaveError {}
+
+/**
  * `saveOrFail()` found the object not valid: a validation failed, or a constraint the database enforces
  * refused the row. `errors` is the object's Errors; nothing was written.
  */

@@ -35,6 +35,7 @@ export {
   UnknownColumnError,
   NotFoundError,
   MassAssignmentError,
+  StaleObjectError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -91,7 +92,7 @@ export type {
   ErrorKind,
 } from './dialects/driver-errors.js';
 export type { DdlRules, SimpleColumnType } from './dialects/ddl-rules.js';
-export type { UpsertRules } from './dialects/upsert-rules.js';
+export type { UpsertRules, UpsertTarget } from './dialects/upsert-rules.js';
 export { LockLost, type HeldLock, type MigrationLock } from './dialects/migration-lock.js';
 export { lazyDriver, type DriverTraits } from './dialects/dialect-kit.js';
 export { narrowInteger } from './dialects/driver.js';

@@ -76,7 +76,7 @@ export function checkDefinition(definition: unknown, what: string): DialectDefin
       (upsert.generatedKey !== undefined && typeof upsert.generatedKey !== 'function') ||
       (upsert.inserted !== undefined && typeof upsert.inserted !== 'string'))
   )
-    refuse('dialect.upsert must have clause(conflict, update) and uniqueKeys(table) when given');
+    refuse('dialect.upsert must have clause(target) and uniqueKeys(table) when given');
   if (dialect.updateReturning !== undefined && typeof dialect.updateReturning !== 'boolean')
     refuse('dialect.updateReturning must be true or false when given');
   return definition as DialectDefinition;

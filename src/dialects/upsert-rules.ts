@@ -1,16 +1,25 @@
 import type { CatalogueQuery } from './driver.js';
 
+/** What an upsert's conflict clause names, every name quoted. */
+export interface UpsertTarget {
+  readonly table: string;
+  readonly conflict: readonly string[];
+  readonly update: readonly string[];
+  readonly increment: readonly string[];
+}
+
 /**
  * How a database writes an upsert: an `INSERT … VALUES …` that, where a row already holds the unique key of the
  * inserted one, updates that row instead. Optional in a Dialect: without it, `upsert` and `upsertMany` are refused.
  */
 export interface UpsertRules {
   /**
-   * The clause after `INSERT … VALUES …` that makes a row conflicting on the unique key of the `conflict` columns
-   * set the `update` columns to the inserted row's values (every name quoted). With no `update` columns the row is
-   * left as it is, but still counts as conflicting (PostgreSQL's RETURNING still gives it).
+   * The clause after `INSERT INTO <table> … VALUES …` that makes a row conflicting on the unique key of the
+   * `conflict` columns set the `update` columns to the inserted row's values and add 1 to the `increment` columns
+   * (an optimistic-locking version). Every name comes quoted. With neither, the row is left as it is, but still
+   * counts as conflicting (PostgreSQL's RETURNING still gives it).
    */
-  clause(conflict: readonly string[], update: readonly string[]): string;
+  clause(target: UpsertTarget): string;
   /**
    * An expression `INSERT … RETURNING` gives for each row, true where the row was inserted and false where it was
    * updated (PostgreSQL: `(xmax = 0)`). Absent: the statement cannot tell, nor return the rows, so Twistar reads

@@ -44,6 +44,12 @@ export abstract class ModelDeclarations {
   static FILLABLE: readonly string[] | undefined = undefined;
   /** Fill `created_at` and `updated_at` on create and update, where the table has them. */
   static TIMESTAMPS = true;
+  /**
+   * Optimistic locking: the integer column every update and delete checks and every update bumps (a save of a
+   * copy read before another's save rejects with StaleObjectError). Undefined: `lock_version` where the table has
+   * it; `false`: none.
+   */
+  static LOCK_VERSION: string | false | undefined = undefined;
   /** Has-many relationships: `['pictures']` gives `user.pictures` (declare it as `HasMany<Picture>`). */
   static HASMANY: readonly RelationDeclaration[] = [];
   /** Has-one relationships: `['avatar']` gives `user.avatar` (`HasOne<Avatar>`). */

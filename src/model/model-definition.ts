@@ -4,5 +4,6 @@ export interface ModelDefinition {
   readonly prototype: object;
   readonly PRIMARY_KEY: string;
   readonly TIMESTAMPS: boolean;
+  readonly LOCK_VERSION?: string | false | undefined;
   tablename(): string;
 }

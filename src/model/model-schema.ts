@@ -23,6 +23,8 @@ export interface ModelSchema {
   readonly uniqueKey: boolean;
   readonly createdAt: boolean;
   readonly updatedAt: boolean;
+  /** The optimistic-locking column (see LOCK_VERSION), if the model has one. */
+  readonly lockVersion: string | undefined;
 }
 
 const schemas = new WeakMap<readonly ColumnInfo[], Map<ModelDefinition, ModelSchema>>();
@@ -104,6 +106,13 @@ function buildSchema(
       `"${table}" has no column "${model.PRIMARY_KEY}"; set ${model.name}.PRIMARY_KEY to the name of its key column.`,
     );
   }
+  const lock = model.LOCK_VERSION;
+  if (typeof lock === 'string' && byNameOf(columns, lock)?.kind !== 'integer') {
+    throw new TwistarError(
+      `${model.name}.LOCK_VERSION is "${lock}", which is no integer column of "${table}"; add the column ` +
+        `(INTEGER NOT NULL DEFAULT 0), or set LOCK_VERSION to false.`,
+    );
+  }
   const readers = new Map<string, (value: unknown) => unknown>();
   for (const column of columns) {
     const reader = config.pool.dialect.readConverter(column);
@@ -121,8 +130,15 @@ function buildSchema(
       columns.filter((column) => column.primaryKey).length === 1,
     createdAt: model.TIMESTAMPS && byName.has('created_at'),
     updatedAt: model.TIMESTAMPS && byName.has('updated_at'),
+    lockVersion:
+      lock === false
+        ? undefined
+        : (lock ?? (byName.get('lock_version')?.kind === 'integer' ? 'lock_version' : undefined)),
   };
 }
+
+const byNameOf = (columns: readonly ColumnInfo[], name: string) =>
+  columns.find((column) => column.name === name);
 
 /** The schema last read for `model`, if any (for synchronous work such as toJSON). */
 export function knownSchema(model: ModelDefinition): ModelSchema | undefined {

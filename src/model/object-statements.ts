@@ -13,7 +13,8 @@ import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
 import { dateOutside, timeOf } from '../sql/values.js';
 import { insertStatement, updateStatement, type Statement } from '../sql/statements.js';
-import type { Where } from '../sql/where.js';
+import { joinWheres, type Where } from '../sql/where.js';
+import { staleObject, versionCheck } from './optimistic-locking.js';
 import {
   capture,
   changedColumns,
@@ -149,6 +150,9 @@ export function valuesForInsert(
     if (schema.createdAt && columnValue(obj, 'created_at') == null) set(obj, 'created_at', now);
     if (schema.updatedAt && columnValue(obj, 'updated_at') == null) set(obj, 'updated_at', now);
   }
+  // A locked model's row starts at version 0.
+  if (schema.lockVersion !== undefined && columnValue(obj, schema.lockVersion) == null)
+    set(obj, schema.lockVersion, 0);
   const values = valuesToInsert(obj, schema);
   // A null key is left to the database to generate.
   if (values[schema.primaryKey] === null) values[schema.primaryKey] = undefined;
@@ -188,7 +192,9 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
   }
   const model = modelOf(obj);
   const schema = savableSchema(config, model, obj) ?? (await schemaToSave(config, model, obj));
-  const changed = changedColumns(obj, schema);
+  const lock = versionCheck(config.pool.dialect, schema, obj, model.name);
+  // The version is the check's to write: one assigned (a form's) is the version expected.
+  const changed = changedColumns(obj, schema).filter((name) => name !== lock?.column);
   if (changed.length === 0) return false;
   if (schema.updatedAt && !changed.includes('updated_at')) {
     set(obj, 'updated_at', new Date());
@@ -199,7 +205,11 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
     const column = schema.byName.get(name);
     if (column) setOwnProperty(values, name, writeValue(column, columnValue(obj, name)));
   }
-  const where = byKey(config, schema, obj.id);
+  if (lock !== undefined) values[lock.column] = lock.next;
+  const where =
+    lock === undefined
+      ? byKey(config, schema, obj.id)
+      : joinWheres(byKey(config, schema, obj.id), lock.where);
   checkRanges(obj, schema, values, config, () =>
     updateStatement(config.pool.dialect, schema.table, values, where),
   );
@@ -209,9 +219,14 @@ export async function updateObject(obj: Persistable, config: InteractionBase): P
     config.update(schema.table, values, where),
   );
   if (updated === 0) {
+    if (lock !== undefined) throw staleObject(`update ${describe(obj)}`, lock.column);
     throw new DBObjectSaveError(`Cannot update ${describe(obj)}: its row no longer exists.`);
   }
   saved();
+  if (lock !== undefined) {
+    set(obj, lock.column, lock.next);
+    markSaved(obj, [lock.column]);
+  }
   holdStored(obj, schema, values, config.pool.dialect);
   return true;
 }

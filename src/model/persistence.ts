@@ -8,7 +8,8 @@ import {
 } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
-import type { Where } from '../sql/where.js';
+import { joinWheres, type Where } from '../sql/where.js';
+import { staleObject, versionCheck } from './optimistic-locking.js';
 import { changedColumns } from './attributes.js';
 import { columnValue } from '../options.js';
 import { reportViolation, tableViolation, violationOf } from './constraint-violations.js';
@@ -171,7 +172,11 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
           : [`${quote(spec.foreignKey)} = ?`, id];
       await config.delete(joinTableOf(spec), where);
     }
-    await oneRow(obj, config, schema, 'delete', () => config.delete(schema.table, byKey(config, schema, id)));
+    const lock = versionCheck(config.pool.dialect, schema, obj, modelOf(obj).name);
+    const where =
+      lock === undefined ? byKey(config, schema, id) : joinWheres(byKey(config, schema, id), lock.where);
+    const deleted = await oneRow(obj, config, schema, 'delete', () => config.delete(schema.table, where));
+    if (deleted === 0 && lock !== undefined) throw staleObject(`delete ${describe(obj)}`, lock.column);
   };
   // The join rows go in the same transaction as the row itself.
   if (joins.length > 0) await config.pool.runInteraction(remove);

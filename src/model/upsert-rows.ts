@@ -51,12 +51,19 @@ function updateColumns(
       );
     }
   }
+  if (schema.lockVersion !== undefined && update?.includes(schema.lockVersion) === true) {
+    throw new InvalidQueryError(
+      `${what}: update names ${schema.lockVersion}, the lock version, which an upsert that updates a row adds 1 to ` +
+        'itself; leave it out of update. Nothing was written.',
+    );
+  }
   const chosen =
     update ??
     columns.filter(
       (name) =>
         !uniqueBy.includes(name) &&
         name !== schema.primaryKey &&
+        name !== schema.lockVersion &&
         !(schema.createdAt && name === 'created_at'),
     );
   if (
@@ -85,6 +92,8 @@ export async function upsertRows(
   const rules = upsertRulesOf(dialect, what);
   const { uniqueBy } = options;
   const update = updateColumns(schema, group.columns, options, what);
+  // A row updated gets the next lock version, so that a copy read before fails its save.
+  const bump = update.length > 0 && schema.lockVersion !== undefined ? [schema.lockVersion] : [];
   const results: UpsertedRow[] = [];
   if (rules.inserted !== undefined) {
     const returning = returningInserted(dialect, rules.inserted);
@@ -95,6 +104,7 @@ export async function upsertRows(
       uniqueBy,
       update,
       returning,
+      bump,
     )) {
       for (const row of (await config.pool.execute(statement.sql, statement.params)).rows) {
         const created = row[INSERTED] === true || row[INSERTED] === 1 || row[INSERTED] === 't';
@@ -109,7 +119,7 @@ export async function upsertRows(
     return checkDistinct(results, schema, what);
   }
   if (options.generatedKey !== undefined && group.rows.length === 1 && group.rows[0] !== undefined)
-    return [await upsertOne(config, schema, group.rows[0], uniqueBy, update, what)];
+    return [await upsertOne(config, schema, group.rows[0], uniqueBy, update, bump, what)];
   const keys = group.rows.map((row) => uniqueBy.map((name) => row[name]));
   const read = async (all: boolean, lock: string): Promise<Map<number, Row>> => {
     const found = new Map<number, Row>();
@@ -119,7 +129,7 @@ export async function upsertRows(
     return found;
   };
   const existing = await read(false, dialect.lockClauses.update);
-  for (const statement of upsertStatements(dialect, schema.table, group.rows, uniqueBy, update))
+  for (const statement of upsertStatements(dialect, schema.table, group.rows, uniqueBy, update, '', bump))
     await config.pool.execute(statement.sql, statement.params);
   const after = await read(true, dialect.lockClauses.update);
   for (let i = 0; i < group.rows.length; i++) {
@@ -146,11 +156,12 @@ async function upsertOne(
   values: Record<string, unknown>,
   uniqueBy: readonly string[],
   update: readonly string[],
+  bump: readonly string[],
   what: string,
 ): Promise<UpsertedRow> {
   const { dialect } = config.pool;
   let created = false;
-  for (const statement of upsertStatements(dialect, schema.table, [values], uniqueBy, update)) {
+  for (const statement of upsertStatements(dialect, schema.table, [values], uniqueBy, update, '', bump)) {
     const { affectedRows, insertId } = await config.pool.execute(statement.sql, statement.params);
     created = affectedRows === 1 && insertId !== undefined && insertId !== null && Number(insertId) !== 0;
   }

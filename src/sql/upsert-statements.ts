@@ -35,10 +35,17 @@ export function upsertStatements(
   conflict: readonly string[],
   update: readonly string[],
   returning = '',
+  increment: readonly string[] = [],
 ): Statement[] {
   const rules = upsertRulesOf(dialect, 'upsert');
   const quote = (name: string) => quoteColumn(dialect, name);
-  const clause = rules.clause(conflict.map(quote), update.map(quote)) + returning;
+  const target = {
+    table: quoteTable(dialect, table),
+    conflict: conflict.map(quote),
+    update: update.map(quote),
+    increment: increment.map(quote),
+  };
+  const clause = rules.clause(target) + returning;
   return insertManyStatements(dialect, table, rows).map(({ sql, params }) => ({ sql: sql + clause, params }));
 }
 

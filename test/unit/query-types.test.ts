@@ -460,12 +460,15 @@ function typeErrors(source: string, options: ts.CompilerOptions): string[] {
 
 /** Upserts and createMany (issue 15): typed keys, values and results. */
 async function writes(): Promise<void> {
-  const { record, created } = await User.upsert({ first_name: 'Ann', age: 3 }, { uniqueBy: ['first_name'] });
-  expectType<Equal<typeof record, User>>(true);
-  expectType<Equal<typeof created, boolean>>(true);
-  const many = await User.upsertMany([{ first_name: 'Ann' }], { uniqueBy: ['first_name'], update: ['age'] });
-  expectType<Equal<typeof many.records, User[]>>(true);
-  expectType<Equal<typeof many.created | typeof many.updated, number>>(true);
+  const { record: _record, created: _created } = await User.upsert(
+    { first_name: 'Ann', age: 3 },
+    { uniqueBy: ['first_name'] },
+  );
+  expectType<Equal<typeof _record, User>>(true);
+  expectType<Equal<typeof _created, boolean>>(true);
+  const _many = await User.upsertMany([{ first_name: 'Ann' }], { uniqueBy: ['first_name'], update: ['age'] });
+  expectType<Equal<typeof _many.records, User[]>>(true);
+  expectType<Equal<typeof _many.created | typeof _many.updated, number>>(true);
   // @ts-expect-error -- a misspelled key column
   await User.upsert({ first_name: 'Ann' }, { uniqueBy: ['frist_name'] });
   // @ts-expect-error -- a misspelled update column

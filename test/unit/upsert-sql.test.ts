@@ -42,6 +42,25 @@ describe('upsertStatements', () => {
     ['a', 'b'],
   );
 
+  testSql(
+    "a lock version is added 1 to in the row updated (PostgreSQL names the table's, beside EXCLUDED)",
+    (d) =>
+      one(
+        upsertStatements(d, 'accounts', [{ email: 'a@x', name: 'Ann' }], ['email'], ['name'], '', [
+          'lock_version',
+        ]),
+      ),
+    {
+      sqlite:
+        'INSERT INTO "accounts" ("email", "name") VALUES (?, ?) ON CONFLICT ("email") DO UPDATE SET "name" = excluded."name", "lock_version" = "lock_version" + 1',
+      postgres:
+        'INSERT INTO "accounts" ("email", "name") VALUES (?, ?) ON CONFLICT ("email") DO UPDATE SET "name" = EXCLUDED."name", "lock_version" = "accounts"."lock_version" + 1',
+      mysql:
+        'INSERT INTO `accounts` (`email`, `name`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `name` = VALUES(`name`), `lock_version` = `lock_version` + 1',
+    },
+    ['a@x', 'Ann'],
+  );
+
   it('chunks under the parameter limit, each chunk with the clause', () => {
     const rows = Array.from({ length: 40_000 }, (_, i) => ({ email: `${i}`, name: 'n' }));
     const statements = upsertStatements(postgresDialect, 'accounts', rows, ['email'], ['name']);

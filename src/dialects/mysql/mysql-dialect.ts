@@ -59,12 +59,10 @@ export const mysqlDialect: Dialect = {
   // ON DUPLICATE KEY names no key: it acts on a conflict with any unique key (see docs/queries.md, "Upsert").
   // VALUES(c) is the inserted row's value on MySQL and MariaDB alike (MySQL 8.0.20's row alias is not MariaDB's).
   upsert: {
-    clause: (conflict, update) =>
-      ' ON DUPLICATE KEY UPDATE ' +
-      (update.length > 0
-        ? update.map((c) => `${c} = VALUES(${c})`)
-        : conflict.slice(0, 1).map((c) => `${c} = ${c}`)
-      ).join(', '),
+    clause: ({ conflict, update, increment }) => {
+      const sets = [...update.map((c) => `${c} = VALUES(${c})`), ...increment.map((c) => `${c} = ${c} + 1`)];
+      return ` ON DUPLICATE KEY UPDATE ${sets.length > 0 ? sets.join(', ') : `${conflict[0] ?? ''} = ${conflict[0] ?? ''}`}`;
+    },
     uniqueKeys: (table) => mysqlUniqueIndexes(table),
     generatedKey: mysqlGeneratedKey,
   },

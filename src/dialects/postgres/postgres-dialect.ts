@@ -46,9 +46,13 @@ export const postgresDialect: Dialect = {
   skipDuplicates: () => ' ON CONFLICT DO NOTHING',
   upsert: {
     // With nothing to update, the row is set to itself: DO NOTHING would leave it out of RETURNING.
-    clause: (conflict, update) =>
-      ` ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ` +
-      (update.length > 0 ? update : conflict.slice(0, 1)).map((c) => `${c} = EXCLUDED.${c}`).join(', '),
+    clause: ({ table, conflict, update, increment }) => {
+      const sets = [
+        ...update.map((c) => `${c} = EXCLUDED.${c}`),
+        ...increment.map((c) => `${c} = ${table}.${c} + 1`),
+      ];
+      return ` ON CONFLICT (${conflict.join(', ')}) DO UPDATE SET ${sets.length > 0 ? sets.join(', ') : `${conflict[0] ?? ''} = EXCLUDED.${conflict[0] ?? ''}`}`;
+    },
     // The row version an INSERT wrote has no deleting or locking transaction; an updated one has this one.
     inserted: '(xmax = 0)',
     uniqueKeys: postgresUniqueKeys,

@@ -77,9 +77,10 @@ export const sqliteDialect: Dialect = {
   skipDuplicates: () => ' ON CONFLICT DO NOTHING',
   // RETURNING cannot tell an inserted row from an updated one, nor is its order the rows' (see UpsertRules).
   upsert: {
-    clause: (conflict, update) =>
-      ` ON CONFLICT (${conflict.join(', ')}) DO ` +
-      (update.length > 0 ? `UPDATE SET ${update.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'NOTHING'),
+    clause: ({ conflict, update, increment }) => {
+      const sets = [...update.map((c) => `${c} = excluded.${c}`), ...increment.map((c) => `${c} = ${c} + 1`)];
+      return ` ON CONFLICT (${conflict.join(', ')}) DO ${sets.length > 0 ? `UPDATE SET ${sets.join(', ')}` : 'NOTHING'}`;
+    },
     uniqueKeys: sqliteUniqueKeys,
   },
   insertDefaults: (table) => `INSERT INTO ${table} DEFAULT VALUES`,
