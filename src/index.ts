@@ -35,6 +35,7 @@ export {
   UnknownColumnError,
   NotFoundError,
   MassAssignmentError,
+  ToJsonError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -128,6 +129,13 @@ export {
   type ValidationOptions,
 } from './model/db-object.js';
 export type { FindByKeyOptions, FindOptions, FindResult } from './model/finders.js';
+export type {
+  ColumnNames,
+  JsonInclude,
+  JsonOf,
+  JsonOptions,
+  JsonValue,
+} from './model/serialization-types.js';
 export type { EachOptions } from './model/streaming.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';
