@@ -270,9 +270,9 @@ export class DBObject extends ModelQueries implements PersistentObject {
   }
 
   /** For JSON.stringify: the column values (bigints as text) but those of `static HIDDEN`; no relations. */
-  toJSON(): JsonOf<this>;
+  toJSON<M extends DBObject>(this: M): JsonOf<M>;
   /** The columns `only`/`except` pick, hidden ones `showHidden` names, loaded relations `include` names. */
-  toJSON<const O extends JsonOptions<this>>(options: O): JsonOf<this, O>;
+  toJSON<M extends DBObject, const O extends JsonOptions<M>>(this: M, options: O): JsonOf<M, O>;
   toJSON(options?: unknown): Record<string, unknown> {
     return jsonOf(this, this.constructor as typeof DBObject, options);
   }

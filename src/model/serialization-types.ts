@@ -80,6 +80,9 @@ type JsonIncluded<M, O> = O extends { readonly include: infer I }
  * What `toJSON(options)` gives for model `M`: the columns picked (each optional, since a hidden column, or one
  * the object has no value for, is absent), bigints as text, and the relations included.
  */
-export type JsonOf<M, O = NoOptions> = {
-  [K in PickedColumns<M, O> & ColumnName<M>]?: JsonValue<ColumnValue<M, K>>;
-} & JsonIncluded<M, O>;
+export type JsonOf<M, O = NoOptions> = Flat<
+  { [K in PickedColumns<M, O> & ColumnName<M>]?: JsonValue<ColumnValue<M, K>> } & JsonIncluded<M, O>
+>;
+
+/** One object type of an intersection's members (what an editor shows, and what `Equal` compares). */
+type Flat<T> = { [K in keyof T]: T[K] };
