@@ -36,28 +36,36 @@ function what(model: Serialised): string {
   return `${model.name}.toJSON()`;
 }
 
+/** How a message names an option of toJSON, or the model's HIDDEN. */
+function labelOf(model: Serialised, option: (typeof OPTIONS)[number] | 'HIDDEN'): string {
+  return option === 'HIDDEN' ? `${model.name}.HIDDEN` : `${what(model)}'s ${option}`;
+}
+
 /** The column names toJSON accepts for `model`, when its columns are known: the table's, and `id`. */
 function isColumn(schema: ModelSchema, name: string): boolean {
   return name === 'id' || schema.byName.has(name);
 }
 
-/** `value` as a list of names, or a ToJsonError saying what `option` takes. */
+/**
+ * `value` as a list of names, or a ToJsonError saying what `option` takes (an option of toJSON, or `HIDDEN`: the
+ * model's static).
+ */
 function namesIn(
   model: Serialised,
   value: unknown,
-  option: string,
+  option: (typeof OPTIONS)[number] | 'HIDDEN',
   schema: ModelSchema | undefined,
 ): string[] {
   if (!Array.isArray(value) || value.some((name) => typeof name !== 'string')) {
     throw new ToJsonError(
-      `${option} must be a list of column names, such as ['id', 'email'], got ${JSON.stringify(value) ?? typeof value}.`,
+      `${labelOf(model, option)} must be a list of column names, such as ['id', 'email'], got ${JSON.stringify(value) ?? typeof value}.`,
     );
   }
   const names = value as string[];
   const unknown = schema === undefined ? [] : names.filter((name) => !isColumn(schema, name));
   if (unknown.length > 0) {
     throw new ToJsonError(
-      `${option} names ${unknown.map((name) => `"${name}"`).join(', ')}, which ${model.name}'s table ` +
+      `${labelOf(model, option)} names ${unknown.map((name) => `"${name}"`).join(', ')}, which ${model.name}'s table ` +
         `"${schema?.table ?? model.tablename()}" has no column of; its columns are ` +
         `${[...(schema?.byName.keys() ?? [])].join(', ')}.`,
     );
@@ -74,7 +82,7 @@ function hiddenOf(model: Serialised, schema: ModelSchema | undefined): ReadonlyS
   if (list === undefined || (Array.isArray(list) && list.length === 0)) return undefined;
   const known = checkedHidden.get(model);
   if (known !== undefined && known.list === list && known.schema === schema) return known.names;
-  const names = new Set(namesIn(model, list, `${model.name}.HIDDEN`, schema));
+  const names = new Set(namesIn(model, list, 'HIDDEN', schema));
   checkedHidden.set(model, { list, schema, names });
   return names;
 }
@@ -140,17 +148,19 @@ function optionedJson(obj: Serialisable, model: Serialised, options: unknown): J
     ToJsonError,
   );
   const schema = knownSchema(model);
-  const hidden = new Set(hiddenOf(model, schema));
   const pick = (option: (typeof OPTIONS)[number]) =>
-    given[option] === undefined
-      ? undefined
-      : new Set(namesIn(model, given[option], `${what(model)}'s ${option}`, schema));
+    given[option] === undefined ? undefined : new Set(namesIn(model, given[option], option, schema));
   const only = pick('only');
   const except = pick('except');
   if (only !== undefined && except !== undefined) {
     throw new ToJsonError(`${what(model)} takes only or except, not both: list the columns wanted in only.`);
   }
-  for (const name of pick('showHidden') ?? []) hidden.delete(name);
+  const shown = pick('showHidden');
+  const hiddenByModel = hiddenOf(model, schema);
+  const hidden =
+    shown === undefined || hiddenByModel === undefined
+      ? (hiddenByModel ?? new Set<string>())
+      : new Set([...hiddenByModel].filter((name) => !shown.has(name)));
   const asked = [...(only ?? [])].filter((name) => hidden.has(name));
   if (asked.length > 0) {
     throw new ToJsonError(
