@@ -109,6 +109,13 @@ export class MassAssignmentError extends TwistarError {
   }
 }
 
+/**
+ * `toJSON()` was asked for something it cannot give: an option it does not take, `only` with `except`, a name that
+ * is not a column or relation of the model, a hidden column (`static HIDDEN`) not revealed with `showHidden`, or a
+ * relation that is not loaded; or the model's HIDDEN names a column its table does not have.
+ */
+export class ToJsonError extends TwistarError {}
+
 /** `firstOrFail()` found no row matching the query. */
 export class NotFoundError extends TwistarError {}
 

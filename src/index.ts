@@ -36,6 +36,7 @@ export {
   NotFoundError,
   MassAssignmentError,
   StaleObjectError,
+  ToJsonError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -131,6 +132,13 @@ export {
 } from './model/db-object.js';
 export type { FindByKeyOptions, FindOptions, FindResult } from './model/finders.js';
 export type { UpsertManyResult, UpsertOptions, UpsertResult } from './model/upsert.js';
+export type {
+  ColumnNames,
+  JsonInclude,
+  JsonOf,
+  JsonOptions,
+  JsonValue,
+} from './model/serialization-types.js';
 export type { EachOptions } from './model/streaming.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';

@@ -41,6 +41,8 @@ import { countRows, deleteRows, rowsExist } from './table-queries.js';
 import { relationHooks } from './relation-hooks.js';
 import { loadRelationsOf } from './relation-declarations.js';
 import type { AttributeValues } from './attribute-types.js';
+import { jsonOf } from './serialization.js';
+import type { JsonOf, JsonOptions } from './serialization-types.js';
 
 /** util.inspect.custom by its registered name: the published types then need no import of node:util. */
 const INSPECT: unique symbol = Symbol.for('nodejs.util.inspect.custom');
@@ -253,11 +255,12 @@ export class DBObject extends ModelWrites implements PersistentObject {
     return columnValuesOf(this, this.constructor as typeof DBObject) as AttributeValues<this>;
   }
 
-  /** For JSON.stringify: the column values only (bigints as strings). */
-  toJSON(): Record<string, unknown> {
-    const hash: Record<string, unknown> = this.toHash();
-    for (const key of Object.keys(hash)) if (typeof hash[key] === 'bigint') hash[key] = String(hash[key]);
-    return hash;
+  /** For JSON.stringify: the column values (bigints as text) but those of `static HIDDEN`; no relations. */
+  toJSON<M extends DBObject>(this: M): JsonOf<M>;
+  /** The columns `only`/`except` pick, hidden ones `showHidden` names, loaded relations `include` names. */
+  toJSON<M extends DBObject, const O extends JsonOptions<M>>(this: M, options: O): JsonOf<M, O>;
+  toJSON(options?: unknown): Record<string, unknown> {
+    return jsonOf(this, this.constructor as typeof DBObject, options);
   }
 
   /** Same class and same key. */

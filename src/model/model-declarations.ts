@@ -42,6 +42,12 @@ export abstract class ModelDeclarations {
   static GUARDED: readonly string[] = [];
   /** The only columns a plain object may set (instead of GUARDED); undefined: every column. */
   static FILLABLE: readonly string[] | undefined = undefined;
+  /**
+   * Columns `toJSON()` (and so `JSON.stringify`) leaves out unless a call reveals them with `showHidden`:
+   * `['password_hash']`. Type it `ColumnNames<User>` to have misspelled names refused at compile time; a name the
+   * table lacks is a ToJsonError once the columns are known.
+   */
+  static HIDDEN: readonly string[] = [];
   /** Fill `created_at` and `updated_at` on create and update, where the table has them. */
   static TIMESTAMPS = true;
   /**

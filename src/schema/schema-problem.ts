@@ -3,8 +3,8 @@ export type SchemaProblemKind =
   /** The model's table does not exist (or a related model's, when that model is not verified itself). */
   | 'missing-table'
   /**
-   * A column the model relies on does not exist: its primary key, a column its `COLUMNS` names, a foreign key, a
-   * polymorphic type column.
+   * A column the model relies on does not exist: its primary key, a column its `COLUMNS` or `HIDDEN` names, a
+   * foreign key, a polymorphic type column.
    */
   | 'missing-column'
   /**
@@ -20,7 +20,7 @@ export type SchemaProblemKind =
   | 'hidden-member'
   /** A column of the table is not in the model's `COLUMNS` (added since the models were generated). */
   | 'undeclared-column'
-  /** The model's `COLUMNS` is not a list of column names. */
+  /** The model's `COLUMNS` (or `HIDDEN`) is not a list of column names. */
   | 'invalid-columns';
 
 /** One disagreement between a model and the database. */

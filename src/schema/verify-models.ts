@@ -57,7 +57,7 @@ export function compareModels(models: readonly RelatedModel[], schema: DatabaseS
           'primary key, or a NOT NULL column with a unique index), or add a unique index on it.',
       });
     }
-    problems.push(...declaredColumnProblems(model, table));
+    problems.push(...declaredColumnProblems(model, table), ...hiddenColumnProblems(model, table));
     for (const column of clashingColumns(
       model,
       table.columns.map((each) => each.name),
@@ -130,6 +130,36 @@ function declaredColumnProblems(model: RelatedModel, table: TableSchema): Schema
     });
   }
   return problems;
+}
+
+/**
+ * The model's `HIDDEN` against the table's columns: a name the table lacks (a misspelling) would leave the column
+ * it meant in every toJSON, so each must exist (`id` is always accepted, as toJSON accepts it).
+ */
+function hiddenColumnProblems(model: RelatedModel, table: TableSchema): SchemaProblem[] {
+  const hidden: unknown = (model as { HIDDEN?: unknown }).HIDDEN;
+  if (hidden === undefined) return [];
+  if (!Array.isArray(hidden) || hidden.some((name) => typeof name !== 'string')) {
+    return [
+      {
+        model: model.name,
+        kind: 'invalid-columns',
+        table: table.name,
+        message: `${model.name}.HIDDEN must be a list of its table's column names, such as ['password_hash'].`,
+      },
+    ];
+  }
+  return [...new Set(hidden as string[])]
+    .filter((column) => column !== 'id' && !hasColumn(table, column))
+    .map((column) => ({
+      model: model.name,
+      kind: 'missing-column' as const,
+      table: table.name,
+      column,
+      message:
+        `${model.name}: table "${table.name}" has no column "${column}", which ${model.name}.HIDDEN names ` +
+        '(misspelled, renamed or dropped?): the column it meant would be in toJSON. Correct the name.',
+    }));
 }
 
 /** True when the table keeps `column` unique: its one-column primary key, or NOT NULL with a unique index of its own. */

@@ -183,6 +183,27 @@ describe('verifyModels without a database', () => {
     assert.match(problems[0]?.message ?? '', /^Odd\.COLUMNS must be the list of its table's column names/);
   });
 
+  it('reports a HIDDEN that names a column the table lacks (the column it meant would be in toJSON), or is no list', async () => {
+    class Account extends DBObject {
+      static override HIDDEN = ['id', 'password_hash', 'pasword_hash'];
+    }
+    const schema = { ...AGREEING, tables: [table('accounts', 'id', 'email', 'password_hash')] };
+    const problems = await verifyModels({ schema, models: [Account] });
+    assert.deepEqual(
+      problems.map(({ kind, column }) => [kind, column]),
+      [['missing-column', 'pasword_hash']],
+    );
+    assert.match(problems[0]?.message ?? '', /Account\.HIDDEN names/);
+    class Wrong extends DBObject {
+      static override TABLENAME = 'accounts';
+      static override HIDDEN = 'password_hash' as unknown as string[];
+    }
+    assert.deepEqual(
+      (await verifyModels({ schema, models: [Wrong] })).map(({ kind }) => kind),
+      ['invalid-columns'],
+    );
+  });
+
   it('reports a PRIMARY_KEY that is neither the primary key nor a NOT NULL column with a unique index', async () => {
     class Entry extends DBObject {
       static override TABLENAME = 'entries';
