@@ -51,6 +51,12 @@ export class ValidationError<R extends object = object> extends TwistarError {
   }
 }
 
+/**
+ * A delete refused by a relation declared `dependent: 'restrict'`: the object still has related rows. Nothing was
+ * deleted; delete or move them first.
+ */
+export class DeleteRestrictionError extends DBObjectSaveError {}
+
 /** `refresh()` was called on an object without an id, or whose row no longer exists. */
 export class CannotRefreshError extends TwistarError {}
 

@@ -36,6 +36,7 @@ export {
   NotFoundError,
   MassAssignmentError,
   StaleObjectError,
+  DeleteRestrictionError,
   ToJsonError,
 } from './errors.js';
 export {

@@ -40,6 +40,7 @@ export {
   type Persistable,
 } from './object-statements.js';
 import { joinTableOf, relationsOf } from './relation-declarations.js';
+import { applyDependents, dependentsOf } from './dependents.js';
 
 /** How a save() ended: written (or nothing to write), refused (see `errors`), or cancelled by a before-hook. */
 export type SaveOutcome = 'saved' | 'invalid' | 'cancelled';
@@ -162,7 +163,9 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
   const schema = await modelSchema(config, modelOf(obj));
   const id = obj.id;
   const joins = [...relationsOf(modelOf(obj)).values()].filter((spec) => spec.kind === 'habtm');
+  const dependents = dependentsOf(modelOf(obj));
   const remove = async () => {
+    await applyDependents(id, dependents, config, describe(obj));
     for (const spec of joins) {
       const quote = (column: string) => quoteColumn(config.pool.dialect, column);
       // A self-referential join table (users ↔ users) names the object on either side.
@@ -178,8 +181,8 @@ async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boo
     const deleted = await oneRow(obj, config, schema, 'delete', () => config.delete(schema.table, where));
     if (deleted === 0 && lock !== undefined) throw staleObject(`delete ${describe(obj)}`, lock.column);
   };
-  // The join rows go in the same transaction as the row itself.
-  if (joins.length > 0) await config.pool.runInteraction(remove);
+  // The join rows and the dependent relations' rows go in the same transaction as the row itself.
+  if (joins.length > 0 || dependents.length > 0) await config.pool.runInteraction(remove);
   else await remove();
   state.deleted = true;
   state.persisted = false;

@@ -19,6 +19,12 @@ export interface RelationOptions {
   readonly as?: string;
   /** Belongs-to: the related class is named by the `<name>_type` column. */
   readonly polymorphic?: boolean;
+  /**
+   * Has many / has one: what deleting the owner does to the related rows, in its delete's transaction: `'restrict'`
+   * refuses while one exists, `'delete'` deletes them in one statement, `'destroy'` deletes each with its hooks,
+   * `'nullify'` sets their foreign key to NULL.
+   */
+  readonly dependent?: 'delete' | 'destroy' | 'nullify' | 'restrict';
 }
 
 /** A relationship as declared in `static HASMANY = […]`: a name, or options. */
@@ -52,6 +58,8 @@ export interface RelationSpec {
   readonly associationForeignKey: string;
   /** HABTM only: the join table given in the declaration, if any. */
   readonly joinTable: string | undefined;
+  /** Has many / has one: what deleting the owner does to the related rows (see RelationOptions.dependent). */
+  readonly dependent: 'delete' | 'destroy' | 'nullify' | 'restrict' | undefined;
 }
 
 const DECLARING: readonly (readonly [RelationKind, 'HASMANY' | 'HASONE' | 'BELONGSTO' | 'HABTM'])[] = [
@@ -62,8 +70,8 @@ const DECLARING: readonly (readonly [RelationKind, 'HASMANY' | 'HASONE' | 'BELON
 ];
 
 const OPTIONS_OF: Record<RelationKind, ReadonlySet<string>> = {
-  hasMany: new Set(['name', 'className', 'foreignKey', 'as']),
-  hasOne: new Set(['name', 'className', 'foreignKey', 'as']),
+  hasMany: new Set(['name', 'className', 'foreignKey', 'as', 'dependent']),
+  hasOne: new Set(['name', 'className', 'foreignKey', 'as', 'dependent']),
   belongsTo: new Set(['name', 'className', 'foreignKey', 'polymorphic']),
   habtm: new Set(['name', 'className', 'foreignKey', 'associationForeignKey', 'joinTable']),
 };
@@ -122,6 +130,14 @@ function specOf(
       );
     }
   }
+  const dependent = options.dependent;
+  if (dependent !== undefined && !['delete', 'destroy', 'nullify', 'restrict'].includes(dependent)) {
+    invalid(
+      model,
+      property,
+      `"dependent" of "${options.name}" is 'delete', 'destroy', 'nullify' or 'restrict', got ${JSON.stringify(dependent)}.`,
+    );
+  }
   if (options.polymorphic !== undefined && typeof options.polymorphic !== 'boolean') {
     invalid(model, property, `"polymorphic" of "${options.name}" must be true or false.`);
   }
@@ -171,6 +187,7 @@ function specOf(
     typeValue,
     associationForeignKey,
     joinTable: optionText(model, property, options, 'joinTable'),
+    dependent,
   };
 }
 
