@@ -46,6 +46,8 @@ export {
   UnsupportedSchemaChangeError,
   ConfigError,
   InvalidSchemaOptionError,
+  SeedError,
+  FactoryError,
 } from './tooling-errors.js';
 export { defineConfig, type TwistarConfig } from './define-config.js';
 export {
