@@ -49,7 +49,13 @@ export {
   SeedError,
   FactoryError,
 } from './tooling-errors.js';
-export { defineConfig, type TwistarConfig } from './define-config.js';
+export {
+  defineConfig,
+  defineSeed,
+  type Seed,
+  type SeedContext,
+  type TwistarConfig,
+} from './define-config.js';
 export {
   connect,
   type ConnectOptions,
