@@ -20,7 +20,7 @@ import { progressIntervalFrom, progressReporter } from './migration-progress.js'
 import { importFile } from './typescript-loader.js';
 import { startRepl } from './console-repl.js';
 import { loadModels, withDatabase } from './database-session.js';
-import { seedCommand } from './seeds.js';
+import { seed } from './seeds.js';
 import { EXIT, dim, green, out, red, useColour, yellow } from './terminal.js';
 
 /** Parses a count option: a usage error (exit code 2) unless a positive integer. */
@@ -169,7 +169,11 @@ function program(): Command {
       }),
     );
 
-  seedCommand(cli, flags);
+  cli
+    .command('seed')
+    .description('run the seed files, in name order, each in a transaction of its own')
+    .option('--file <name>', 'run only this seed file (its name, with or without the extension)')
+    .action((options: { file?: string }) => seed(flags(), options.file));
 
   cli
     .command('check')

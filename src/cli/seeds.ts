@@ -1,7 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, extname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
 import { messageOf } from '../errors.js';
 import { ConfigError, SeedError } from '../tooling-errors.js';
 import type { ConnectionPool } from '../connection/connection-pool.js';
@@ -99,28 +98,22 @@ export async function runSeeds(
   }
 }
 
-/** Adds `twistar seed [--file <name>]` to the command line. */
-export function seedCommand(cli: Command, flags: () => ConfigFlags): void {
-  cli
-    .command('seed')
-    .description('run the seed files, in name order, each in a transaction of its own')
-    .option('--file <name>', 'run only this seed file (its name, with or without the extension)')
-    .action((options: { file?: string }) =>
-      withDatabase(
-        flags(),
-        async ({ config, pool }) => {
-          const files = seedFiles(config.seeds, options.file);
-          if (files.length === 0) {
-            out(`No seed files in ${relative(process.cwd(), config.seeds) || '.'}.`);
-            return;
-          }
-          await loadModels(config.models);
-          await runSeeds(config.seeds, files, pool, (file, ms) =>
-            out(`${green('seeded')} ${file} ${dim(`(${Math.round(ms)} ms)`)}`),
-          );
-          out(`ran ${files.length} seed file(s).`);
-        },
-        'existing',
-      ),
-    );
+/** `twistar seed [--file <name>]`: runs the seed files (or the one named) on the configured database. */
+export function seed(flags: ConfigFlags, only: string | undefined): Promise<void> {
+  return withDatabase(
+    flags,
+    async ({ config, pool }) => {
+      const files = seedFiles(config.seeds, only);
+      if (files.length === 0) {
+        out(`No seed files in ${relative(process.cwd(), config.seeds) || '.'}.`);
+        return;
+      }
+      await loadModels(config.models);
+      await runSeeds(config.seeds, files, pool, (file, ms) =>
+        out(`${green('seeded')} ${file} ${dim(`(${Math.round(ms)} ms)`)}`),
+      );
+      out(`ran ${files.length} seed file(s).`);
+    },
+    'existing',
+  );
 }
