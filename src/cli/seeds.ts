@@ -5,7 +5,7 @@ import { messageOf } from '../errors.js';
 import { ConfigError, SeedError } from '../tooling-errors.js';
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import type { Seed } from '../define-config.js';
-import type { ConfigFlags } from './config.js';
+import { resolveConfig, type ConfigFlags } from './config.js';
 import { loadModels, withDatabase } from './database-session.js';
 import { importFile } from './typescript-loader.js';
 import { dim, green, out } from './terminal.js';
@@ -99,15 +99,17 @@ export async function runSeeds(
 }
 
 /** `twistar seed [--file <name>]`: runs the seed files (or the one named) on the configured database. */
-export function seed(flags: ConfigFlags, only: string | undefined): Promise<void> {
-  return withDatabase(
+export async function seed(flags: ConfigFlags, only: string | undefined): Promise<void> {
+  // The folder is checked before connecting: a wrong --seeds is reported as such, and nothing to run opens nothing.
+  const { seeds } = await resolveConfig(flags);
+  const files = seedFiles(seeds, only);
+  if (files.length === 0) {
+    out(`No seed files in ${relative(process.cwd(), seeds) || '.'}.`);
+    return;
+  }
+  await withDatabase(
     flags,
     async ({ config, pool }) => {
-      const files = seedFiles(config.seeds, only);
-      if (files.length === 0) {
-        out(`No seed files in ${relative(process.cwd(), config.seeds) || '.'}.`);
-        return;
-      }
       await loadModels(config.models);
       await runSeeds(config.seeds, files, pool, (file, ms) =>
         out(`${green('seeded')} ${file} ${dim(`(${Math.round(ms)} ms)`)}`),

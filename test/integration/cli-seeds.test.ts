@@ -133,7 +133,7 @@ describeEachBackend('twistar seed', (db) => {
     }
   });
 
-  it('a missing seeds folder is a ConfigError; --seeds and the config file choose the folder', async () => {
+  it('a missing seeds folder is a ConfigError, an empty one runs nothing; --seeds and the config file choose the folder', async () => {
     const missing = await seed('--seeds', 'db/seeds');
     assert.equal(missing.code, 1);
     assert.match(
@@ -141,6 +141,9 @@ describeEachBackend('twistar seed', (db) => {
       /ConfigError: The seeds folder .*db\/seeds \(set by --seeds or the config's seeds\) does not exist/,
     );
     mkdirSync(join(project, 'db/seeds'), { recursive: true });
+    const empty = await seed('--seeds', 'db/seeds');
+    assert.equal(empty.code, 0, empty.stderr);
+    assert.equal(empty.stdout, 'No seed files in db/seeds.\n');
     writeFileSync(join(project, 'db/seeds/1_admin.mjs'), ADMIN);
     writeFileSync(join(project, 'twistar.config.json'), JSON.stringify({ seeds: 'db/seeds' }));
     try {

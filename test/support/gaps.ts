@@ -57,7 +57,7 @@ export const GAPS: Readonly<Record<BackendId, Readonly<Record<string, string>>>>
       ONE_PROCESS,
     'twistar seed > a seed that throws stops the run, exit code 1, naming the file; its writes are rolled back':
       ONE_PROCESS,
-    'twistar seed > a missing seeds folder is a ConfigError; --seeds and the config file choose the folder':
+    'twistar seed > a missing seeds folder is a ConfigError, an empty one runs nothing; --seeds and the config file choose the folder':
       ONE_PROCESS,
     'twistar seed > a seed file that exports no function is a SeedError naming it': ONE_PROCESS,
     'the twistar command > exits 1 with a message when the command fails, and 2 on a wrong command line':
