@@ -22,6 +22,7 @@ const LAYERS = [
   { name: 'relationships', files: ['src/relationships/**'] },
   { name: 'schema', files: ['src/schema/**', 'src/migrations/**'] },
   { name: 'entry', files: ['src/index.ts', 'src/define-config.ts'] },
+  { name: 'testing', files: ['src/testing/**'] },
   { name: 'cli', files: ['src/cli/**'] },
   { name: 'pglite', files: ['src/pglite/**'] },
 ];
@@ -37,6 +38,7 @@ const MATCH = {
   relationships: ['**/relationships/*'],
   schema: ['**/schema/*', '**/migrations/*'],
   entry: ['**/index.js', '**/define-config.js'],
+  testing: ['**/testing/*'],
   cli: ['**/cli/*'],
   pglite: ['**/pglite/*'],
 };

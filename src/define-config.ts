@@ -1,3 +1,5 @@
+import type { ConnectionPool } from './connection/connection-pool.js';
+
 /** What `twistar.config.ts` (or `.js`, `.mjs`, `.json`) may say; every field is optional. */
 export interface TwistarConfig {
   /** The database URL (`sqlite:app.db`, `postgres://…`, `mysql://…`). */
@@ -8,6 +10,8 @@ export interface TwistarConfig {
   readonly models?: string;
   /** The table that records applied migrations (default `twistar_migrations`); introspection leaves it out. */
   readonly migrationsTable?: string;
+  /** The folder of seed files that `twistar seed` runs (default `seeds`). */
+  readonly seeds?: string;
 }
 
 /**
@@ -16,4 +20,21 @@ export interface TwistarConfig {
  */
 export function defineConfig(config: TwistarConfig): TwistarConfig {
   return config;
+}
+
+/** What `twistar seed` passes to a seed file's function. */
+export interface SeedContext {
+  /** The pool of the configured database (also `Registry.DBPOOL`, which models use). */
+  readonly pool: ConnectionPool;
+}
+
+/**
+ * A seed file's function: `export default defineSeed(async ({ pool }) => { … })` (or `export async function
+ * run`). `twistar seed` runs it in a transaction of its own.
+ */
+export type Seed = (context: SeedContext) => Promise<void> | void;
+
+/** Types a seed file's function; it returns its argument. */
+export function defineSeed(seed: Seed): Seed {
+  return seed;
 }

@@ -49,8 +49,16 @@ export {
   UnsupportedSchemaChangeError,
   ConfigError,
   InvalidSchemaOptionError,
+  SeedError,
+  FactoryError,
 } from './tooling-errors.js';
-export { defineConfig, type TwistarConfig } from './define-config.js';
+export {
+  defineConfig,
+  defineSeed,
+  type Seed,
+  type SeedContext,
+  type TwistarConfig,
+} from './define-config.js';
 export {
   connect,
   type ConnectOptions,

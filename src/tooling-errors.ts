@@ -114,3 +114,19 @@ export class ConfigError extends TwistarError {}
  * `exclude` entry that is neither a table name nor a RegExp. The message says what the option takes.
  */
 export class InvalidSchemaOptionError extends TwistarError {}
+
+/**
+ * A seed file of `twistar seed` failed (its own error is the `cause`): `seed` names the file. Its writes were
+ * rolled back, the seeds before it stay written, and the ones after it did not run.
+ */
+export class SeedError extends TwistarError {
+  readonly seed: string;
+
+  constructor(message: string, seed: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.seed = seed;
+  }
+}
+
+/** A model factory was used wrongly (`defineFactory`, a factory's `build` or `create`): the message says how. */
+export class FactoryError extends TwistarError {}

@@ -14,6 +14,7 @@ export interface ConfigFlags {
   readonly migrations?: string;
   readonly models?: string;
   readonly migrationsTable?: string;
+  readonly seeds?: string;
 }
 
 /** Where the settings in effect came from, for messages. */
@@ -23,6 +24,7 @@ export interface ResolvedConfig {
   readonly migrations: string;
   readonly models: string;
   readonly migrationsTable: string;
+  readonly seeds: string;
   readonly file: string | null;
 }
 
@@ -34,7 +36,7 @@ const CONFIG_FILES = [
   'twistar.config.json',
 ];
 
-const KEYS = ['url', 'migrations', 'models', 'migrationsTable'] as const;
+const KEYS = ['url', 'migrations', 'models', 'migrationsTable', 'seeds'] as const;
 
 /** The SQLite file a project without any configuration gets, in the current folder. */
 export const DEFAULT_URL = 'sqlite:twistar.db';
@@ -53,7 +55,7 @@ async function loadFile(path: string): Promise<unknown> {
 
 function checkConfig(config: unknown, file: string): TwistarConfig {
   if (config === null || typeof config !== 'object' || Array.isArray(config))
-    throw new ConfigError(`${file} must export an object ({ url, migrations, models, migrationsTable }).`);
+    throw new ConfigError(`${file} must export an object ({ ${KEYS.join(', ')} }).`);
   for (const key of Object.keys(config)) {
     if (!(KEYS as readonly string[]).includes(key))
       throw new ConfigError(`${file}: unknown setting "${key}"; the settings are ${KEYS.join(', ')}.`);
@@ -94,6 +96,7 @@ export async function resolveConfig(flags: ConfigFlags, cwd = process.cwd()): Pr
     migrations: resolve(cwd, flags.migrations ?? fromFile.migrations ?? 'migrations'),
     models: resolve(cwd, flags.models ?? fromFile.models ?? 'src/models'),
     migrationsTable: flags.migrationsTable ?? fromFile.migrationsTable ?? MIGRATIONS_TABLE,
+    seeds: resolve(cwd, flags.seeds ?? fromFile.seeds ?? 'seeds'),
     file,
   };
 }

@@ -20,6 +20,7 @@ import { progressIntervalFrom, progressReporter } from './migration-progress.js'
 import { importFile } from './typescript-loader.js';
 import { startRepl } from './console-repl.js';
 import { loadModels, withDatabase } from './database-session.js';
+import { seed } from './seeds.js';
 import { EXIT, dim, green, out, red, useColour, yellow } from './terminal.js';
 
 /** Parses a count option: a usage error (exit code 2) unless a positive integer. */
@@ -83,12 +84,13 @@ async function withProgress<T>(
 
 function program(): Command {
   const cli = new Command('twistar')
-    .description('Migrations, schema checks, model generation, diagrams and a console for Twistar.')
+    .description('Migrations, seeds, schema checks, model generation, diagrams and a console for Twistar.')
     .option('--url <url>', 'database URL (default: DATABASE_URL, the config file, or sqlite:twistar.db)')
     .option('--config <file>', 'config file (default: twistar.config.ts/.js/.mjs/.json in this folder)')
     .option('--migrations <dir>', 'migrations folder (default: migrations)')
     .option('--models <dir>', 'models folder (default: src/models)')
     .option('--migrations-table <name>', 'table recording applied migrations (default: twistar_migrations)')
+    .option('--seeds <dir>', 'seed files folder (default: seeds)')
     .showHelpAfterError()
     .exitOverride();
   const flags = () => cli.opts<ConfigFlags>();
@@ -166,6 +168,12 @@ function program(): Command {
         out(`created ${relative(process.cwd(), path)}`);
       }),
     );
+
+  cli
+    .command('seed')
+    .description('run the seed files, in name order, each in a transaction of its own')
+    .option('--file <name>', 'run only this seed file (its name, with or without the extension)')
+    .action((options: { file?: string }) => seed(flags(), options.file));
 
   cli
     .command('check')

@@ -42,6 +42,8 @@ export const GAPS: Readonly<Record<BackendId, Readonly<Record<string, string>>>>
       ONE_WRITER,
   },
   pglite: {
+    'withRollback > another pool sees none of its rows, while the work runs or after':
+      'an in-memory PGlite database is one pool: another pool opens a database of its own, which would see nothing anyway',
     'transaction isolation > repeatable read sees a snapshot: a row another pool commits after the first read stays unseen':
       ONE_SESSION,
     'transaction isolation > retries run a serializable transaction that lost a conflict again, at serializable each time':
@@ -49,6 +51,15 @@ export const GAPS: Readonly<Record<BackendId, Readonly<Record<string, string>>>>
     'the twistar command > creates, applies, lists and reverts migrations, once each under concurrent runs':
       ONE_PROCESS,
     'the twistar command > drives the console through its standard input': ONE_PROCESS,
+    'twistar seed > runs the seed files in name order, TypeScript and JavaScript, default export or run':
+      ONE_PROCESS,
+    'twistar seed > --file runs one seed file, named with or without its extension; an unknown name lists the files':
+      ONE_PROCESS,
+    'twistar seed > a seed that throws stops the run, exit code 1, naming the file; its writes are rolled back':
+      ONE_PROCESS,
+    'twistar seed > a missing seeds folder is a ConfigError, an empty one runs nothing; --seeds and the config file choose the folder':
+      ONE_PROCESS,
+    'twistar seed > a seed file that exports no function is a SeedError naming it': ONE_PROCESS,
     'the twistar command > exits 1 with a message when the command fails, and 2 on a wrong command line':
       ONE_PROCESS,
     'the twistar command > generates typed models that type-check, and check agrees with the database':

@@ -30,6 +30,7 @@ describe('resolveConfig', () => {
       migrations: join(folder, 'migrations'),
       models: join(folder, 'src/models'),
       migrationsTable: 'twistar_migrations',
+      seeds: join(folder, 'seeds'),
       file: null,
     });
   });
@@ -49,17 +50,19 @@ describe('resolveConfig', () => {
     assert.equal((await resolveConfig({}, folder)).url, 'sqlite:file.db');
   });
 
-  it('reads folders and the migrations table from a TypeScript config, flags first', async () => {
+  it('reads folders (migrations, models, seeds) and the migrations table from a TypeScript config, flags first', async () => {
     writeFileSync(
       join(folder, 'twistar.config.ts'),
       "const folder: string = 'db/migrations';\n" +
-        "export default { migrations: folder, models: 'app/models', migrationsTable: 'schema_log' };\n",
+        "export default { migrations: folder, models: 'app/models', migrationsTable: 'schema_log', seeds: 'db/seeds' };\n",
     );
     const config = await resolveConfig({ models: 'other/models' }, folder);
     assert.equal(config.file, join(folder, 'twistar.config.ts'));
     assert.equal(config.migrations, join(folder, 'db/migrations'));
     assert.equal(config.models, join(folder, 'other/models'));
     assert.equal(config.migrationsTable, 'schema_log');
+    assert.equal(config.seeds, join(folder, 'db/seeds'));
+    assert.equal((await resolveConfig({ seeds: 'flag/seeds' }, folder)).seeds, join(folder, 'flag/seeds'));
     assert.equal((await resolveConfig({ migrationsTable: 'flag_log' }, folder)).migrationsTable, 'flag_log');
   });
 
