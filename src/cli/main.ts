@@ -3,20 +3,14 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import * as twistar from '../index.js';
-import {
-  InteractionBase,
-  MigrationChangedError,
-  Registry,
-  TwistarError,
-  type ConnectionPool,
-} from '../index.js';
-import { changedMigrationsMessage, Migrator, type MigrationProgress } from '../migrations/migrator.js';
+import { InteractionBase, Registry, TwistarError, type ConnectionPool } from '../index.js';
+import { Migrator } from '../migrations/migrator.js';
 import { diagram } from '../schema/diagram.js';
 import { introspect, type IntrospectOptions } from '../schema/introspect.js';
 import { verifyModels } from '../schema/verify-models.js';
 import { type ConfigFlags, type ResolvedConfig } from './config.js';
 import { generateModels } from './generate-models.js';
-import { progressIntervalFrom, progressReporter } from './migration-progress.js';
+import { withProgress } from './migration-progress.js';
 import { importFile } from './typescript-loader.js';
 import { startRepl } from './console-repl.js';
 import { loadModels, withDatabase } from './database-session.js';
@@ -43,43 +37,6 @@ function migratorFor(config: ResolvedConfig, pool: ConnectionPool): Migrator {
     tableName: config.migrationsTable,
     importModule: importFile,
   });
-}
-
-/**
- * Runs a migrate command's `work`: a MigrationChangedError names the command's flag, `--allow-changed`, rather
- * than the Migrator's option.
- */
-async function withFlagNames<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!(error instanceof MigrationChangedError)) throw error;
-    throw new MigrationChangedError(
-      changedMigrationsMessage(error.migrations, 'run the command again with --allow-changed'),
-      error.migrations,
-    );
-  }
-}
-
-/**
- * Runs `work` with the progress reporter of a migrate command: a status line redrawn on standard error when it is
- * a terminal, "still running" lines every TWISTAR_PROGRESS_INTERVAL_MS (default 10 s) when it is not.
- */
-async function withProgress<T>(
-  work: (onProgress: (event: MigrationProgress) => void) => Promise<T>,
-): Promise<T> {
-  const reporter = progressReporter({
-    out,
-    status: process.stderr,
-    live: process.stderr.isTTY === true && process.env.TERM !== 'dumb',
-    intervalMs: progressIntervalFrom(process.env),
-    paint: { ok: green, dim, warn: yellow },
-  });
-  try {
-    return await withFlagNames(() => work(reporter.onProgress));
-  } finally {
-    reporter.stop();
-  }
 }
 
 function program(): Command {

@@ -1,5 +1,6 @@
-import { ConfigError } from '../tooling-errors.js';
-import type { MigrationProgress } from '../migrations/migrator.js';
+import { ConfigError, MigrationChangedError } from '../tooling-errors.js';
+import { changedMigrationsMessage, type MigrationProgress } from '../migrations/migrator.js';
+import { dim, green, out, yellow } from './terminal.js';
 
 /** Where the `migrate` commands report progress, and how often. */
 export interface ProgressOptions {
@@ -184,4 +185,41 @@ export function progressReporter(options: ProgressOptions): ProgressReporter {
       clear();
     },
   };
+}
+
+/**
+ * Runs a migrate command's `work`: a MigrationChangedError names the command's flag, `--allow-changed`, rather
+ * than the Migrator's option.
+ */
+async function withFlagNames<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof MigrationChangedError)) throw error;
+    throw new MigrationChangedError(
+      changedMigrationsMessage(error.migrations, 'run the command again with --allow-changed'),
+      error.migrations,
+    );
+  }
+}
+
+/**
+ * Runs `work` with the progress reporter of a migrate command: a status line redrawn on standard error when it is
+ * a terminal, "still running" lines every TWISTAR_PROGRESS_INTERVAL_MS (default 10 s) when it is not.
+ */
+export async function withProgress<T>(
+  work: (onProgress: (event: MigrationProgress) => void) => Promise<T>,
+): Promise<T> {
+  const reporter = progressReporter({
+    out,
+    status: process.stderr,
+    live: process.stderr.isTTY === true && process.env.TERM !== 'dumb',
+    intervalMs: progressIntervalFrom(process.env),
+    paint: { ok: green, dim, warn: yellow },
+  });
+  try {
+    return await withFlagNames(() => work(reporter.onProgress));
+  } finally {
+    reporter.stop();
+  }
 }
