@@ -35,6 +35,7 @@ export {
   UnknownColumnError,
   NotFoundError,
   MassAssignmentError,
+  SoftDeleteError,
 } from './errors.js';
 export {
   SchemaMismatchError,

@@ -10,6 +10,7 @@ export const CALLBACKS = {
   create: { before: ['beforeCreate', 'beforeSave'], after: ['afterCreate', 'afterSave'] },
   update: { before: ['beforeUpdate', 'beforeSave'], after: ['afterUpdate', 'afterSave'] },
   delete: { before: ['beforeDelete'], after: ['afterDelete'] },
+  restore: { before: ['beforeRestore'], after: ['afterRestore'] },
   load: { before: [], after: ['afterInit'] },
 } as const;
 
