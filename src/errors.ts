@@ -122,6 +122,12 @@ export class MassAssignmentError extends TwistarError {
  */
 export class ToJsonError extends TwistarError {}
 
+/**
+ * Soft deletes were asked of a model that has none (`withDeleted()`, `onlyDeleted()`, `restore()` on a model
+ * without `static SOFT_DELETE`), or its SOFT_DELETE is not a column of its table. Nothing was sent.
+ */
+export class SoftDeleteError extends TwistarError {}
+
 /** `firstOrFail()` found no row matching the query. */
 export class NotFoundError extends TwistarError {}
 

@@ -38,6 +38,7 @@ export {
   StaleObjectError,
   DeleteRestrictionError,
   ToJsonError,
+  SoftDeleteError,
 } from './errors.js';
 export {
   SchemaMismatchError,

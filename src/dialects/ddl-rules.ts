@@ -45,6 +45,13 @@ export interface DdlRules {
    * Where it does not, a CREATE INDEX is sent only when `indexExistsQuery` finds no such index.
    */
   indexIfNotExists(session: DialectSession | undefined, server: string | undefined): Promise<boolean>;
+  /**
+   * Takes a partial index (`CREATE UNIQUE INDEX … WHERE "deleted_at" IS NULL`: PostgreSQL, SQLite). Where absent
+   * (MySQL, MariaDB), the schema builder refuses one with `partialIndexAdvice`.
+   */
+  readonly partialIndexes?: boolean;
+  /** What to do instead of a partial index, where the database has none. */
+  readonly partialIndexAdvice?: string;
   /** The statement that finds index `name` of `table` (a row when it exists), where `indexIfNotExists` may be false. */
   indexExistsQuery?(table: string, name: string): CatalogueQuery;
 }

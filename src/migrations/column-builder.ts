@@ -199,6 +199,14 @@ export abstract class ColumnsBuilder {
     return new ColumnBuilder(column);
   }
 
+  /**
+   * The nullable datetime a soft-deleting model sets on delete (`deleted_at` unless named): pair it with
+   * `static SOFT_DELETE = 'deleted_at'` on the model, and unique indexes with `{ whereNull: 'deleted_at' }`.
+   */
+  softDeletes(name = 'deleted_at'): ColumnBuilder {
+    return this.datetime(name);
+  }
+
   /** `created_at` and `updated_at` datetimes; with `defaultNow`, NOT NULL and defaulting to the current time. */
   timestamps(options: { readonly defaultNow?: boolean } = {}): void {
     for (const name of ['created_at', 'updated_at']) {

@@ -88,8 +88,21 @@ export function createIndexSql(
   const inline = options.ifNotExists && options.indexIfNotExists;
   const sql =
     `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${inline ? 'IF NOT EXISTS ' : ''}` +
-    `${ddlName(dialect, name, 'Index name')} ON ${ddlName(dialect, table, 'Table name')} (${names(dialect, index.columns)})`;
+    `${ddlName(dialect, name, 'Index name')} ON ${ddlName(dialect, table, 'Table name')} (${names(dialect, index.columns)})` +
+    partialSql(dialect, table, index);
   return options.ifNotExists && !inline ? { sql, unlessIndex: { table, name } } : { sql };
+}
+
+/** The WHERE of a partial index (` WHERE "deleted_at" IS NULL`), or nothing; refused where there are none. */
+function partialSql(dialect: Dialect, table: string, index: IndexDefinition): string {
+  if (index.whereNull === undefined) return '';
+  if (dialect.ddl.partialIndexes !== true) {
+    throw new UnsupportedSchemaChangeError(
+      `Cannot create the index on ${table} (${index.columns.join(', ')}) over the rows where ${index.whereNull} ` +
+        `IS NULL: ${dialect.ddl.partialIndexAdvice ?? `${dialect.name} has no partial indexes.`} Nothing was sent.`,
+    );
+  }
+  return ` WHERE ${ddlName(dialect, index.whereNull, 'Column name')} IS NULL`;
 }
 
 /** DROP INDEX (MySQL names the table too: index names are per table there). */

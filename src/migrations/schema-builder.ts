@@ -125,7 +125,7 @@ export class SchemaBuilder {
     columns: string | readonly string[],
     options: AddIndexOptions = {},
   ): Promise<void> {
-    const index = indexDefinition(columns, options, options.unique === true);
+    const index = indexDefinition(columns, options, options.unique === true, 'addIndex()');
     await this.#runAll([createIndexSql(this.#rules, table, index)], table);
   }
 

@@ -1,4 +1,5 @@
 import { InvalidQueryError, UnsafeSqlError } from '../errors.js';
+import { ownOptions } from '../options.js';
 import type { ColumnType } from './column-types.js';
 import type { ColumnDefault } from './ddl-literals.js';
 
@@ -38,6 +39,8 @@ export interface IndexDefinition {
   name: string | undefined;
   columns: readonly string[];
   unique: boolean;
+  /** A partial index over the rows where this column IS NULL (the live rows of a soft-deleting table). */
+  whereNull?: string | undefined;
 }
 
 /** One column as the builder calls described it. */
@@ -95,6 +98,12 @@ export interface ReferencesOptions extends Omit<ForeignOptions, 'column'> {
 /** Options of `index()` and `unique()`. */
 export interface IndexOptions {
   readonly name?: string;
+  /**
+   * Index only the rows where this column IS NULL: `t.unique(['email'], { whereNull: 'deleted_at' })` keeps
+   * emails unique among the live rows of a soft-deleting table (PostgreSQL, SQLite; MySQL and MariaDB have no
+   * partial indexes: UnsupportedSchemaChangeError).
+   */
+  readonly whereNull?: string;
 }
 
 /** A column or columns as a non-empty list. */
@@ -109,9 +118,17 @@ export function indexDefinition(
   columns: string | readonly string[],
   options: IndexOptions,
   unique: boolean,
+  what = unique ? 'unique()' : 'index()',
 ): IndexDefinition {
-  return { name: options.name, columns: list(columns), unique };
+  const { name, whereNull } = ownOptions(options, what === 'addIndex()' ? ADD_INDEX : INDEX, what);
+  if (whereNull !== undefined && typeof whereNull !== 'string') {
+    throw new InvalidQueryError(`${what}: whereNull names a column, got ${typeof whereNull}.`);
+  }
+  return { name, columns: list(columns), unique, ...(whereNull === undefined ? {} : { whereNull }) };
 }
+
+const INDEX = ['name', 'whereNull'];
+const ADD_INDEX = [...INDEX, 'unique'];
 
 /** An index or key by name, or by a non-empty list of columns. */
 export function nameOrColumns(index: NameOrColumns): NameOrColumns {

@@ -5,7 +5,6 @@ import {
   type PersistentObject,
 } from '../crud/interaction-base.js';
 import { Registry } from '../registry.js';
-import type { WhereInput } from '../sql/where.js';
 import type { Errors } from '../validation/errors.js';
 import { runValidations } from '../validation/validators.js';
 import { assignAttributes, columnValuesOf } from './attributes.js';
@@ -23,13 +22,14 @@ import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from '.
 import {
   deleteObject,
   insertObject,
+  restoreObject,
   refreshObject,
   findOrCreateObject,
   saveObject,
   saveOrFailObject,
   updateObject,
 } from './persistence.js';
-import { ModelWrites } from './model-writes.js';
+import { TableStatics } from './table-statics.js';
 import { checkMassAssignment } from './mass-assignment.js';
 import { adjustObject } from './atomic-updates.js';
 import { negated } from './adjustment-rules.js';
@@ -37,7 +37,7 @@ import type { NumberColumnName } from '../query/query-types.js';
 
 export type { ValidationOptions } from './model-declarations.js';
 import { installKeyAccessor } from './key-accessor.js';
-import { countRows, deleteRows, rowsExist } from './table-queries.js';
+import { isDeletedObject } from './soft-delete.js';
 import { relationHooks } from './relation-hooks.js';
 import { loadRelationsOf } from './relation-declarations.js';
 import type { AttributeValues } from './attribute-types.js';
@@ -61,7 +61,7 @@ function config(): InteractionBase {
  * plain properties; declare their types with `declare first_name: string` (not a field initialiser,
  * which would overwrite the values Twistar sets).
  */
-export class DBObject extends ModelWrites implements PersistentObject {
+export class DBObject extends TableStatics implements PersistentObject {
   declare [STATE]: ObjectState;
 
   /**
@@ -78,6 +78,8 @@ export class DBObject extends ModelWrites implements PersistentObject {
   afterUpdate?(): HookResult;
   afterSave?(): HookResult;
   afterDelete?(): HookResult;
+  beforeRestore?(): HookResult;
+  afterRestore?(): HookResult;
   afterInit?(): HookResult;
 
   constructor(attrs?: object) {
@@ -157,31 +159,6 @@ export class DBObject extends ModelWrites implements PersistentObject {
     return new this(attrs);
   }
 
-  /** The number of rows (matching `where`, or whose columns equal the values given). */
-  static async count<M extends DBObject>(
-    this: ModelClass<M>,
-    where?: WhereInput | AttributeValues<M>,
-  ): Promise<number> {
-    return countRows(this, config(), where);
-  }
-
-  /** Whether any row (matching `where`, or whose columns equal the values given) exists. */
-  static async exists<M extends DBObject>(
-    this: ModelClass<M>,
-    where?: WhereInput | AttributeValues<M>,
-  ): Promise<boolean> {
-    return rowsExist(this, config(), where);
-  }
-
-  /**
-   * Deletes the rows matching `where` without loading them or running hooks; resolves to the number deleted.
-   * Called with no argument it deletes every row; an argument that sets no condition (undefined, null, `[]`,
-   * blank text) throws InvalidQueryError instead, since it is most likely a missing value.
-   */
-  static async deleteAll(...args: [where?: WhereInput]): Promise<number> {
-    return deleteRows(this, config(), args);
-  }
-
   /** The messages of the last validation. */
   get errors(): Errors {
     return errorsOf(this);
@@ -208,9 +185,30 @@ export class DBObject extends ModelWrites implements PersistentObject {
     return saveOrFailObject(this, config());
   }
 
-  /** Deletes the row (after beforeDelete); false when a hook cancelled. */
+  /**
+   * Deletes the row (after beforeDelete; on a model with SOFT_DELETE, sets that column instead); false when a hook
+   * cancelled. A second delete() of a deleted object throws ReferenceNotSavedError.
+   */
   async delete(): Promise<boolean> {
     return deleteObject(this, config());
+  }
+
+  /** Deletes the row, soft-deleted or not, even on a model with SOFT_DELETE (the delete hooks run). */
+  async forceDelete(): Promise<boolean> {
+    return deleteObject(this, config(), true);
+  }
+
+  /**
+   * Brings a soft-deleted object back (beforeRestore, its SOFT_DELETE column cleared, afterRestore); false when
+   * it is not deleted (nothing is sent) or a hook cancelled. SoftDeleteError on a model without SOFT_DELETE.
+   */
+  async restore(): Promise<boolean> {
+    return restoreObject(this, config());
+  }
+
+  /** True once deleted: soft-deleted (its SOFT_DELETE column set), or its row deleted by this object. */
+  isDeleted(): boolean {
+    return isDeletedObject(this);
   }
 
   /**

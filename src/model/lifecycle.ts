@@ -13,6 +13,7 @@ export const CALLBACKS = {
   delete: { before: ['beforeDelete'], after: ['afterDelete'] },
   // Whether it inserts or updates is known only once it ran: its after-hooks are then create's or update's.
   upsert: { before: ['beforeSave'], after: [] },
+  restore: { before: ['beforeRestore'], after: ['afterRestore'] },
   load: { before: [], after: ['afterInit'] },
 } as const;
 

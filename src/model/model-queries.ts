@@ -53,6 +53,13 @@ export abstract class ModelQueries extends ModelDeclarations {
    * `static DEFAULT_SCOPE = (q: Query<Post>) => q.where({ deleted_at: null })`. `unscoped()` lifts it.
    */
   static DEFAULT_SCOPE: Scope | undefined = undefined;
+  /**
+   * Soft deletes: the nullable date-time column that `delete()` sets (the client's time) instead of removing the
+   * row, `static SOFT_DELETE = 'deleted_at'`. Every finder, query, relation, eager load and count then reads
+   * the live rows only; `withDeleted()` and `onlyDeleted()` read the others, `restore()` brings one back and
+   * `forceDelete()` removes its row.
+   */
+  static SOFT_DELETE: string | null | undefined = undefined;
 
   /** A query of every row (nothing is sent until it is awaited or read). */
   static query<M extends object, S>(this: Scoped<M, S>): ModelQuery<M, S> {
@@ -94,9 +101,19 @@ export abstract class ModelQueries extends ModelDeclarations {
     return (Query.of<M>(this as unknown as QueryModel) as ModelQuery<M, S>).scope(name, ...args);
   }
 
-  /** A query without the model's DEFAULT_SCOPE. */
+  /** A query without the model's DEFAULT_SCOPE (soft-deleted rows stay hidden: see withDeleted()). */
   static unscoped<M extends object, S>(this: Scoped<M, S>): ModelQuery<M, S> {
     return (Query.of<M>(this as unknown as QueryModel) as ModelQuery<M, S>).unscoped();
+  }
+
+  /** A query of every row, soft-deleted ones included (a model with SOFT_DELETE). */
+  static withDeleted<M extends object, S>(this: Scoped<M, S>): ModelQuery<M, S> {
+    return (Query.of<M>(this as unknown as QueryModel) as ModelQuery<M, S>).withDeleted();
+  }
+
+  /** A query of the soft-deleted rows only (a model with SOFT_DELETE). */
+  static onlyDeleted<M extends object, S>(this: Scoped<M, S>): ModelQuery<M, S> {
+    return (Query.of<M>(this as unknown as QueryModel) as ModelQuery<M, S>).onlyDeleted();
   }
 
   /** The sum of a number column over every row (see Query.sum). */

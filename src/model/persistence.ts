@@ -41,6 +41,7 @@ export {
 } from './object-statements.js';
 import { joinTableOf, relationsOf } from './relation-declarations.js';
 import { applyDependents, dependentsOf } from './dependents.js';
+import { checkNotSoftDeleted, restoreNow, softDeleteColumnOf, softDeleteRow } from './soft-delete.js';
 
 /** How a save() ended: written (or nothing to write), refused (see `errors`), or cancelled by a before-hook. */
 export type SaveOutcome = 'saved' | 'invalid' | 'cancelled';
@@ -148,18 +149,43 @@ export async function saveObject<T extends Persistable>(obj: T, config: Interact
   return obj;
 }
 
-/** delete(): beforeDelete, DELETE, afterDelete; false when a hook cancelled. Waits for a save under way. */
-export function deleteObject(obj: Persistable, config: InteractionBase): Promise<boolean> {
-  return inTurn(obj, config.pool, () => deleteNow(obj, config));
+/**
+ * delete(): beforeDelete, DELETE (or, for a model with SOFT_DELETE, the UPDATE that sets it), afterDelete; false
+ * when a hook cancelled. `force` (forceDelete()) DELETEs the row whatever the model. Waits for a save under way.
+ */
+export function deleteObject(obj: Persistable, config: InteractionBase, force = false): Promise<boolean> {
+  return inTurn(obj, config.pool, () => deleteNow(obj, config, force));
 }
 
-async function deleteNow(obj: Persistable, config: InteractionBase): Promise<boolean> {
+/** restore(): see soft-delete.ts. Waits for a save or delete under way. */
+export function restoreObject(obj: Persistable, config: InteractionBase): Promise<boolean> {
+  return inTurn(obj, config.pool, () => restoreNow(obj, config));
+}
+
+async function deleteNow(obj: Persistable, config: InteractionBase, force: boolean): Promise<boolean> {
   const state = obj[STATE];
   if (!state.persisted || obj.id === null || obj.id === undefined) {
     const why = state.deleted ? 'it was deleted already' : 'it was never saved';
     throw new ReferenceNotSavedError(`Cannot delete ${describe(obj)}: ${why}.`);
   }
+  const soft = force ? null : softDeleteColumnOf(obj);
+  if (soft !== null) checkNotSoftDeleted(obj, soft);
   if (!(await runBefore(obj, 'delete'))) return false;
+  if (soft !== null) {
+    // The row stays, and so do its join rows: restore() brings the object back whole. Of the dependent
+    // relations, 'restrict' refuses and 'destroy' deletes each related object (soft, where its model is).
+    const kept = dependentsOf(modelOf(obj)).filter(
+      (spec) => spec.dependent === 'restrict' || spec.dependent === 'destroy',
+    );
+    const mark = async () => {
+      await applyDependents(obj.id, kept, config, describe(obj));
+      await softDeleteRow(obj, config, soft);
+    };
+    if (kept.length > 0) await config.pool.runInteraction(mark);
+    else await mark();
+    await runAfter(obj, 'delete');
+    return true;
+  }
   const schema = await modelSchema(config, modelOf(obj));
   const id = obj.id;
   const joins = [...relationsOf(modelOf(obj)).values()].filter((spec) => spec.kind === 'habtm');

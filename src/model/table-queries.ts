@@ -1,15 +1,18 @@
 import { InvalidQueryError } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
-import { SqlFragment } from '../sql/fragments.js';
+import { quoteColumn, SqlFragment } from '../sql/fragments.js';
 import { ALL_ROWS, hasCondition, joinWheres, type WhereInput } from '../sql/where.js';
 import { rowFilter } from '../query/related-rows.js';
 import type { QueryModel } from '../query/query-state.js';
 import { attributesCondition } from './finders.js';
+import { checkSoftDeleteColumn, softDeleteColumn } from '../query/soft-delete-rows.js';
+import { modelSchema } from './model-schema.js';
+import { softDeleteValues } from './soft-delete-values.js';
 import type { ModelDefinition } from './model-definition.js';
 
 /*
  * The questions and deletes a model class asks of its whole table, without loading objects: count(), exists(),
- * deleteAll().
+ * deleteAll(), forceDeleteAll().
  */
 
 /** A where given as column values (`{ age: 30 }`) turned into a condition; any other where as it is. */
@@ -60,21 +63,34 @@ export async function rowsExist(
 }
 
 /**
- * deleteAll(): the rows matching `where` deleted; with no argument at all, every row. An argument that sets no
+ * deleteAll(): the rows matching `where` deleted (soft-deleted on a model with SOFT_DELETE, unless `force`); with
+ * no argument at all, every row. An argument that sets no
  * condition is refused (InvalidQueryError): it is most likely a missing value.
  */
 export async function deleteRows(
   model: ModelDefinition,
   config: InteractionBase,
   args: readonly [where?: WhereInput],
+  force: boolean,
 ): Promise<number> {
-  if (args.length === 0) return config.delete(model.tablename(), ALL_ROWS);
-  const [where] = args;
-  if (!hasCondition(where)) {
+  const what = force ? 'forceDeleteAll' : 'deleteAll';
+  if (args.length > 0 && !hasCondition(args[0])) {
     throw new InvalidQueryError(
-      `${model.name}.deleteAll() was given an empty condition (${String(JSON.stringify(where))}); call ` +
-        `${model.name}.deleteAll() with no argument to delete every row.`,
+      `${model.name}.${what}() was given an empty condition (${String(JSON.stringify(args[0]))}); call ` +
+        `${model.name}.${what}() with no argument to delete every row.`,
     );
   }
-  return config.delete(model.tablename(), where);
+  const [where] = args;
+  const column = force ? null : softDeleteColumn(model as unknown as QueryModel);
+  if (column === null) return config.delete(model.tablename(), args.length === 0 ? ALL_ROWS : where);
+  // A soft delete: the live rows matching get the client's time (and updated_at, with timestamps).
+  const schema = await modelSchema(config, model);
+  checkSoftDeleteColumn(model as unknown as QueryModel, column, schema);
+  const now = new Date();
+  const live = `${quoteColumn(config.pool.dialect, column)} IS NULL`;
+  return config.update(
+    schema.table,
+    softDeleteValues(schema, column, now, now, config.pool.dialect),
+    joinWheres(live, where),
+  );
 }

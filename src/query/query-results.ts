@@ -10,7 +10,7 @@ import { contextFor, quotedList, selectSql, type CompileContext, type QueryBuild
 import { columnOf, currentConfig, readRows, readyContext, recordsOf, schemaOf } from './query-run.js';
 import { joinTerm, withChanges, type QueryState } from './query-state.js';
 import { checkName } from './query-terms.js';
-import { adjustRows, deleteRowsOf, updateRows } from './query-writes.js';
+import { adjustRows, deleteRowsOf, forceDeleteRowsOf, updateRows } from './query-writes.js';
 import { negated } from '../model/adjustment-rules.js';
 import type {
   AvgOf,
@@ -262,9 +262,17 @@ export abstract class QueryResults<M, R, G extends string, S extends string>
     return adjustRows(await this.#context(), this.state, column, negated(by), 'decrement()');
   }
 
-  /** Deletes every row the query matches, in one DELETE (no hooks); a query with no condition is refused. */
+  /**
+   * Deletes every row the query matches, in one DELETE (no hooks); a query with no condition is refused. On a
+   * model with SOFT_DELETE, one UPDATE soft-deletes the live rows among them instead.
+   */
   async deleteAll(): Promise<number> {
     return deleteRowsOf(await this.#context(), this.state);
+  }
+
+  /** Deletes every row the query matches in one DELETE, even on a model with SOFT_DELETE (see withDeleted()). */
+  async forceDeleteAll(): Promise<number> {
+    return forceDeleteRowsOf(await this.#context(), this.state);
   }
 }
 

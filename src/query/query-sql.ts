@@ -6,7 +6,9 @@ import { knownModelSchema, type ModelSchema } from '../model/model-schema.js';
 import { SqlFragment, quoteColumn, renderOrderBy } from '../sql/fragments.js';
 import { comparisonSql, Comparison } from '../sql/operators.js';
 import { toCondition } from '../sql/where.js';
+import { checkSoftDeleteColumn, softDeleteColumn, softDeleteTerm } from './soft-delete-rows.js';
 import {
+  type DeletedRows,
   type OrderItem,
   type QueryModel,
   type QueryState,
@@ -182,12 +184,21 @@ export function orderSql(dialect: Dialect, order: readonly OrderItem[]): SqlFrag
   return new SqlFragment(texts.join(', '), params);
 }
 
-/** The condition of `state` with its model's DEFAULT_SCOPE, unless lifted by `unscoped()`. */
-export function effectiveWhere(context: CompileContext, state: QueryState): Term | null {
+/**
+ * The condition of `state` with its model's DEFAULT_SCOPE, unless lifted by `unscoped()`, and the condition on its
+ * SOFT_DELETE column the query's `deleted` asks for (`deleted` given: that one instead; false: none).
+ */
+export function effectiveWhere(
+  context: CompileContext,
+  state: QueryState,
+  deleted: DeletedRows | false = state.deleted,
+): Term | null {
   const scope = state.scoped ? context.build.defaultScope(state.model) : null;
+  const soft = deleted === false ? null : softDeleteTerm(state.model, deleted);
+  if (soft !== null) checkSoftDeleteColumn(state.model, softDeleteColumn(state.model) ?? '', context.schema);
   let where: Term | null = null;
   // Each part stays one term: an OR inside the query's own condition cannot widen the scope or the base.
-  for (const part of [scope?.where ?? null, state.base, state.where])
+  for (const part of [soft, scope?.where ?? null, state.base, state.where])
     if (part !== null) where = where === null ? part : { kind: 'and', terms: [where, part] };
   return where;
 }

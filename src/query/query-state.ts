@@ -12,7 +12,11 @@ import type { WhereInput } from '../sql/where.js';
 export interface QueryModel extends Loadable<Loaded>, RelatedModel {
   readonly DEFAULT_SCOPE?: ((query: never) => unknown) | undefined;
   readonly SCOPES?: Readonly<Record<string, (query: never, ...args: never[]) => unknown>> | undefined;
+  readonly SOFT_DELETE?: string | null | undefined;
 }
+
+/** Which rows of a soft-deleting model a query reads: the live ones, all of them, or the deleted ones only. */
+export type DeletedRows = 'hidden' | 'with' | 'only';
 
 /** How a relation filter (`whereHas`) or an included relation narrows its rows. */
 export type Refinement = Readonly<Record<string, unknown>> | WhereInput | ((query: never) => unknown);
@@ -66,6 +70,8 @@ export interface QueryState {
   readonly counts: readonly string[];
   /** The model's DEFAULT_SCOPE applies (false after `unscoped()`). */
   readonly scoped: boolean;
+  /** The rows of a model with SOFT_DELETE it reads (`withDeleted()`, `onlyDeleted()`); `hidden` by default. */
+  readonly deleted: DeletedRows;
   /** Let the records load relations for each other on first use (default Registry.AUTO_BATCH). */
   readonly batch: boolean | undefined;
 }
@@ -94,6 +100,7 @@ function emptyState(model: QueryModel): QueryState {
     include: [],
     counts: [],
     scoped: true,
+    deleted: 'hidden',
     batch: undefined,
   };
 }

@@ -133,6 +133,7 @@ export function mergedScope(state: QueryState, scope: QueryState): Partial<Query
     include: [...state.include, ...scope.include],
     counts: [...new Set([...state.counts, ...scope.counts])],
     scoped: state.scoped && scope.scoped,
+    deleted: scope.deleted,
     batch: scope.batch ?? state.batch,
   };
 }

@@ -7,8 +7,10 @@ import { checkAdjustment } from '../model/adjustment-rules.js';
 import { checkMassAssignment } from '../model/mass-assignment.js';
 import { effectiveWhere, termSql, type CompileContext } from './query-sql.js';
 import { schemaOf } from './query-run.js';
-import type { QueryState } from './query-state.js';
+import type { DeletedRows, QueryState } from './query-state.js';
+import { softDeleteColumn } from './soft-delete-rows.js';
 import { checkName } from './query-terms.js';
+import { softDeleteValues } from '../model/soft-delete-values.js';
 
 /*
  * The writes of a query (`User.where(…).updateAll({ … })`, `increment`, `deleteAll`): one UPDATE or DELETE of
@@ -17,7 +19,12 @@ import { checkName } from './query-terms.js';
  */
 
 /** The WHERE of a write: the query's condition, which must exist; the parts a write cannot take refused. */
-function writeCondition(context: CompileContext, state: QueryState, what: string): SqlFragment {
+function writeCondition(
+  context: CompileContext,
+  state: QueryState,
+  what: string,
+  deleted: DeletedRows = state.deleted,
+): SqlFragment {
   const extra: string[] = [];
   if (state.limit !== undefined || state.offset !== undefined) extra.push('limit/offset');
   if (state.order.length > 0) extra.push('orderBy');
@@ -30,8 +37,9 @@ function writeCondition(context: CompileContext, state: QueryState, what: string
       `${what} writes the rows a query matches; leave ${extra.join(', ')} out of it.`,
     );
   }
-  const where = termSql(context, effectiveWhere(context, state));
-  if (where === null || where.text.trim() === '') {
+  // The live rows' condition of a soft-deleting model does not count: it alone would still reach every live row.
+  const own = termSql(context, effectiveWhere(context, state, state.deleted === 'only' ? 'only' : false));
+  if (own === null || own.text.trim() === '') {
     const model = state.model.name;
     throw new InvalidQueryError(
       `${model}.query().${what} has no condition, so it would write every row. Narrow it with where(…); to ` +
@@ -39,7 +47,7 @@ function writeCondition(context: CompileContext, state: QueryState, what: string
         'update(table, values, ALL_ROWS).',
     );
   }
-  return where;
+  return termSql(context, effectiveWhere(context, state, deleted)) ?? own;
 }
 
 /** updateAll(values): one UPDATE … SET of these columns (written as the columns take them). */
@@ -90,7 +98,24 @@ export async function adjustRows(
   return (await context.config.pool.execute(statement.sql, statement.params)).affectedRows;
 }
 
-/** deleteAll(): one DELETE of the rows the query matches. */
+/**
+ * deleteAll(): one DELETE of the rows the query matches; for a model with SOFT_DELETE, one UPDATE setting it (and
+ * `updated_at`, if the table has it) to the client's time on those of them that are live.
+ */
 export async function deleteRowsOf(context: CompileContext, state: QueryState): Promise<number> {
-  return context.config.delete(state.model.tablename(), writeCondition(context, state, 'deleteAll()'));
+  const column = softDeleteColumn(state.model);
+  if (column === null) return forceDeleteRowsOf(context, state, 'deleteAll()');
+  const where = writeCondition(context, state, 'deleteAll()', 'hidden');
+  const now = new Date();
+  const values = softDeleteValues(schemaOf(context), column, now, now, context.dialect);
+  return context.config.update(state.model.tablename(), values, where);
+}
+
+/** forceDeleteAll(): one DELETE of the rows the query matches (soft-deleted ones too after `withDeleted()`). */
+export async function forceDeleteRowsOf(
+  context: CompileContext,
+  state: QueryState,
+  what = 'forceDeleteAll()',
+): Promise<number> {
+  return context.config.delete(state.model.tablename(), writeCondition(context, state, what));
 }

@@ -13,6 +13,7 @@ import {
   termOf,
 } from './query-terms.js';
 import { relationHooks } from '../model/relation-hooks.js';
+import { requiredSoftDeleteColumn } from './soft-delete-rows.js';
 import type { QueryBuilding } from './query-sql.js';
 import {
   initialState,
@@ -223,7 +224,8 @@ export class Query<M, R = M, G extends string = never, S extends string = string
     }
     // The scope narrows a query of its own, whose parts join this one's: its conditions as one AND term, so that
     // an orWhere in the scope stays inside it.
-    const fresh = new Query(withChanges(initialState(this.state.model), { scoped: this.state.scoped }));
+    const { scoped, deleted } = this.state;
+    const fresh = new Query(withChanges(initialState(this.state.model), { scoped, deleted }));
     const result = (scope as (query: unknown, ...rest: unknown[]) => unknown)(fresh, ...args);
     if (!(result instanceof Query) || result.state.model !== this.state.model) {
       throw new InvalidQueryError(
@@ -233,9 +235,21 @@ export class Query<M, R = M, G extends string = never, S extends string = string
     return this.#with(mergedScope(this.state, result.state));
   }
 
-  /** Lifts the model's DEFAULT_SCOPE from this query. */
+  /** Lifts the model's DEFAULT_SCOPE from this query (soft-deleted rows stay hidden: see withDeleted()). */
   unscoped(): this {
     return this.#with({ scoped: false });
+  }
+
+  /** Reads soft-deleted rows too (a model with `static SOFT_DELETE`; SoftDeleteError for any other). */
+  withDeleted(): this {
+    requiredSoftDeleteColumn(this.state.model, 'withDeleted()');
+    return this.#with({ deleted: 'with' });
+  }
+
+  /** Reads the soft-deleted rows only (a model with `static SOFT_DELETE`; SoftDeleteError for any other). */
+  onlyDeleted(): this {
+    requiredSoftDeleteColumn(this.state.model, 'onlyDeleted()');
+    return this.#with({ deleted: 'only' });
   }
 }
 
@@ -268,6 +282,11 @@ function defaultScopeState(model: QueryModel): QueryState | null {
     throw new InvalidQueryError(`${model.name}.DEFAULT_SCOPE must return the query it was given, narrowed.`);
   }
   checkNarrowing(result.state, `${model.name}.DEFAULT_SCOPE`, true);
+  if (result.state.deleted !== 'hidden') {
+    throw new InvalidQueryError(
+      `${model.name}.DEFAULT_SCOPE may not show soft-deleted rows (withDeleted/onlyDeleted): call them on a query.`,
+    );
+  }
   return result.state;
 }
 

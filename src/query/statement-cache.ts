@@ -94,7 +94,7 @@ export function cachedSelect(
   if (order === undefined) return build();
   const limit = 'limit' in shape ? shape.limit : state.limit;
   const offset = 'offset' in shape ? shape.offset : state.offset;
-  let key = `${String(limit)}|${String(offset)}|${order}|${state.where?.kind ?? ''}`;
+  let key = `${String(limit)}|${String(offset)}|${order}|${state.deleted}|${state.where?.kind ?? ''}`;
   const params: unknown[] = [];
   for (const term of terms) {
     if (term.kind !== 'columns') return build();

@@ -3,9 +3,15 @@ import { quoteColumn } from '../sql/fragments.js';
 import { joinWheres, type Where } from '../sql/where.js';
 import { validatorsOf, type Validator } from './validators.js';
 import { columnValue } from '../options.js';
+import type { QueryModel } from '../query/query-state.js';
+import { softDeleteColumn } from '../query/soft-delete-rows.js';
 
 interface Keyed {
-  readonly constructor: { tablename(): string; readonly PRIMARY_KEY: string };
+  readonly constructor: {
+    tablename(): string;
+    readonly PRIMARY_KEY: string;
+    readonly SOFT_DELETE?: string | null | undefined;
+  };
   readonly id: unknown;
 }
 
@@ -64,8 +70,9 @@ export async function validatingIgnoringConflicts<T>(obj: object, validate: () =
 }
 
 /**
- * Fails when another row already has the object's value in one of `props`. It reads the database, so two
- * concurrent saves can both pass: back it with a UNIQUE index.
+ * Fails when another row already has the object's value in one of `props` (a live row, for a model with
+ * SOFT_DELETE). It reads the database, so two concurrent saves can both pass: back it with a UNIQUE index (for
+ * soft deletes, a partial one: `t.unique(['email'], { whereNull: 'deleted_at' })`).
  */
 export function uniquenessOf(props: readonly string[], message = 'is not unique.'): Validator<Keyed> {
   const validator: Validator<Keyed> = async (obj) => {
@@ -85,6 +92,9 @@ export function uniquenessOf(props: readonly string[], message = 'is not unique.
         const key = upsert.columns.map((column) => `${quoteColumn(dialect, column)} = ?`).join(' AND ');
         where = joinWheres(where, [`NOT (${key})`, ...upsert.values]);
       }
+      // A soft-deleted row no longer holds its values (a partial unique index over the live rows agrees).
+      const soft = softDeleteColumn(model as unknown as QueryModel);
+      if (soft !== null) where = joinWheres(where, `${quoteColumn(dialect, soft)} IS NULL`);
       if ((await config.count(model.tablename(), where)) > 0) obj.errors.add(prop, message);
     }
   };

@@ -74,7 +74,24 @@ class User extends DBObject {
   declare colors: HABTM<Color>;
 }
 
-Registry.register(User, Picture, Avatar, Color, Note);
+/** Soft-deleting memos of a user. */
+class Memo extends DBObject {
+  static override SOFT_DELETE = 'deleted_at';
+  static override BELONGSTO = ['user'];
+  declare id: number;
+  declare user_id: number;
+  declare deleted_at: Date | null;
+  declare user: BelongsTo<User>;
+}
+
+class Writer extends DBObject {
+  static override TABLENAME = 'users';
+  static override HASMANY = [{ name: 'memos', foreignKey: 'user_id' }];
+  declare id: number;
+  declare memos: HasMany<Memo>;
+}
+
+Registry.register(User, Picture, Avatar, Color, Note, Memo, Writer);
 
 const URLS: Record<DialectName, string> = {
   sqlite: 'sqlite::memory:',
@@ -292,6 +309,37 @@ describe('scopes', () => {
     (d) => on(d.name, () => User.scope('adults').scope('named', 'Ann')),
     everywhere('SELECT * FROM "users" WHERE ("age" >= ?) AND ("first_name" = ?)'),
     [18, 'Ann'],
+  );
+  testSql(
+    'SOFT_DELETE adds the live rows as a condition of its own, which orWhere cannot widen; unscoped() keeps it',
+    (d) => on(d.name, () => Memo.unscoped().where({ id: 1 }).orWhere({ id: 2 })),
+    everywhere('SELECT * FROM "memos" WHERE ("deleted_at" IS NULL) AND (("id" = ?) OR ("id" = ?))'),
+    [1, 2],
+  );
+  testSql(
+    'withDeleted() drops it, onlyDeleted() turns it round',
+    (d) => on(d.name, () => Memo.withDeleted().onlyDeleted().where({ id: 1 })),
+    everywhere('SELECT * FROM "memos" WHERE ("deleted_at" IS NOT NULL) AND ("id" = ?)'),
+    [1],
+  );
+  testSql(
+    'withDeleted() reads every row',
+    (d) => on(d.name, () => Memo.withDeleted().where({ id: 1 })),
+    everywhere('SELECT * FROM "memos" WHERE "id" = ?'),
+    [1],
+  );
+  testSql(
+    "whereHas applies the related model's soft deletes inside the subquery, and a refinement's withDeleted()",
+    (d) =>
+      on(d.name, () =>
+        Writer.whereHas('memos').whereDoesntHave('memos', (q) => q.withDeleted().where({ id: 3 })),
+      ),
+    everywhere(
+      'SELECT * FROM "users" WHERE (EXISTS (SELECT 1 FROM "memos" AS "t1" WHERE "t1"."user_id" = "users"."id" ' +
+        'AND ("deleted_at" IS NULL))) AND (NOT EXISTS (SELECT 1 FROM "memos" AS "t1" WHERE ' +
+        '"t1"."user_id" = "users"."id" AND ("id" = ?)))',
+    ),
+    [3],
   );
   it('refuses a scope the model does not declare', () => {
     assert.throws(() => User.scope('adultz' as never), InvalidQueryError);

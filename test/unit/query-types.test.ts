@@ -353,6 +353,24 @@ async function scopes(): Promise<void> {
   Picture.scope('adults');
 }
 
+async function softDeletes(): Promise<void> {
+  const _all = await User.withDeleted().where({ age: gte(18) });
+  expectType<Equal<typeof _all, User[]>>(true);
+  const _trash = await User.where({ last_name: 'Smith' }).onlyDeleted().orderBy('age').first();
+  expectType<Equal<typeof _trash, User | null>>(true);
+  User.onlyDeleted().scope('adults');
+  // @ts-expect-error a query of the deleted rows is typed by the model's columns
+  User.onlyDeleted().where({ agee: 1 });
+  // @ts-expect-error and by its scopes
+  User.withDeleted().scope('adultz');
+  const user = new User();
+  const _restored: Promise<boolean> = user.restore();
+  const _removed: Promise<boolean> = user.forceDelete();
+  const _deleted: boolean = user.isDeleted();
+  const _count: Promise<number> = User.forceDeleteAll(['age < ?', 18]);
+  const _soft: Promise<number> = User.where({ age: lt(18) }).forceDeleteAll();
+}
+
 async function undeclared(): Promise<void> {
   const _loose = await Loose.where({ anything: 1, other: gt(3), label: like('x%') });
   expectType<Equal<typeof _loose, Loose[]>>(true);
@@ -502,6 +520,7 @@ it('types queries from the model: columns, relations, operators, results and sco
     undeclared,
     findLimits,
     writes,
+    softDeletes,
   ])
     assert.equal(typeof check, 'function');
 });

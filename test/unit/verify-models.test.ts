@@ -125,6 +125,21 @@ describe('verifyModels without a database', () => {
     );
   });
 
+  it('reports columns named like the soft-delete members (restore, forceDelete, isDeleted), as any member', async () => {
+    const schema = {
+      ...AGREEING,
+      tables: [
+        table('people', 'id', 'restore', 'forceDelete', 'isDeleted', 'deleted_at'),
+        AGREEING.tables[1] as TableSchema,
+      ],
+    };
+    const problems = await verifyModels({ schema, models: [Person] });
+    assert.deepEqual(
+      problems.filter(({ kind }) => kind === 'hidden-member').map(({ column }) => column),
+      ['restore', 'forceDelete', 'isDeleted'],
+    );
+  });
+
   it('compares the columns a model declares in COLUMNS with the table: gone, renamed or added', async () => {
     class Member extends DBObject {
       static readonly COLUMNS = ['id', 'name', 'age'] as const;

@@ -23,6 +23,11 @@ export const mysqlDdl: DdlRules = {
   },
   idColumn: 'BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY',
   now: (day) => (day ? '(UTC_DATE())' : '(UTC_TIMESTAMP(3))'),
+  // No partial indexes: a unique index over the live rows is a generated column that is NULL for deleted rows.
+  partialIndexAdvice:
+    'MySQL and MariaDB have no partial indexes. Add a generated column that is NULL for deleted rows and index it ' +
+    'with the columns: `alive TINYINT AS (IF(deleted_at IS NULL, 1, NULL)) STORED` and UNIQUE (email, alive) ' +
+    '(NULLs never collide), in SQL of your own (see docs/migrations.md, "Unique among live rows").',
   booleanLiteral: (value) => (value ? '1' : '0'),
   bytesLiteral: (hex) => `X'${hex}'`,
   // MySQL 8 takes a literal default of these types only as an expression in parentheses (MariaDB takes both).

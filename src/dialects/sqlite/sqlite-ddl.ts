@@ -17,6 +17,7 @@ export const sqliteDdl: DdlRules = {
   },
   idColumn: 'INTEGER PRIMARY KEY AUTOINCREMENT',
   now: (day) => (day ? "(date('now'))" : "(strftime('%Y-%m-%d %H:%M:%f', 'now'))"),
+  partialIndexes: true,
   booleanLiteral: (value) => (value ? '1' : '0'),
   bytesLiteral: (hex) => `X'${hex}'`,
   expressionDefaults: new Set(),
