@@ -29,6 +29,7 @@ import {
   type Target,
 } from './loaded-values.js';
 import { loadThrough } from './through-loading.js';
+import { throughHops } from '../model/through-chain.js';
 
 export { remember, type Owner, type Refinements } from './loaded-values.js';
 
@@ -190,6 +191,7 @@ function parsePaths(paths: readonly string[]): Map<string, string[]> {
 function checkTree(model: RelatedModel, tree: ReadonlyMap<string, string[]>): void {
   for (const [name, rest] of tree) {
     const spec = relationOf(model, name);
+    if (spec.through !== undefined) throughHops(spec); // a chain that cannot be followed is refused now
     // A polymorphic belongs-to names its class in each row: its deeper levels are checked as they load.
     if (rest.length > 0 && leadsToOneClass(spec)) checkTree(targetOf<Target>(spec), parsePaths(rest));
   }
