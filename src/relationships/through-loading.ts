@@ -147,7 +147,8 @@ export async function loadThrough(
   for (const owner of owners) {
     const found = value(owner, first.near);
     const related = found === null || found === undefined ? [] : (byOwner.get(keyOf(found)) ?? []);
-    remember(owner, spec.name, spec.kind === 'hasOne' ? (related[0] ?? null) : related);
+    // Owners that start from the same value (comments of one post) each get a list of their own.
+    remember(owner, spec.name, spec.kind === 'hasOne' ? (related[0] ?? null) : [...related]);
   }
   return finish(objects, batch);
 }

@@ -149,6 +149,7 @@ class Owner extends DBObject {
     { name: 'nowhere', through: 'unknown' },
     { name: 'loopA', through: 'loopB' },
     { name: 'loopB', through: 'loopA' },
+    { name: 'notes', through: 'items' },
   ];
   declare id: number;
   declare things: HasManyThrough<DBObject>;
@@ -158,7 +159,11 @@ class Item extends DBObject {
   static override TABLENAME = 'through_items';
   static override HABTM = ['labels'];
   static override BELONGSTO = [{ name: 'parent', polymorphic: true }, 'owner'];
-  static override HASMANY = ['things'];
+  static override HASMANY = ['things', { name: 'notes', as: 'notable' }];
+}
+
+class Note extends DBObject {
+  static override TABLENAME = 'through_notes';
 }
 
 class Thing extends DBObject {
@@ -169,7 +174,7 @@ class Label extends DBObject {
   static override TABLENAME = 'through_labels';
 }
 
-Registry.register(Owner, Item, Thing, Label);
+Registry.register(Owner, Item, Thing, Label, Note);
 
 describe('through declarations', () => {
   const chain = (name: string) => () => throughHops(relationOf(Owner, name));
@@ -182,6 +187,19 @@ describe('through declarations', () => {
         ['Thing', 'id', 'item_id'],
       ],
     );
+  });
+
+  it('follows a polymorphic has many (as) step with its type column', () => {
+    const hops = throughHops(relationOf(Owner, 'notes'));
+    assert.deepEqual(hops.at(-1)?.type, ['notable_type', 'Item']);
+    const statement = on('sqlite', () => Owner.whereHas('notes' as never));
+    assert.equal(
+      statement.sql,
+      'SELECT * FROM "through_owners" WHERE EXISTS (SELECT 1 FROM "through_notes" AS "t1" WHERE "t1"."notable_id" ' +
+        'IN (SELECT "t1_1"."id" FROM "through_items" AS "t1_1" WHERE "t1_1"."owner_id" = "through_owners"."id") ' +
+        'AND "t1"."notable_type" = ?)',
+    );
+    assert.deepEqual(statement.params, ['Item']);
   });
 
   it('refuses a HABTM or polymorphic step, naming it and what to do instead', () => {
