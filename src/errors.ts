@@ -69,6 +69,9 @@ export class ClassNotRegisteredError extends TwistarError {}
 /** A relationship declaration is malformed, or names a relation that does not exist. */
 export class InvalidRelationshipError extends TwistarError {}
 
+/** A write (set, clear, add, remove) to a through relation, which is read-only: write to the relations it follows. */
+export class ReadOnlyRelationError extends InvalidRelationshipError {}
+
 /** With `Registry.STRICT_LOADING`, a relation was about to be loaded for one object alone (a likely N+1). */
 export class StrictLoadingError extends TwistarError {}
 

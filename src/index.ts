@@ -8,6 +8,7 @@ export {
   InvalidDialectError,
   InvalidQueryError,
   InvalidRelationshipError,
+  ReadOnlyRelationError,
   PoolTimeoutError,
   QueryError,
   ReferenceNotSavedError,
@@ -158,6 +159,7 @@ import './relationships/model-hooks.js';
 export { BelongsTo } from './relationships/belongs-to.js';
 export { HABTM, type HabtmFindOptions } from './relationships/habtm.js';
 export { HasMany } from './relationships/has-many.js';
+export { HasManyThrough, HasOneThrough } from './relationships/through.js';
 export { HasOne } from './relationships/has-one.js';
 export type { CountOptions } from './relationships/relation.js';
 export {

@@ -6,7 +6,8 @@ import { fromRows, type Loaded } from '../model/hydration.js';
 import { modelSchema, knownModelSchema, type ModelSchema } from '../model/model-schema.js';
 import { STATE } from '../model/object-state.js';
 import { relationHooks } from '../model/relation-hooks.js';
-import { relationOf, targetOf } from '../model/relation-declarations.js';
+import { leadsToOneClass, relationOf, targetOf, type RelationSpec } from '../model/relation-declarations.js';
+import { intermediatesOf } from '../model/through-chain.js';
 import { Registry } from '../registry.js';
 import { Comparison, isSubquery } from '../sql/operators.js';
 import {
@@ -35,8 +36,9 @@ function modelsOf(state: QueryState, build: QueryBuilding, found: Set<QueryModel
     if (term.kind === 'and' || term.kind === 'or') term.terms.forEach(visit);
     else if (term.kind === 'has') {
       const spec = relationOf(state.model, term.relation);
-      if (spec.className === '') return; // polymorphic: refused when compiled
+      if (!leadsToOneClass(spec)) return; // polymorphic: refused when compiled
       modelsOf(build.refined(targetOf<QueryModel>(spec), term.refine, 'whereHas'), build, found);
+      passedBy(spec, build, found);
     } else if (term.kind === 'columns') {
       for (const value of Object.values(term.values)) {
         const subquery = value instanceof Comparison ? value.subquery : undefined;
@@ -50,7 +52,18 @@ function modelsOf(state: QueryState, build: QueryBuilding, found: Set<QueryModel
   visit(state.where);
   visit(state.base);
   if (scope !== null) visit(scope.where);
-  for (const name of state.counts) found.add(targetOf<QueryModel>(relationOf(state.model, name)));
+  for (const name of state.counts) {
+    const spec = relationOf(state.model, name);
+    found.add(targetOf<QueryModel>(spec));
+    passedBy(spec, build, found);
+  }
+}
+
+/** A through relation's intermediate models, whose DEFAULT_SCOPE its subqueries apply. */
+function passedBy(spec: RelationSpec, build: QueryBuilding, found: Set<QueryModel>): void {
+  if (spec.through === undefined) return;
+  for (const model of intermediatesOf(spec))
+    modelsOf(build.refined(model as QueryModel, undefined, 'whereHas'), build, found);
 }
 
 /** Whether a condition names another model: a relation filter, or a subquery. */

@@ -1,5 +1,6 @@
 import { InvalidQueryError, UnsafeSqlError } from '../errors.js';
-import { relationOf } from '../model/relation-declarations.js';
+import { relationOf, type RelationSpec } from '../model/relation-declarations.js';
+import { throughHops } from '../model/through-chain.js';
 import { ownOptions, ownProperties } from '../options.js';
 import { SQL_NAME, SqlFragment } from '../sql/fragments.js';
 import { toCondition, type WhereInput } from '../sql/where.js';
@@ -60,10 +61,16 @@ export function termOf(conditions: unknown, model: string): Term {
   return { kind: 'columns', values };
 }
 
+/** `spec`, a through relation's chain followed now (InvalidRelationshipError when it cannot be). */
+function followable(spec: RelationSpec): RelationSpec {
+  if (spec.through !== undefined) throughHops(spec);
+  return spec;
+}
+
 /** The term of whereHas / whereDoesntHave (the relation checked now). */
 export function hasTerm(model: QueryModel, relation: unknown, negate: boolean, refine: unknown): Term {
   checkName(relation, negate ? 'whereDoesntHave' : 'whereHas');
-  relationOf(model, relation);
+  followable(relationOf(model, relation));
   if (refine !== undefined && typeof refine !== 'function') termOf(refine, model.name);
   return { kind: 'has', relation, negate, refine: refine as Refinement | undefined };
 }
@@ -110,7 +117,7 @@ export function checkNarrowing(state: QueryState, what: string, orderAllowed: bo
 /** Refuses, when the query is built, a withCount of something that is no has-many or HABTM relation of `model`. */
 export function checkCounted(model: QueryModel, relation: unknown): void {
   checkName(relation, 'withCount');
-  const spec = relationOf(model, relation);
+  const spec = followable(relationOf(model, relation));
   if (spec.kind !== 'hasMany' && spec.kind !== 'habtm') {
     throw new InvalidQueryError(
       `withCount counts has-many and has-and-belongs-to-many relations; ${model.name}.${relation} is a ` +

@@ -90,7 +90,7 @@ export class Query<M, R = M, G extends string = never, S extends string = string
   /**
    * A query of `model` within `condition` (a relation's rows of its owner), which nothing chained can widen. @internal
    */
-  static within<M>(model: QueryModel, condition: WhereInput): Query<M> {
+  static within<M>(model: QueryModel, condition: WhereInput | Readonly<Record<string, unknown>>): Query<M> {
     return new Query<M>(withChanges(initialState(model), { base: termOf(condition, model.name) }));
   }
 

@@ -1,5 +1,6 @@
 import { InvalidQueryError } from '../errors.js';
 import { joinTableOf, relationOf, targetOf, type RelationSpec } from '../model/relation-declarations.js';
+import { throughHops, type Hop } from '../model/through-chain.js';
 import { SqlFragment, quoteColumn } from '../sql/fragments.js';
 import { selectStatement } from '../sql/statements.js';
 import { contextFor, effectiveWhere, termSql, type CompileContext } from './query-sql.js';
@@ -9,7 +10,8 @@ import type { QueryModel, Refinement } from './query-state.js';
  * A relation as a subquery correlated with the row of the query around it: EXISTS for whereHas and
  * whereDoesntHave, COUNT(*) for withCount. The related table gets an alias of its own (t1, t2, … by depth), so
  * that a relation to the same table (users' friends) is no ambiguity; the related query's own conditions are
- * unqualified and so name its columns.
+ * unqualified and so name its columns. A through relation's intermediate tables are nested IN subqueries, aliased
+ * t1_1, t1_2 …: a semi-join, so a related row reached by two paths is still one row (counted once).
  */
 
 function aliasAt(depth: number): string {
@@ -23,8 +25,6 @@ function correlated(
   refine: Refinement | undefined,
   what: string,
 ): { model: QueryModel; condition: SqlFragment; alias: string } {
-  const { dialect, table } = context;
-  const quote = (name: string) => quoteColumn(dialect, name);
   if (spec.kind === 'belongsTo' && spec.className === '') {
     throw new InvalidQueryError(
       `${context.model.name}.${spec.name} is polymorphic: its rows name their class, so ${what} cannot know ` +
@@ -34,31 +34,14 @@ function correlated(
   const model = targetOf<QueryModel>(spec);
   const depth = context.depth + 1;
   const alias = aliasAt(depth);
-  const inner = `${quote(alias)}.`;
-  const outer = `${quote(table)}.`;
   const parts: string[] = [];
   const params: unknown[] = [];
-  switch (spec.kind) {
-    case 'hasMany':
-    case 'hasOne':
-      parts.push(`${inner}${quote(spec.foreignKey)} = ${outer}${quote(context.model.PRIMARY_KEY)}`);
-      if (spec.typeColumn !== undefined) {
-        parts.push(`${inner}${quote(spec.typeColumn)} = ?`);
-        params.push(spec.typeValue);
-      }
-      break;
-    case 'belongsTo':
-      parts.push(`${inner}${quote(model.PRIMARY_KEY)} = ${outer}${quote(spec.foreignKey)}`);
-      break;
-    case 'habtm': {
-      const join = quote(joinTableOf(spec, model));
-      parts.push(
-        `${inner}${quote(model.PRIMARY_KEY)} IN (SELECT ${join}.${quote(spec.associationForeignKey)} FROM ${join} ` +
-          `WHERE ${join}.${quote(spec.foreignKey)} = ${outer}${quote(context.model.PRIMARY_KEY)})`,
-      );
-      break;
-    }
-  }
+  const link =
+    spec.through === undefined
+      ? directLink(context, spec, model, alias)
+      : throughLink(context, spec, depth, alias, what);
+  parts.push(link.text);
+  params.push(...link.params);
   const state = context.build.refined(model, refine, what);
   const innerContext = contextFor(context.config, model, context.build, depth, alias);
   const own = termSql(innerContext, effectiveWhere(innerContext, state));
@@ -67,6 +50,97 @@ function correlated(
     params.push(...own.params);
   }
   return { model, condition: new SqlFragment(parts.join(' AND '), params), alias };
+}
+
+/** How the rows of a plain relation's table (aliased `alias`) link to the outer row. */
+function directLink(
+  context: CompileContext,
+  spec: RelationSpec,
+  model: QueryModel,
+  alias: string,
+): SqlFragment {
+  const quote = (name: string) => quoteColumn(context.dialect, name);
+  const inner = `${quote(alias)}.`;
+  const outer = `${quote(context.table)}.`;
+  switch (spec.kind) {
+    case 'hasMany':
+    case 'hasOne': {
+      const link = `${inner}${quote(spec.foreignKey)} = ${outer}${quote(context.model.PRIMARY_KEY)}`;
+      if (spec.typeColumn === undefined) return new SqlFragment(link);
+      return new SqlFragment(`${link} AND ${inner}${quote(spec.typeColumn)} = ?`, [spec.typeValue]);
+    }
+    case 'belongsTo':
+      return new SqlFragment(`${inner}${quote(model.PRIMARY_KEY)} = ${outer}${quote(spec.foreignKey)}`);
+    case 'habtm': {
+      const join = quote(joinTableOf(spec, model));
+      return new SqlFragment(
+        `${inner}${quote(model.PRIMARY_KEY)} IN (SELECT ${join}.${quote(spec.associationForeignKey)} FROM ${join} ` +
+          `WHERE ${join}.${quote(spec.foreignKey)} = ${outer}${quote(context.model.PRIMARY_KEY)})`,
+      );
+    }
+  }
+}
+
+/** How the rows of a through relation's table (aliased `alias`) link to the outer row, by its chain. */
+function throughLink(
+  context: CompileContext,
+  spec: RelationSpec,
+  depth: number,
+  alias: string,
+  what: string,
+): SqlFragment {
+  const quote = (name: string) => quoteColumn(context.dialect, name);
+  const hops = throughHops(spec);
+  const last = hops.at(-1) as Hop;
+  const keys = throughKeys(context, hops, depth, alias, what);
+  const inner = `${quote(alias)}.`;
+  const link = `${inner}${quote(last.far)} ${keys.text}`;
+  if (last.type === undefined) return new SqlFragment(link, keys.params);
+  return new SqlFragment(`${link} AND ${inner}${quote(last.type[0])} = ?`, [...keys.params, last.type[1]]);
+}
+
+/**
+ * A through relation's keys of the last intermediate table that lead to the outer row: `SELECT t1_2.id FROM posts
+ * t1_2 WHERE t1_2.user_id = users.id`, one subquery per intermediate, each with its model's DEFAULT_SCOPE.
+ */
+function throughKeys(
+  context: CompileContext,
+  hops: readonly Hop[],
+  depth: number,
+  alias: string,
+  what: string,
+): SqlFragment {
+  const quote = (name: string) => quoteColumn(context.dialect, name);
+  let keys = new SqlFragment(`= ${quote(context.table)}.${quote((hops[0] as Hop).near)}`);
+  for (let at = 0; at < hops.length - 1; at++) {
+    const hop = hops[at] as Hop;
+    const next = hops[at + 1] as Hop;
+    const model = hop.to as QueryModel;
+    const name = `${alias}_${at + 1}`;
+    const own = `${quote(name)}.`;
+    const parts = [`${own}${quote(hop.far)} ${keys.text}`];
+    const params = [...keys.params];
+    if (hop.type !== undefined) {
+      parts.push(`${own}${quote(hop.type[0])} = ?`);
+      params.push(hop.type[1]);
+    }
+    const scopeContext = contextFor(context.config, model, context.build, depth, name);
+    const scope = termSql(
+      scopeContext,
+      effectiveWhere(scopeContext, context.build.refined(model, undefined, what)),
+    );
+    if (scope !== null && scope.text.trim() !== '') {
+      parts.push(`(${scope.text})`);
+      params.push(...scope.params);
+    }
+    const select = selectStatement(context.dialect, model.tablename(), {
+      select: new SqlFragment(`${own}${quote(next.near)}`),
+      alias: name,
+      where: new SqlFragment(parts.join(' AND '), params),
+    });
+    keys = new SqlFragment(`IN (${select.sql})`, select.params);
+  }
+  return keys;
 }
 
 /** EXISTS (or NOT EXISTS) a row of relation `name` of the outer row, narrowed by `refine`. */

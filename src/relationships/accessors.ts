@@ -5,9 +5,16 @@ import { relationsOf, type RelatedModel, type RelationSpec } from '../model/rela
 import { HABTM } from './habtm.js';
 import { HasMany } from './has-many.js';
 import { HasOne } from './has-one.js';
+import { HasManyThrough, HasOneThrough } from './through.js';
 import type { Related } from './relation.js';
 
 const KINDS = { hasMany: HasMany, hasOne: HasOne, belongsTo: BelongsTo, habtm: HABTM } as const;
+
+/** The class of a relation's objects: by its kind, or through another relation. */
+function classOf(spec: RelationSpec) {
+  if (spec.through === undefined) return KINDS[spec.kind];
+  return spec.kind === 'hasOne' ? HasOneThrough : HasManyThrough;
+}
 
 const installed = new WeakSet<RelatedModel>();
 /** The getters this module defined, so that a subclass may redefine its parents' relations. */
@@ -18,7 +25,7 @@ function relationFor(obj: Related, spec: RelationSpec): unknown {
   const state = obj[STATE];
   let relation = state.relations?.get(spec.name);
   if (relation === undefined) {
-    relation = new KINDS[spec.kind](obj, spec);
+    relation = new (classOf(spec))(obj, spec);
     (state.relations ??= new Map()).set(spec.name, relation);
   }
   // Touching a relationship of an object without a key fails at once (ReferenceNotSavedError).

@@ -1,72 +1,37 @@
 import { InvalidRelationshipError } from '../errors.js';
 import type { Row } from '../dialects/driver.js';
-import type { Id, InteractionBase } from '../crud/interaction-base.js';
-import { fromRows, makeSiblings, type Loadable, type Loaded } from '../model/hydration.js';
-import { STATE } from '../model/object-state.js';
+import type { InteractionBase } from '../crud/interaction-base.js';
+import { fromRows } from '../model/hydration.js';
 import { Registry } from '../registry.js';
-import { chunked, placeholdersFor, quoteColumn } from '../sql/fragments.js';
+import { quoteColumn } from '../sql/fragments.js';
 import { joinWheres, type Where } from '../sql/where.js';
 import {
   joinTableOf,
+  leadsToOneClass,
   relationOf,
   targetOf,
   type RelatedModel,
   type RelationSpec,
 } from '../model/relation-declarations.js';
-import { columnValue } from '../options.js';
 import { rowFilter } from '../query/related-rows.js';
 import type { Refinement } from '../query/query-state.js';
+import {
+  OWNER_COLUMN,
+  append,
+  chunksOf,
+  finish,
+  inList,
+  keyOf,
+  remember,
+  value,
+  type Owner,
+  type Refinements,
+  type Target,
+} from './loaded-values.js';
+import { loadThrough } from './through-loading.js';
+import { throughHops } from '../model/through-chain.js';
 
-/** The functions narrowing included relations' queries, by path (`include({ pictures: (q) => … })`). */
-export type Refinements = ReadonlyMap<string, Refinement>;
-
-/** A model object that owns relations. */
-export type Owner = Loaded & { id: Id | null };
-
-type Target = Loadable<Owner> & RelatedModel;
-
-/** The column the HABTM loader adds to each row to say which owner it belongs to. */
-const OWNER_COLUMN = '_twistar_owner_id';
-
-function value(obj: object, column: string): unknown {
-  return columnValue(obj, column);
-}
-
-/** Records the loaded value of a relation on its owner. */
-export function remember(obj: Owner, name: string, loaded: unknown): void {
-  const state = obj[STATE];
-  (state.loaded ??= new Map()).set(name, loaded);
-}
-
-function keyOf(id: unknown): string {
-  return String(id);
-}
-
-/** Adds `item` to the list kept under `key`. */
-function append<K, V>(groups: Map<K, V[]>, key: K, item: V): void {
-  const list = groups.get(key);
-  if (list) list.push(item);
-  else groups.set(key, [item]);
-}
-
-/** The distinct non-null values, in chunks that fit in one statement's parameters. */
-function chunksOf(values: readonly unknown[], config: InteractionBase): unknown[][] {
-  const distinct = [
-    ...new Map(values.filter((v) => v !== null && v !== undefined).map((v) => [keyOf(v), v])).values(),
-  ];
-  // Leave room for the few parameters a relation's own condition adds.
-  return chunked(distinct, config.pool.dialect.maxParameters - 8);
-}
-
-function inList(column: string, values: readonly unknown[], config: InteractionBase): Where {
-  return [`${quoteColumn(config.pool.dialect, column)} IN (${placeholdersFor(values)})`, ...values];
-}
-
-/** Objects loaded together become siblings, unless the query that started the load said not to batch. */
-function finish(found: Owner[], batch: boolean): Owner[] {
-  makeSiblings(found, batch);
-  return found;
-}
+export { remember, type Owner, type Refinements } from './loaded-values.js';
 
 /** Has many / has one: one query for the related rows of every owner. */
 async function loadChildren(
@@ -226,8 +191,9 @@ function parsePaths(paths: readonly string[]): Map<string, string[]> {
 function checkTree(model: RelatedModel, tree: ReadonlyMap<string, string[]>): void {
   for (const [name, rest] of tree) {
     const spec = relationOf(model, name);
+    if (spec.through !== undefined) throughHops(spec); // a chain that cannot be followed is refused now
     // A polymorphic belongs-to names its class in each row: its deeper levels are checked as they load.
-    if (rest.length > 0 && spec.className !== '') checkTree(targetOf<Target>(spec), parsePaths(rest));
+    if (rest.length > 0 && leadsToOneClass(spec)) checkTree(targetOf<Target>(spec), parsePaths(rest));
   }
 }
 
@@ -261,7 +227,8 @@ export async function preload(
   for (const [model, owners] of byClass) {
     for (const [name, rest] of tree) {
       const spec = relationOf(model, name);
-      const loaded = await LOADERS[spec.kind](owners, spec, config, batch, refinements.get(name));
+      const load = spec.through === undefined ? LOADERS[spec.kind] : loadThrough;
+      const loaded = await load(owners, spec, config, batch, refinements.get(name));
       if (rest.length > 0 && loaded.length > 0)
         await preload(loaded, rest, config, batch, deeper(refinements, name));
     }

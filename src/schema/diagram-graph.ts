@@ -83,6 +83,8 @@ function modelEdges(models: readonly RelatedModel[], entities: Set<string>): Pen
     for (const spec of relationsOf(model).values()) {
       // A polymorphic belongs-to names no class: its edges come from the classes that declare `as`.
       if (spec.kind === 'belongsTo' && spec.typeColumn !== undefined) continue;
+      // A through relation adds no link of its own: the relations it follows draw theirs.
+      if (spec.through !== undefined) continue;
       const target = relatedClass(spec, models);
       if (target === undefined) continue;
       const other = target.tablename();

@@ -7,6 +7,8 @@ import {
   type RelationSpec,
 } from '../model/relation-declarations.js';
 import { provideVerifier, Registry } from '../registry.js';
+import { ClassNotRegisteredError } from '../errors.js';
+import { throughHops } from '../model/through-chain.js';
 import type { TableSchema } from '../dialects/table-schema.js';
 import type { DatabaseSchema } from './database-schema.js';
 import { introspect } from './introspect.js';
@@ -174,6 +176,17 @@ function uniqueColumn(table: TableSchema, column: string): boolean {
   );
 }
 
+/** A through relation's chain followed (a malformed one throws InvalidRelationshipError, as declarations do). */
+function throughProblems(model: string, spec: RelationSpec, where: string): SchemaProblem[] {
+  try {
+    throughHops(spec);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ClassNotRegisteredError)) throw error;
+    return [{ model, kind: 'missing-class', relation: spec.name, message: `${where}: ${error.message}` }];
+  }
+}
+
 function hasColumn(table: TableSchema, column: string): boolean {
   return table.columns.some((each) => each.name === column);
 }
@@ -190,6 +203,8 @@ function relationProblems(
   const polymorphic = spec.typeColumn !== undefined ? ', polymorphic' : '';
   const where = `${model}.${spec.name} (${KIND_WORDS[spec.kind]}${polymorphic})`;
   const problems: SchemaProblem[] = [];
+  // A through relation needs no column of its own: the relations it follows are checked where declared.
+  if (spec.through !== undefined) return throughProblems(model, spec, where);
   const need = (table: TableSchema, column: string | undefined, what: string, join = false) => {
     if (column === undefined || hasColumn(table, column)) return;
     problems.push({
