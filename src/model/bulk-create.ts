@@ -90,6 +90,7 @@ export async function refusal<M extends Creatable>(
   objects: readonly M[],
   progress: { schema?: ModelSchema; saved: readonly [M, boolean][]; failing: readonly M[] | null },
   config: InteractionBase,
+  what = `${model.name}.createMany`,
 ): Promise<unknown> {
   const { schema, failing } = progress;
   if (!(error instanceof QueryError) || schema === undefined || failing === null) return error;
@@ -105,7 +106,7 @@ export async function refusal<M extends Creatable>(
   for (const obj of blamed) reportViolation(obj, model, violation);
   const items = blamed.map((obj) => objects.indexOf(obj));
   return new DBObjectSaveError(
-    `${model.name}.createMany wrote nothing: the database refused ${items.length === 1 ? 'item' : 'items'} ` +
+    `${what} wrote nothing: the database refused ${items.length === 1 ? 'item' : 'items'} ` +
       `${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''} (${blamed[0]?.[STATE].errors?.toString() ?? ''}). ` +
       `Each object's errors say why.`,
     { cause: error },
@@ -119,16 +120,19 @@ export async function refusal<M extends Creatable>(
 async function insertSkippingConflicts<M extends Creatable>(
   config: InteractionBase,
   objects: readonly M[],
-  saved: [M, boolean][],
+  progress: { saved: [M, boolean][]; failing: M[] | null },
 ): Promise<void> {
   for (const obj of objects) {
     const generatedKey = obj.id === null || obj.id === undefined;
+    // Another refusal (a NOT NULL column, a CHECK) is reported on this object (see refusal).
+    progress.failing = [obj];
     try {
       await config.pool.runInteraction(() => insertObject(obj, config));
-      saved.push([obj, generatedKey]);
+      progress.saved.push([obj, generatedKey]);
     } catch (error) {
       if (!(error instanceof UniqueViolationError)) throw error;
     }
+    progress.failing = null;
   }
 }
 
@@ -229,7 +233,7 @@ async function validateAndWrite<M extends Creatable>(
         schema = savableSchema(config, model, obj) ?? (await schemaToSave(config, model, obj));
       progress.schema = schema;
       if (ignoreConflicts) {
-        await insertSkippingConflicts(config, writing, progress.saved);
+        await insertSkippingConflicts(config, writing, progress);
         for (const obj of writing) if (obj[STATE].persisted) await runAfter(obj, 'create');
         return objects;
       }

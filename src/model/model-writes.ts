@@ -1,7 +1,7 @@
 import type { ColumnName } from '../query/query-types.js';
 import { Registry } from '../registry.js';
 import type { AttributeValues } from './attribute-types.js';
-import { InvalidQueryError } from '../errors.js';
+import { InvalidQueryError, isRetryable } from '../errors.js';
 import { ownOptions } from '../options.js';
 import { createObjects, type CreateManyOptions, type Creatable } from './bulk-create.js';
 import type { Loadable } from './hydration.js';
@@ -16,6 +16,9 @@ import {
   type UpsertResult,
   type Upsertable,
 } from './upsert.js';
+
+/** How often `createMany(…, { onConflict: 'ignore' })` outside a transaction runs again after a deadlock. */
+const RETRIES = 8;
 
 /** A model class whose instances are `M`. */
 type Model<M> = new (attrs?: object) => M;
@@ -62,10 +65,18 @@ export abstract class ModelWrites extends ModelQueries {
     }
     const config = Registry.getConfig();
     if (onConflict === 'error') return (await createObjects(model, items as object[], config)) as M[];
-    const records = (await createObjects(model, items as object[], config, true)).filter(
-      (obj) => obj[STATE].persisted,
-    );
-    return { created: records.length, records: records as unknown as M[] };
+    // Two calls inserting the same new keys in different orders may deadlock: outside a transaction, run again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const records = (await createObjects(model, items as object[], config, true)).filter(
+          (obj) => obj[STATE].persisted,
+        );
+        return { created: records.length, records: records as unknown as M[] };
+      } catch (error) {
+        if (attempt >= RETRIES || config.pool.inTransaction || !isRetryable(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+      }
+    }
   }
 
   /**

@@ -67,7 +67,7 @@ export function specOf(
       );
     }
   }
-  const dependent = options.dependent;
+  const dependent = options.dependent as RelationSpec['dependent'];
   if (dependent !== undefined && !['delete', 'destroy', 'nullify', 'restrict'].includes(dependent)) {
     invalid(
       model,

@@ -33,7 +33,9 @@ export interface RelationOptions {
    * refuses while one exists, `'delete'` deletes them in one statement, `'destroy'` deletes each with its hooks,
    * `'nullify'` sets their foreign key to NULL.
    */
-  readonly dependent?: 'delete' | 'destroy' | 'nullify' | 'restrict';
+  // A class's `static HASMANY = [{ …, dependent: 'destroy' }]` widens the literal to string: any string type-checks,
+  // and one of the four is required when the declaration is read.
+  readonly dependent?: 'delete' | 'destroy' | 'nullify' | 'restrict' | (string & Record<never, never>);
 }
 
 /** A relationship as declared in `static HASMANY = […]`: a name, or options. */

@@ -72,7 +72,7 @@ export async function checkUniqueBy(
   const table = await upsertTableOf(config, rules, schema, true);
   const { keys } = table;
   if (keys.some((key) => sameSet(key, uniqueBy))) return table;
-  const list = keys.map((key) => `(${key.join(', ')})`).join(', ');
+  const list = [...new Set(keys.map((key) => `(${key.join(', ')})`))].join(', ');
   throw new InvalidQueryError(
     `${what}: uniqueBy (${uniqueBy.join(', ')}) is not a unique key of "${schema.table}", so a row could not ` +
       `conflict on it (its unique keys: ${list === '' ? 'none' : list}). Name the columns of one of them, or ` +

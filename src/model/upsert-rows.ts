@@ -11,6 +11,16 @@ import {
 } from '../sql/upsert-statements.js';
 import type { ModelSchema } from './model-schema.js';
 
+/**
+ * A row whose upsert met another unique key than `uniqueBy` (MySQL's ON DUPLICATE KEY updates the row holding it):
+ * thrown in the upsert's transaction, which rolls back, and reported as that key's uniqueness error (see upsert.ts).
+ */
+export class OtherKeyConflict extends Error {
+  constructor(readonly values: Readonly<Record<string, unknown>>) {
+    super('The row conflicted on another unique key than uniqueBy.');
+  }
+}
+
 /** Rows of an upsert that set the same columns: one statement (or a few, under the parameter limit) for all. */
 export interface UpsertGroup {
   readonly columns: readonly string[];
@@ -22,6 +32,8 @@ export interface RowOptions {
   readonly uniqueBy: readonly string[];
   readonly update?: readonly string[] | undefined;
   readonly generatedKey?: string | undefined;
+  /** The table's other unique keys, which a conflict other than uniqueBy's is reported on. */
+  readonly otherKeys?: readonly (readonly string[])[];
 }
 
 /** A row as the database holds it after the upsert, and whether the upsert inserted it. */
@@ -119,7 +131,7 @@ export async function upsertRows(
     return checkDistinct(results, schema, what);
   }
   if (options.generatedKey !== undefined && group.rows.length === 1 && group.rows[0] !== undefined)
-    return [await upsertOne(config, schema, group.rows[0], uniqueBy, update, bump, what)];
+    return [await upsertOne(config, schema, group.rows[0], uniqueBy, update, bump)];
   const keys = group.rows.map((row) => uniqueBy.map((name) => row[name]));
   const read = async (all: boolean, lock: string): Promise<Map<number, Row>> => {
     const found = new Map<number, Row>();
@@ -134,13 +146,8 @@ export async function upsertRows(
   const after = await read(true, dialect.lockClauses.update);
   for (let i = 0; i < group.rows.length; i++) {
     const row = after.get(i);
-    if (row === undefined) {
-      // MySQL's ON DUPLICATE KEY acts on a conflict with any unique key: this row met another one.
-      throw new InvalidQueryError(
-        `${what}: item ${i} conflicted with a row on another unique key than (${uniqueBy.join(', ')}), so its ` +
-          'row holds other values; nothing was written. Give it values no other row holds in its other unique keys.',
-      );
-    }
+    // MySQL's ON DUPLICATE KEY acts on a conflict with any unique key: this row met another one.
+    if (row === undefined) throw new OtherKeyConflict(group.rows[i] ?? {});
     results.push({ row, created: !existing.has(i) });
   }
   return checkDistinct(results, schema, what);
@@ -157,7 +164,6 @@ async function upsertOne(
   uniqueBy: readonly string[],
   update: readonly string[],
   bump: readonly string[],
-  what: string,
 ): Promise<UpsertedRow> {
   const { dialect } = config.pool;
   let created = false;
@@ -177,10 +183,7 @@ async function upsertOne(
     const [row] = (await config.pool.execute(statement.sql, statement.params)).rows;
     if (row !== undefined) return { row, created };
   }
-  throw new InvalidQueryError(
-    `${what}: the row conflicted with a row on another unique key than (${uniqueBy.join(', ')}), so that row ` +
-      'holds other values; nothing was written. Give it values no other row holds in its other unique keys.',
-  );
+  throw new OtherKeyConflict(values);
 }
 
 /** Refuses two values that met one row (keys equal as the database compares them: `a@x` and `A@x` in MySQL). */

@@ -1,58 +1,27 @@
-import {
-  DBObjectSaveError,
-  InvalidQueryError,
-  InvalidValueError,
-  QueryError,
-  ValidationError,
-  isRetryable,
-} from '../errors.js';
+import { DBObjectSaveError, InvalidQueryError, QueryError, ValidationError, isRetryable } from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import type { Row } from '../dialects/driver.js';
-import { ownOptions } from '../options.js';
+import { checkMassAssignment } from './mass-assignment.js';
 import { ROW_NUMBER, upsertRulesOf } from '../sql/upsert-statements.js';
-import { validatingUpsert } from '../validation/uniqueness.js';
 import { readRow } from './attributes.js';
 import { refusal } from './bulk-create.js';
 import { reportViolation, tableViolation, violationOf } from './constraint-violations.js';
-import type { Loadable, Loaded } from './hydration.js';
+import type { Loadable } from './hydration.js';
 import { hasHooks, runAfter, runBefore } from './lifecycle.js';
 import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
 import { STATE, errorsOf } from './object-state.js';
-import { valuesForInsert, type Persistable } from './persistence.js';
-import { upsertRows, type RowOptions, type UpsertGroup } from './upsert-rows.js';
+import { valuesForInsert } from './persistence.js';
+import { OtherKeyConflict, upsertRows, type RowOptions, type UpsertGroup } from './upsert-rows.js';
 import { checkUniqueBy } from './upsert-keys.js';
+import { checkKeys, checkNoVersion, checkUpdate, checkedOptions, validateAll } from './upsert-checks.js';
+import type { UpsertManyResult, UpsertOptions, UpsertResult, Upsertable } from './upsert-types.js';
 
 /*
  * upsert and upsertMany: new objects validated and saved with `INSERT … ON CONFLICT … DO UPDATE` (`ON DUPLICATE
  * KEY UPDATE`), each then holding its row as the database has it, with the hooks of what happened to it.
  */
 
-/** Options of `upsert` and `upsertMany`. */
-export interface UpsertOptions<K extends string = string> {
-  /** The columns of the unique key a row conflicts on: the table's primary key or a unique index, exactly. */
-  readonly uniqueBy: readonly K[];
-  /**
-   * The columns a row already holding the key takes from the values (default: every column the values set but
-   * the key's, the primary key and `created_at`). `[]` leaves such a row as it is.
-   */
-  readonly update?: readonly K[] | undefined;
-}
-
-/** What `upsert` resolves to: the object, holding its row, and whether the row was inserted. */
-export interface UpsertResult<M> {
-  readonly record: M;
-  readonly created: boolean;
-}
-
-/** What `upsertMany` resolves to: how many rows were inserted and updated, and the objects written, in order. */
-export interface UpsertManyResult<M> {
-  readonly created: number;
-  readonly updated: number;
-  readonly records: M[];
-}
-
-/** A model object as an upsert sees it. */
-export type Upsertable = Loaded & Persistable;
+export type { UpsertManyResult, UpsertOptions, UpsertResult, Upsertable } from './upsert-types.js';
 
 /** The model class of an upsert. */
 export type UpsertModel<M> = Loadable<M> & (new (attrs: object) => M);
@@ -68,8 +37,10 @@ export async function upsertObject<M extends Upsertable>(
   options: UpsertOptions,
 ): Promise<UpsertResult<M>> {
   const what = `${model.name}.upsert()`;
-  if (values === null || typeof values !== 'object' || Array.isArray(values))
-    throw new InvalidQueryError(`${what} takes the values as an object, got ${typeof values}.`);
+  if (values === null || typeof values !== 'object' || Array.isArray(values)) {
+    const got = values === null ? 'null' : Array.isArray(values) ? 'an array' : typeof values;
+    throw new InvalidQueryError(`${what} takes the values as an object, got ${got}.`);
+  }
   const { records, created } = await upsertObjects(model, config, [values], options, what);
   const record = records[0];
   if (record === undefined)
@@ -91,21 +62,6 @@ export async function upsertManyObjects<M extends Upsertable>(
   return { created: inserted, updated: records.length - inserted, records };
 }
 
-function checkedOptions(options: UpsertOptions, what: string): { uniqueBy: string[]; update?: string[] } {
-  const { uniqueBy, update } = ownOptions(options, ['uniqueBy', 'update'], what);
-  const names = (list: unknown, name: string): string[] => {
-    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string'))
-      throw new InvalidQueryError(`${what}: ${name} must be a list of column names.`);
-    if (new Set(list).size !== list.length)
-      throw new InvalidQueryError(`${what}: ${name} names a column twice.`);
-    return list as string[];
-  };
-  const key = names(uniqueBy, 'uniqueBy');
-  if (key.length === 0)
-    throw new InvalidQueryError(`${what}: uniqueBy must name the columns of a unique key.`);
-  return update === undefined ? { uniqueBy: key } : { uniqueBy: key, update: names(update, 'update') };
-}
-
 async function upsertObjects<M extends Upsertable>(
   model: UpsertModel<M>,
   config: InteractionBase,
@@ -118,6 +74,7 @@ async function upsertObjects<M extends Upsertable>(
   const objects = items.map((item, index) => {
     if (item === null || typeof item !== 'object' || STATE in item)
       throw new InvalidQueryError(`${what}: item ${index} is not a plain object of values.`);
+    checkMassAssignment(model, item, what);
     return new model(item);
   });
   if (objects.length === 0) return { records: [], created: [] };
@@ -125,11 +82,15 @@ async function upsertObjects<M extends Upsertable>(
   const unknown = [...uniqueBy, ...(update ?? [])].filter((name) => !schema.byName.has(name));
   if (unknown.length > 0)
     throw new InvalidQueryError(`${what}: "${schema.table}" has no column ${unknown.join(', ')}.`);
-  const { generatedKey } = await checkUniqueBy(config, rules, schema, uniqueBy, what);
+  const { generatedKey, keys } = await checkUniqueBy(config, rules, schema, uniqueBy, what);
+  const otherKeys = keys.filter(
+    (key) => !(key.length === uniqueBy.length && key.every((c) => uniqueBy.includes(c))),
+  );
   checkKeys(objects, uniqueBy, what);
+  checkNoVersion(objects, schema, what);
   if (update !== undefined) checkUpdate(objects, update, schema, what);
   await validateAll(objects, uniqueBy, what);
-  const write = () => writeAll(model, config, objects, { uniqueBy, update, generatedKey }, what);
+  const write = () => writeAll(model, config, objects, { uniqueBy, update, generatedKey, otherKeys }, what);
   const alone = oneStatement(model, config, objects.length * schema.columns.length);
   for (let attempt = 1; ; attempt++) {
     const before = objects.map((obj) => ({ ...(obj as object) }));
@@ -160,74 +121,6 @@ function oneStatement(model: { prototype: object }, config: InteractionBase, par
   );
 }
 
-/** Refuses a key column without a value (a NULL never conflicts), and a key given twice. */
-function checkKeys(objects: readonly object[], uniqueBy: readonly string[], what: string): void {
-  const seen = new Map<string, number>();
-  objects.forEach((obj, index) => {
-    const values = uniqueBy.map((name) => (obj as Record<string, unknown>)[name]);
-    const missing = uniqueBy.filter((_, i) => values[i] === null || values[i] === undefined);
-    if (missing.length > 0) {
-      throw new InvalidValueError(
-        `${what}: item ${index} has no value for ${missing.join(', ')} (uniqueBy); a row without its key never ` +
-          'conflicts, so it would always be inserted. Give it a value. Nothing was written.',
-      );
-    }
-    const key = JSON.stringify(values, (_, value: unknown) =>
-      typeof value === 'bigint' ? String(value) : value,
-    );
-    const first = seen.get(key);
-    if (first !== undefined) {
-      throw new InvalidQueryError(
-        `${what}: items ${first} and ${index} have the same key (${uniqueBy.join(', ')}); pass each key once. ` +
-          'Nothing was written.',
-      );
-    }
-    seen.set(key, index);
-  });
-}
-
-/** Refuses an `update` column that an object does not set (a timestamp the save fills is set). */
-function checkUpdate(
-  objects: readonly object[],
-  update: readonly string[],
-  schema: ModelSchema,
-  what: string,
-): void {
-  const filled = (name: string) =>
-    (name === 'created_at' && schema.createdAt) || (name === 'updated_at' && schema.updatedAt);
-  objects.forEach((obj, index) => {
-    const unset = update.filter((name) => columnOf(obj, name) === undefined && !filled(name));
-    if (unset.length > 0) {
-      throw new InvalidQueryError(
-        `${what}: update names ${unset.join(', ')}, which item ${index} does not set; set it, or leave it out ` +
-          'of update. Nothing was written.',
-      );
-    }
-  });
-}
-
-/** Validates each object; a uniqueness validation does not count the row its key would update. */
-async function validateAll(
-  objects: readonly Upsertable[],
-  uniqueBy: readonly string[],
-  what: string,
-): Promise<void> {
-  const invalid: string[] = [];
-  for (const [index, obj] of objects.entries()) {
-    await validatingUpsert(obj, uniqueBy, () => obj.validate());
-    const errors = obj[STATE].errors;
-    if (errors === null || errors.isEmpty()) continue;
-    if (objects.length === 1) throw new ValidationError(obj, errors);
-    invalid.push(`item ${index}: ${errors.toString()}`);
-  }
-  if (invalid.length > 0) {
-    throw new DBObjectSaveError(
-      `${what} wrote nothing: ${invalid.length} of ${objects.length} objects are not valid ` +
-        `(${invalid.slice(0, 3).join('; ')}${invalid.length > 3 ? '; …' : ''}). Each object's errors say why.`,
-    );
-  }
-}
-
 /** Puts an object back as it was before an attempt that failed: new, with the values it was given. */
 function restore(obj: Upsertable, values: Record<string, unknown>): void {
   const target = obj as unknown as Record<string, unknown>;
@@ -247,7 +140,14 @@ async function refused<M extends Upsertable>(
   const schema = await modelSchema(config, model).catch(() => undefined);
   if (!(error instanceof QueryError) || schema === undefined) return error;
   if (objects.length > 1)
-    return refusal(error, model, objects, { schema, saved: [], failing: objects }, config);
+    return refusal(
+      error,
+      model,
+      objects,
+      { schema, saved: [], failing: objects },
+      config,
+      `${model.name}.upsertMany`,
+    );
   const [obj] = objects;
   const parsed = violationOf(config.pool.dialect, error);
   if (obj === undefined || parsed === null) return error;
@@ -257,6 +157,37 @@ async function refused<M extends Upsertable>(
 }
 
 const columnOf = (obj: object, name: string): unknown => (obj as Record<string, unknown>)[name];
+
+/**
+ * The refusal of a row that met another unique key than uniqueBy's (MySQL): that key's uniqueness error on the
+ * object, as PostgreSQL and SQLite report it, rejecting like a validation.
+ */
+function otherKeyRefusal<M extends Upsertable>(
+  model: UpsertModel<M>,
+  writing: readonly M[],
+  rowOf: ReadonlyMap<M, Record<string, unknown>>,
+  conflict: OtherKeyConflict,
+  options: RowOptions,
+  what: string,
+): Error {
+  const index = writing.findIndex((obj) => rowOf.get(obj) === conflict.values);
+  const obj = writing[index];
+  if (obj === undefined) return conflict;
+  const columns = (options.otherKeys ?? [])
+    .filter((key) => key.every((column) => conflict.values[column] != null))
+    .flat();
+  reportViolation(obj, model, {
+    kind: 'unique',
+    constraint: null,
+    columns: [...new Set(columns)],
+    values: null,
+  });
+  if (writing.length === 1) return new ValidationError(obj, errorsOf(obj));
+  return new DBObjectSaveError(
+    `${what} wrote nothing: item ${index} holds a value of a unique key another row has ` +
+      `(${errorsOf(obj).toString()}). Each object's errors say why.`,
+  );
+}
 
 /** In the transaction: the before-hooks, the statements, each object reading its row, then the after-hooks. */
 async function writeAll<M extends Upsertable>(
@@ -286,7 +217,11 @@ async function writeAll<M extends Upsertable>(
   }
   const written = new Map<Record<string, unknown>, { row: Row; created: boolean }>();
   for (const group of groups.values()) {
-    const results = await upsertRows(config, schema, group, options, what);
+    const results = await upsertRows(config, schema, group, options, what).catch((error: unknown) => {
+      throw error instanceof OtherKeyConflict
+        ? otherKeyRefusal(model, writing, rowOf, error, options, what)
+        : error;
+    });
     group.rows.forEach((values, i) => {
       const result = results[i];
       if (result !== undefined) written.set(values, result);

@@ -43,8 +43,9 @@ class Shop extends DBObject {
 
 class Chain extends DBObject {
   static override TABLENAME = 'dep_chains';
+  // As the docs write it: no `as const` needed.
   static override HASMANY = [
-    { name: 'shops', className: 'Shop', foreignKey: 'chain_id', dependent: 'restrict' as const },
+    { name: 'shops', className: 'Shop', foreignKey: 'chain_id', dependent: 'restrict' },
   ];
   declare id: number;
 }
