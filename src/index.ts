@@ -35,6 +35,8 @@ export {
   UnknownColumnError,
   NotFoundError,
   MassAssignmentError,
+  AfterCommitError,
+  AfterRollbackError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -129,7 +131,14 @@ export {
 } from './model/db-object.js';
 export type { FindByKeyOptions, FindOptions, FindResult } from './model/finders.js';
 export type { EachOptions } from './model/streaming.js';
-export type { HookName, HookResult } from './model/lifecycle.js';
+export type {
+  HookName,
+  HookResult,
+  ModelEvent,
+  ModelEventArguments,
+  ModelListener,
+  WriteOperation,
+} from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';
 export type { LengthRule, Validator } from './validation/validators.js';
 export type { RelationDeclaration, RelationOptions } from './model/relation-declarations.js';

@@ -20,7 +20,11 @@ import { driverConfig, type PoolOptions } from './pool-options.js';
 import { ReplicaSet, isReadOnly, isUnreachable } from './replicas.js';
 import { ResourcePool, type PoolStats } from './resource-pool.js';
 import { withStatementTimeout } from './statement-timeout.js';
-import { TransactionScope, type TransactionHandle } from './transaction-scope.js';
+import {
+  TransactionScope,
+  type TransactionHandle,
+  type TransactionParticipant,
+} from './transaction-scope.js';
 
 export type { PoolOptions } from './pool-options.js';
 export type { PoolStats } from './resource-pool.js';
@@ -172,6 +176,15 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    */
   transactionToken(): object | undefined {
     return this.#transactions.token();
+  }
+
+  /**
+   * Registers `participant` (under `key`: a second registration of the key is combined with the first) with
+   * the caller's transaction, to be told once the outermost one has committed or rolled back; false outside a
+   * transaction. @internal
+   */
+  enlist(key: object, participant: TransactionParticipant): boolean {
+    return this.#transactions.enlist(key, participant);
   }
 
   /**

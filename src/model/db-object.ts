@@ -19,7 +19,7 @@ import {
   type FindOptions,
   type FindResult,
 } from './finders.js';
-import type { HookResult } from './lifecycle.js';
+import type { HookResult, WriteOperation } from './lifecycle.js';
 import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from './object-state.js';
 import {
   deleteObject,
@@ -78,6 +78,8 @@ export class DBObject extends ModelQueries implements PersistentObject {
   afterSave?(): HookResult;
   afterDelete?(): HookResult;
   afterInit?(): HookResult;
+  afterCommit?(operation: WriteOperation): HookResult;
+  afterRollback?(operation: WriteOperation): HookResult;
 
   constructor(attrs?: object) {
     super();

@@ -42,6 +42,8 @@ export const GAPS: Readonly<Record<BackendId, Readonly<Record<string, string>>>>
       ONE_WRITER,
   },
   pglite: {
+    'after-commit hooks > afterCommit sees the row from another connection, and its own statements run outside the transaction':
+      ONE_SESSION,
     'transaction isolation > repeatable read sees a snapshot: a row another pool commits after the first read stays unseen':
       ONE_SESSION,
     'transaction isolation > retries run a serializable transaction that lost a conflict again, at serializable each time':
