@@ -178,11 +178,7 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
     return this.#transactions.token();
   }
 
-  /**
-   * Registers `participant` (under `key`: a second registration of the key is combined with the first) with
-   * the caller's transaction, to be told once the outermost one has committed or rolled back; false outside a
-   * transaction. @internal
-   */
+  /** Registers `participant` with the caller's transaction, told how it ended; false outside one. @internal */
   enlist(key: object, participant: TransactionParticipant): boolean {
     return this.#transactions.enlist(key, participant);
   }

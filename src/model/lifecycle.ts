@@ -61,13 +61,19 @@ export async function runHook(obj: object, name: HookName, ...args: unknown[]): 
   return (await runAsHookOf(obj, () => hook.call(obj, ...args))) !== false;
 }
 
-/** Runs `name`'s hook on `obj`, then the listeners of event `name` its class and parent classes have. */
-async function runHookAndListeners(obj: object, name: HookName, ...args: unknown[]): Promise<void> {
-  await runHook(obj, name, ...args);
-  for (const listener of listenersOf(Object.getPrototypeOf(obj) as object, name)) {
-    const call = listener as (obj: object, ...args: unknown[]) => unknown;
-    await runAsHookOf(obj, () => call(obj, ...args));
-  }
+/**
+ * What `name` runs on `obj`, in order: its own hook, then the listeners of that event its class and parent
+ * classes have (marked as the object's hooks too).
+ */
+function callsOf(obj: object, name: HookName, args: readonly unknown[]): (() => unknown)[] {
+  const listeners = listenersOf(Object.getPrototypeOf(obj) as object, name);
+  return [
+    () => runHook(obj, name, ...args),
+    ...listeners.map((listener) => () => {
+      const call = listener as (obj: object, ...args: readonly unknown[]) => unknown;
+      return runAsHookOf(obj, () => call(obj, ...args));
+    }),
+  ];
 }
 
 /**
@@ -120,7 +126,7 @@ export function runAfter(obj: object, operation: Operation): Promise<void> | und
   const names = CALLBACKS[operation].after;
   if (!hasHooks(prototype, operation, 'after') && !observed(prototype, names)) return undefined;
   return (async () => {
-    for (const name of names) await runHookAndListeners(obj, name);
+    for (const name of names) for (const call of callsOf(obj, name, [])) await call();
   })();
 }
 
@@ -146,18 +152,10 @@ export async function runOutcome(
   operation: WriteOperation,
 ): Promise<unknown[]> {
   const errors: unknown[] = [];
-  const prototype = Object.getPrototypeOf(obj) as object;
   for (const name of CALLBACKS[outcome].after) {
-    const hooks = [
-      () => runHook(obj, name, operation),
-      ...listenersOf(prototype, name).map((listener) => () => {
-        const call = listener as (obj: object, operation: WriteOperation) => unknown;
-        return runAsHookOf(obj, () => call(obj, operation));
-      }),
-    ];
-    for (const hook of hooks) {
+    for (const call of callsOf(obj, name, [operation])) {
       try {
-        await hook();
+        await call();
       } catch (error) {
         errors.push(error);
       }

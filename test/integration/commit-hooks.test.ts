@@ -399,6 +399,12 @@ describeEachBackend('model events', (db) => {
     await Other.create({ first_name: 'o' });
     // The class's own listeners first, then its parent's.
     assert.deepEqual(log, ['plain heard p', 'special heard s', 'plain heard s']);
+    log.length = 0;
+    // On DBObject: every model.
+    listen(DBObject.on('afterDelete', (obj) => log.push(`deleted a ${obj.constructor.name}`)));
+    await (await Other.create({ first_name: 'o2' })).delete();
+    await (await Special.create({ first_name: 's2' })).delete();
+    assert.deepEqual(log, ['deleted a Other', 'special heard s2', 'plain heard s2', 'deleted a Special']);
   });
 
   it('a listener may save the record it hears about (it does not wait for itself)', async () => {
