@@ -251,10 +251,55 @@ export class NodeUnavailableError extends ConnectionLostError {}
  */
 export class CommitOutcomeUnknownError extends TransactionError {}
 
+/**
+ * An `afterCommit` (or `afterRollback`) hook or listener threw after the transaction had committed: the data IS
+ * committed, so do not run the work again. Every such hook ran; `errors` holds what they threw, `cause` the
+ * first. Never retried.
+ */
+export class AfterCommitError extends TwistarError {
+  readonly errors: readonly unknown[];
+
+  constructor(errors: readonly unknown[]) {
+    super(
+      `The work was committed, but ${hooksThrew(errors)} threw after the commit: ${messageOf(errors[0])}. ` +
+        'The data is saved: do not run the work again.',
+      { cause: errors[0] },
+    );
+    this.errors = errors;
+  }
+}
+
+/**
+ * An `afterRollback` hook or listener threw after the transaction had rolled back: nothing was committed.
+ * `cause` is why the transaction rolled back (what `transaction()` rejects with otherwise), `errors` what the
+ * hooks threw. Never retried.
+ */
+export class AfterRollbackError extends TransactionError {
+  readonly errors: readonly unknown[];
+
+  constructor(reason: unknown, errors: readonly unknown[]) {
+    super(
+      `The transaction was rolled back (${messageOf(reason)}), and ${hooksThrew(errors)} threw after the ` +
+        `rollback: ${messageOf(errors[0])}. See \`errors\`.`,
+      { cause: reason },
+    );
+    this.errors = errors;
+  }
+}
+
+function hooksThrew(errors: readonly unknown[]): string {
+  return errors.length === 1 ? 'a hook or listener' : `${errors.length} hooks or listeners`;
+}
+
 /** True when running the failed transaction again may succeed (a deadlock, a serialisation failure, a lost connection before COMMIT). */
 export function isRetryable(error: unknown): boolean {
   for (let current = error; current instanceof Error; current = current.cause) {
-    if (current instanceof CommitOutcomeUnknownError) return false;
+    if (
+      current instanceof CommitOutcomeUnknownError ||
+      current instanceof AfterCommitError ||
+      current instanceof AfterRollbackError
+    )
+      return false;
     if ((current as { retryable?: unknown }).retryable === true) return true;
   }
   return false;

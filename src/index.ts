@@ -40,6 +40,8 @@ export {
   DeleteRestrictionError,
   ToJsonError,
   SoftDeleteError,
+  AfterCommitError,
+  AfterRollbackError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -151,7 +153,14 @@ export type {
   JsonValue,
 } from './model/serialization-types.js';
 export type { EachOptions } from './model/streaming.js';
-export type { HookName, HookResult } from './model/lifecycle.js';
+export type {
+  HookName,
+  HookResult,
+  ModelEvent,
+  ModelEventArguments,
+  ModelListener,
+  WriteOperation,
+} from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';
 export type { LengthRule, Validator } from './validation/validators.js';
 export type { RelationDeclaration, RelationOptions } from './model/relation-declarations.js';

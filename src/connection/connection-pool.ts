@@ -20,7 +20,11 @@ import { driverConfig, type PoolOptions } from './pool-options.js';
 import { ReplicaSet, isReadOnly, isUnreachable } from './replicas.js';
 import { ResourcePool, type PoolStats } from './resource-pool.js';
 import { withStatementTimeout } from './statement-timeout.js';
-import { TransactionScope, type TransactionHandle } from './transaction-scope.js';
+import {
+  TransactionScope,
+  type TransactionHandle,
+  type TransactionParticipant,
+} from './transaction-scope.js';
 
 export type { PoolOptions } from './pool-options.js';
 export type { PoolStats } from './resource-pool.js';
@@ -172,6 +176,11 @@ export class ConnectionPool extends EventEmitter<ConnectionPoolEvents> {
    */
   transactionToken(): object | undefined {
     return this.#transactions.token();
+  }
+
+  /** Registers `participant` with the caller's transaction, told how it ended; false outside one. @internal */
+  enlist(key: object, participant: TransactionParticipant): boolean {
+    return this.#transactions.enlist(key, participant);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { CommitOutcomeUnknownError, ConnectionLostError, TransactionError, messageOf } from '../errors.js';
+import { ConnectionLostError } from '../errors.js';
 import type { DriverConnection, QueryResult } from '../dialects/driver.js';
 import { isolationLevel, type IsolationLevel } from '../dialects/isolation-level.js';
 import { currentContext, runInContext } from './context.js';
@@ -6,45 +6,34 @@ import { isReadOnly } from './replicas.js';
 import {
   abandon,
   canOnlyRollBackError,
+  commitLostError,
+  commitRefusedError,
   current,
   finishedError,
   nested,
   nestedIsolationError,
   rolledBackError,
+  transactionState,
   unawaitedError,
   type Frame,
   type Nested,
   type Outside,
+  type ScopeHost,
   type TransactionHandle,
   type TransactionState,
 } from './transaction-state.js';
+import {
+  enlistIn,
+  finishCommitted,
+  finishRolledBack,
+  hasParticipants,
+  keep,
+  undo,
+  type TransactionParticipant,
+} from './transaction-participants.js';
 
-export type { Frame, TransactionHandle } from './transaction-state.js';
-
-/** What transactions need of the pool they belong to. */
-export interface ScopeHost<Owner> {
-  /** The pool: the key of its transactions in the context, and the handle's `pool`. */
-  readonly owner: Owner;
-  /** After a failed statement the database refuses the rest of the transaction (PostgreSQL). */
-  readonly abortsTransactionOnError: boolean;
-  /** A connection with a transaction begun on it, at `isolation` if given. */
-  begin(isolation: IsolationLevel | undefined): Promise<DriverConnection>;
-  /** Gives a connection back to the pool; `discard` closes it instead. */
-  release(connection: DriverConnection, discard: boolean): void;
-  /** Checks a statement and its parameters; resolves to the text the driver takes. */
-  check(sql: string, params: readonly unknown[]): string;
-  /** Runs a checked statement (`text` for the driver, `sql` as the caller wrote it, for errors and logs). */
-  run(
-    connection: DriverConnection,
-    text: string,
-    sql: string,
-    params: readonly unknown[],
-  ): Promise<QueryResult>;
-  /** Runs BEGIN, COMMIT, ROLLBACK or a savepoint statement (never cancelled). */
-  control(connection: DriverConnection, sql: string): Promise<QueryResult>;
-  /** The statement changes its connection's session (SET, USE, …): the connection is closed afterwards. */
-  changesSession(sql: string): boolean;
-}
+export type { Frame, ScopeHost, TransactionHandle } from './transaction-state.js';
+export type { TransactionParticipant } from './transaction-participants.js';
 
 /**
  * The transactions of one pool: which one the running work belongs to (found through AsyncLocalStorage, so that
@@ -116,14 +105,7 @@ export class TransactionScope<Owner> {
     }
     const host = this.#host;
     const connection = await host.begin(isolation);
-    const state: TransactionState = {
-      connection,
-      savepoints: 0,
-      open: [],
-      active: true,
-      aborted: null,
-      sessionChanged: false,
-    };
+    const state = transactionState(connection);
     const frame = this.#frame(state, 0, null);
     let result: T;
     try {
@@ -132,35 +114,47 @@ export class TransactionScope<Owner> {
       state.active = false;
       abandon(state, 0);
       await this.#rollbackAndRelease(connection, state.sessionChanged);
-      throw error;
+      return this.#rolledBack(state, error);
     }
     state.active = false;
     const unawaited = state.open.length > 0;
     abandon(state, 0);
     if (state.aborted !== null || unawaited) {
       await this.#rollbackAndRelease(connection, state.sessionChanged);
-      throw unawaited ? unawaitedError() : rolledBackError(state.aborted);
+      return this.#rolledBack(state, unawaited ? unawaitedError() : rolledBackError(state.aborted));
     }
     try {
       await host.control(connection, 'COMMIT');
     } catch (error) {
       if (error instanceof ConnectionLostError) {
-        // The server may have committed before the connection broke: never guess, never reuse it.
+        // The server may have committed before the connection broke: never guess, never reuse it (and run
+        // neither afterCommit nor afterRollback).
         host.release(connection, true);
-        throw new CommitOutcomeUnknownError(
-          'The connection was lost during COMMIT, so the outcome of the transaction is unknown: check the data ' +
-            'before running it again.',
-          { cause: error },
-        );
+        throw commitLostError(error);
       }
       // COMMIT refused (e.g. a deferred constraint or a serialisation failure): nothing was committed.
       await this.#rollbackAndRelease(connection, false);
-      throw new TransactionError(`COMMIT was refused, so nothing was committed: ${messageOf(error)}`, {
-        cause: error,
-      });
+      return this.#rolledBack(state, commitRefusedError(error));
     }
     host.release(connection, state.sessionChanged);
+    // The hooks of what was written run outside the transaction, before the caller goes on.
+    if (hasParticipants(state)) await finishCommitted(state);
     return result;
+  }
+
+  /** Enlists `participant` with the caller's transaction at its savepoint level; false outside one. */
+  enlist(key: object, participant: TransactionParticipant): boolean {
+    const frame = this.frame();
+    if (frame === undefined) return false;
+    // A transaction that has ended takes no write, so this is never reached for one.
+    if (current(frame)) enlistIn(frame.entry ?? frame.state, key, participant);
+    return true;
+  }
+
+  /** After ROLLBACK: the afterRollback hooks run, then the transaction rejects with `reason`. */
+  async #rolledBack(state: TransactionState, reason: unknown): Promise<never> {
+    if (hasParticipants(state)) await finishRolledBack(state, reason);
+    throw reason;
   }
 
   /** Runs a statement (checked, `text` for the driver) in the transaction of `frame`. */
@@ -277,6 +271,7 @@ export class TransactionScope<Owner> {
     if (!current(frame)) throw 'error' in outcome ? outcome.error : finishedError();
     abandon(state, frame.depth);
     if ('error' in outcome) {
+      undo(state, entry);
       try {
         await this.#host.control(state.connection, `ROLLBACK TO SAVEPOINT ${name}`);
         await this.#host.control(state.connection, `RELEASE SAVEPOINT ${name}`);
@@ -287,7 +282,14 @@ export class TransactionScope<Owner> {
       }
       throw outcome.error;
     }
-    await this.#savepointControl(state, `RELEASE SAVEPOINT ${name}`);
+    try {
+      await this.#savepointControl(state, `RELEASE SAVEPOINT ${name}`);
+    } catch (error) {
+      // The transaction can only roll back now.
+      undo(state, entry);
+      throw error;
+    }
+    keep(outer.entry ?? state, entry);
     return outcome.value;
   }
 

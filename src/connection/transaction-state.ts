@@ -1,12 +1,39 @@
-import { TransactionError, messageOf } from '../errors.js';
-import type { DriverConnection, OperationResult, Row } from '../dialects/driver.js';
+import { CommitOutcomeUnknownError, TransactionError, messageOf } from '../errors.js';
+import type { DriverConnection, OperationResult, QueryResult, Row } from '../dialects/driver.js';
+import type { IsolationLevel } from '../dialects/isolation-level.js';
 import type { ContextEntry } from './context.js';
+import { undo, type Level, type TopLevel } from './transaction-participants.js';
 
 /*
  * The state of one transaction and its nested ones (savepoints), and the errors of the rules transactions keep:
  * work of an ended transaction sends nothing, a failed statement makes the transaction rollback-only, and a
  * nested transaction left running when its parent returns rolls the parent back.
  */
+
+/** What transactions need of the pool they belong to. */
+export interface ScopeHost<Owner> {
+  /** The pool: the key of its transactions in the context, and the handle's `pool`. */
+  readonly owner: Owner;
+  /** After a failed statement the database refuses the rest of the transaction (PostgreSQL). */
+  readonly abortsTransactionOnError: boolean;
+  /** A connection with a transaction begun on it, at `isolation` if given. */
+  begin(isolation: IsolationLevel | undefined): Promise<DriverConnection>;
+  /** Gives a connection back to the pool; `discard` closes it instead. */
+  release(connection: DriverConnection, discard: boolean): void;
+  /** Checks a statement and its parameters; resolves to the text the driver takes. */
+  check(sql: string, params: readonly unknown[]): string;
+  /** Runs a checked statement (`text` for the driver, `sql` as the caller wrote it, for errors and logs). */
+  run(
+    connection: DriverConnection,
+    text: string,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<QueryResult>;
+  /** Runs BEGIN, COMMIT, ROLLBACK or a savepoint statement (never cancelled). */
+  control(connection: DriverConnection, sql: string): Promise<QueryResult>;
+  /** The statement changes its connection's session (SET, USE, …): the connection is closed afterwards. */
+  changesSession(sql: string): boolean;
+}
 
 /** The handle a transaction's callback gets: statements on the transaction's own connection. */
 export interface TransactionHandle<Owner> {
@@ -15,7 +42,7 @@ export interface TransactionHandle<Owner> {
   runOperation(sql: string, params?: readonly unknown[]): Promise<OperationResult>;
 }
 
-export interface TransactionState {
+export interface TransactionState extends TopLevel {
   readonly connection: DriverConnection;
   /** Savepoint names given so far (each nested transaction takes the next). */
   savepoints: number;
@@ -29,6 +56,20 @@ export interface TransactionState {
   aborted: unknown;
   /** A statement changed the session (SET, USE, …): the connection is closed afterwards, not reused. */
   sessionChanged: boolean;
+}
+
+/** The state of a transaction just begun on `connection`. */
+export function transactionState(connection: DriverConnection): TransactionState {
+  return {
+    connection,
+    savepoints: 0,
+    open: [],
+    active: true,
+    aborted: null,
+    sessionChanged: false,
+    written: null,
+    undone: null,
+  };
 }
 
 /**
@@ -45,7 +86,7 @@ export interface Frame<Owner> extends ContextEntry {
 }
 
 /** A nested transaction while it is open: `done` settles once it has ended (or was abandoned). */
-export interface Nested {
+export interface Nested extends Level {
   readonly done: Promise<void>;
   readonly end: () => void;
 }
@@ -53,7 +94,7 @@ export interface Nested {
 export function nested(): Nested {
   let end!: () => void;
   const done = new Promise<void>((resolve) => (end = resolve));
-  return { done, end };
+  return { done, end, written: null };
 }
 
 /**
@@ -61,7 +102,11 @@ export function nested(): Nested {
  * frames are no longer current, so nothing of theirs is sent any more, and whatever waits for them goes on.
  */
 export function abandon(state: TransactionState, depth: number): void {
-  for (const entry of state.open.splice(depth)) entry.end();
+  for (const entry of state.open.splice(depth)) {
+    // Its savepoint is rolled back with the level around it (which cannot commit with it left open).
+    undo(state, entry);
+    entry.end();
+  }
 }
 
 /** Work that `outside()` runs: no transaction of `pool`, whatever surrounds it. */
@@ -117,4 +162,18 @@ export function rolledBackError(cause: unknown): TransactionError {
       'statement that may fail, run that statement in a nested transaction() (a savepoint).',
     { cause },
   );
+}
+
+/** The connection was lost during COMMIT (`cause`): the outcome is unknown. */
+export function commitLostError(cause: unknown): CommitOutcomeUnknownError {
+  return new CommitOutcomeUnknownError(
+    'The connection was lost during COMMIT, so the outcome of the transaction is unknown: check the data ' +
+      'before running it again.',
+    { cause },
+  );
+}
+
+/** The database refused COMMIT (`cause`): the transaction was rolled back. */
+export function commitRefusedError(cause: unknown): TransactionError {
+  return new TransactionError(`COMMIT was refused, so nothing was committed: ${messageOf(cause)}`, { cause });
 }

@@ -1,4 +1,4 @@
-import { DBObjectSaveError, QueryError, UniqueViolationError } from '../errors.js';
+import { AfterCommitError, DBObjectSaveError, QueryError, UniqueViolationError } from '../errors.js';
 import { narrowInteger } from '../dialects/driver.js';
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
 import { quoteColumn } from '../sql/fragments.js';
@@ -7,7 +7,8 @@ import { markSaved } from './attributes.js';
 import { holdStored } from './stored-values.js';
 import { culprits, reportViolation, tableViolation, violationOf } from './constraint-violations.js';
 import type { Loadable, Loaded } from './hydration.js';
-import { hasHooks, runAfter, runBefore } from './lifecycle.js';
+import { hasHooks, runBefore } from './lifecycle.js';
+import { afterWrite } from './write-outcome.js';
 import { validatorsOf } from '../validation/validators.js';
 import { validatingIgnoringConflicts } from '../validation/uniqueness.js';
 import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
@@ -234,7 +235,11 @@ async function validateAndWrite<M extends Creatable>(
       progress.schema = schema;
       if (ignoreConflicts) {
         await insertSkippingConflicts(config, writing, progress);
-        for (const obj of writing) if (obj[STATE].persisted) await runAfter(obj, 'create');
+        for (const obj of writing) {
+          if (!obj[STATE].persisted) continue;
+          const after = afterWrite(obj, 'create', config.pool);
+          if (after !== undefined) await after;
+        }
         return objects;
       }
       // Rows that set the same columns go together, so that no column is written as NULL in place of its default.
@@ -270,11 +275,15 @@ async function validateAndWrite<M extends Creatable>(
           offset += count;
         }
       }
-      if (hasHooks(model.prototype, 'create', 'after'))
-        for (const obj of writing) await runAfter(obj, 'create');
+      for (const obj of writing) {
+        const after = afterWrite(obj, 'create', config.pool);
+        if (after !== undefined) await after;
+      }
       return objects;
     });
   } catch (error) {
+    // Committed, but a hook that runs after the commit threw: the objects are saved.
+    if (error instanceof AfterCommitError) throw error;
     // Everything was rolled back: the objects marked saved are new again.
     for (const [obj, generatedKey] of progress.saved) {
       obj[STATE].persisted = false;

@@ -17,7 +17,7 @@ import {
   type FindOptions,
   type FindResult,
 } from './finders.js';
-import type { HookResult } from './lifecycle.js';
+import type { HookResult, WriteOperation } from './lifecycle.js';
 import { BUILTIN_VALIDATE, STATE, errorsOf, newState, type ObjectState } from './object-state.js';
 import {
   deleteObject,
@@ -81,6 +81,8 @@ export class DBObject extends TableStatics implements PersistentObject {
   beforeRestore?(): HookResult;
   afterRestore?(): HookResult;
   afterInit?(): HookResult;
+  afterCommit?(operation: WriteOperation): HookResult;
+  afterRollback?(operation: WriteOperation): HookResult;
 
   constructor(attrs?: object) {
     super();

@@ -9,6 +9,7 @@ import {
   type LengthRule,
   type Validator,
 } from '../validation/validators.js';
+import { addModelListener, type ModelEvent, type ModelListener } from './lifecycle.js';
 import { modelSchema } from './model-schema.js';
 import { tableNameOf } from './naming.js';
 import type { RelationDeclaration } from './relation-declarations.js';
@@ -95,6 +96,19 @@ export abstract class ModelDeclarations {
   /** A validation of your own: inspect the object and call `obj.errors.add(prop, message)`; may be async. */
   static addValidator<M>(this: new (attrs?: object) => M, validator: (obj: M) => void | Promise<void>): void {
     addValidatorTo(this, validator as Validator<never>);
+  }
+
+  /**
+   * Calls `listener` after each `event` of the model's objects (and its subclasses'), right after the
+   * object's own hook of that name: `User.on('afterCommit', (user, operation) => …)`. Returns the function
+   * that removes it. Errors are handled as the hook's would be (see docs/hooks.md).
+   */
+  static on<M, E extends ModelEvent>(
+    this: new (attrs?: object) => M,
+    event: E,
+    listener: ModelListener<M, E>,
+  ): () => void {
+    return addModelListener(this, event, listener);
   }
 
   /** Removes the validations added to this class (its parents' stay). */

@@ -13,7 +13,8 @@ import { staleObject, versionCheck } from './optimistic-locking.js';
 import { changedColumns } from './attributes.js';
 import { columnValue } from '../options.js';
 import { reportViolation, tableViolation, violationOf } from './constraint-violations.js';
-import { runAfter, runBefore } from './lifecycle.js';
+import { runBefore } from './lifecycle.js';
+import { afterWrite } from './write-outcome.js';
 import { inHookOf } from '../connection/context.js';
 import type { ConnectionPool } from '../connection/connection-pool.js';
 import { validatorsOf } from '../validation/validators.js';
@@ -136,7 +137,7 @@ async function saveNow(obj: Persistable, config: InteractionBase): Promise<SaveO
   const operation = creating ? 'create' : 'update';
   if (!(await runBefore(obj, operation))) return 'cancelled';
   if (!(await write(obj, config, creating))) return 'invalid';
-  await runAfter(obj, operation);
+  await afterWrite(obj, operation, config.pool);
   return 'saved';
 }
 
@@ -183,7 +184,7 @@ async function deleteNow(obj: Persistable, config: InteractionBase, force: boole
     };
     if (kept.length > 0) await config.pool.runInteraction(mark);
     else await mark();
-    await runAfter(obj, 'delete');
+    await afterWrite(obj, 'delete', config.pool);
     return true;
   }
   const schema = await modelSchema(config, modelOf(obj));
@@ -212,7 +213,7 @@ async function deleteNow(obj: Persistable, config: InteractionBase, force: boole
   else await remove();
   state.deleted = true;
   state.persisted = false;
-  await runAfter(obj, 'delete');
+  await afterWrite(obj, 'delete', config.pool);
   return true;
 }
 

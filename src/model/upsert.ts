@@ -1,4 +1,11 @@
-import { DBObjectSaveError, InvalidQueryError, QueryError, ValidationError, isRetryable } from '../errors.js';
+import {
+  AfterCommitError,
+  DBObjectSaveError,
+  InvalidQueryError,
+  QueryError,
+  ValidationError,
+  isRetryable,
+} from '../errors.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
 import type { Row } from '../dialects/driver.js';
 import { checkMassAssignment } from './mass-assignment.js';
@@ -7,7 +14,8 @@ import { readRow } from './attributes.js';
 import { refusal } from './bulk-create.js';
 import { reportViolation, tableViolation, violationOf } from './constraint-violations.js';
 import type { Loadable } from './hydration.js';
-import { hasHooks, runAfter, runBefore } from './lifecycle.js';
+import { hasHooks, runBefore } from './lifecycle.js';
+import { afterWrite } from './write-outcome.js';
 import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
 import { STATE, errorsOf } from './object-state.js';
 import { valuesForInsert } from './persistence.js';
@@ -97,6 +105,8 @@ async function upsertObjects<M extends Upsertable>(
     try {
       return await (alone ? write() : config.pool.runInteraction(write));
     } catch (error) {
+      // Committed, but a hook that runs after the commit threw: the objects hold their rows.
+      if (error instanceof AfterCommitError) throw error;
       objects.forEach((obj, i) => restore(obj, before[i] ?? {}));
       if (attempt >= ATTEMPTS || config.pool.inTransaction || !isRetryable(error))
         throw await refused(error, model, objects, config);
@@ -237,6 +247,9 @@ async function writeAll<M extends Upsertable>(
     obj[STATE].errors?.clear();
     created.push(result.created);
   }
-  for (const [i, obj] of writing.entries()) await runAfter(obj, created[i] === true ? 'create' : 'update');
+  for (const [i, obj] of writing.entries()) {
+    const after = afterWrite(obj, created[i] === true ? 'create' : 'update', config.pool);
+    if (after !== undefined) await after;
+  }
   return { records: writing, created };
 }
