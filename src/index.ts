@@ -37,6 +37,7 @@ export {
   MassAssignmentError,
   StaleObjectError,
   ToJsonError,
+  CastError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -140,6 +141,18 @@ export type {
   JsonValue,
 } from './model/serialization-types.js';
 export type { EachOptions } from './model/streaming.js';
+export {
+  custom,
+  decimal,
+  enumOf,
+  json,
+  type Cast,
+  type Casts,
+  type CastType,
+  type CastTypes,
+  type CustomCastOptions,
+  type DecimalOptions,
+} from './model/casts.js';
 export type { HookName, HookResult } from './model/lifecycle.js';
 export { Errors } from './validation/errors.js';
 export type { LengthRule, Validator } from './validation/validators.js';
