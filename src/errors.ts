@@ -131,6 +131,12 @@ export class ToJsonError extends TwistarError {}
  */
 export class SoftDeleteError extends TwistarError {}
 
+/**
+ * A model's `static CASTS` cannot work: a cast option it does not take, an entry that is not a cast, a cast on a
+ * column its table lacks (or on the key), or on a column that cannot hold what the cast writes.
+ */
+export class CastError extends TwistarError {}
+
 /** `firstOrFail()` found no row matching the query. */
 export class NotFoundError extends TwistarError {}
 

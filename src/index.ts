@@ -42,6 +42,7 @@ export {
   SoftDeleteError,
   AfterCommitError,
   AfterRollbackError,
+  CastError,
 } from './errors.js';
 export {
   SchemaMismatchError,
@@ -161,6 +162,18 @@ export type {
   ModelListener,
   WriteOperation,
 } from './model/lifecycle.js';
+export {
+  custom,
+  decimal,
+  enumOf,
+  json,
+  type Cast,
+  type Casts,
+  type CastType,
+  type CastTypes,
+  type CustomCastOptions,
+  type DecimalOptions,
+} from './model/casts.js';
 export { Errors } from './validation/errors.js';
 export type { LengthRule, Validator } from './validation/validators.js';
 export type { RelationDeclaration, RelationOptions } from './model/relation-declarations.js';

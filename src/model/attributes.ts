@@ -9,6 +9,7 @@ import { columnValue } from '../options.js';
 import type { ModelDefinition } from './model-definition.js';
 import { knownSchema, type ModelSchema } from './model-schema.js';
 import { STATE, type ObjectState } from './object-state.js';
+import type { ModelColumn } from './model-casts.js';
 
 type Record_ = Record<string, unknown>;
 type WithState = { [STATE]: ObjectState };
@@ -72,8 +73,11 @@ export function readRow(obj: WithState, row: Row, schema: ModelSchema): void {
     const value = reader === undefined ? raw : reader(raw);
     setOwnProperty(target, key, value);
     // The row itself is the snapshot (no copy per object); an object the model shares with it (a Date, a
-    // Buffer or JSON the driver made) is copied there, so that changes made to it in place still show.
-    if (value === raw && raw !== null && typeof raw === 'object') row[key] = freeze(raw);
+    // Buffer or JSON the driver made) is copied there, so that changes made to it in place still show. A cast
+    // column keeps the value its cast read: dirty tracking compares the model's forms.
+    if (value === raw) {
+      if (raw !== null && typeof raw === 'object') row[key] = freeze(raw);
+    } else if (schema.casted?.has(key) === true) row[key] = freeze(value);
   }
   const state = obj[STATE];
   state.snapshot = row;
@@ -106,12 +110,24 @@ export function capture(obj: WithState, columns: Iterable<string>): () => void {
 }
 
 /**
- * A value as it is written to `column`: a Date's UTC day for DATE columns, JSON text for JSON columns, and in
- * text columns a boolean as `'true'`/`'false'` and a number or bigint as `String(n)`, so that every database
+ * A value as it is written to `column`: first through the column's cast (its toDb, which refuses a value the
+ * cast does not take), then as writeUncast says.
+ */
+export function writeValue(column: ModelColumn, value: unknown): unknown {
+  const cast = column.cast;
+  return writeUncast(
+    column,
+    cast === undefined || value === null || value === undefined ? value : cast.toDb(value),
+  );
+}
+
+/**
+ * A value as it is written to `column`, its cast left out (a LIKE pattern is the column's text): a Date's UTC
+ * day for DATE columns, JSON text for JSON columns, and in text columns a boolean as `'true'`/`'false'` and a number or bigint as `String(n)`, so that every database
  * stores the same text. An invalid Date is left for the parameter check to refuse (InvalidValueError); a JSON
  * value with no JSON text (a cycle, a BigInt) is an InvalidValueError.
  */
-export function writeValue(column: ColumnInfo, value: unknown): unknown {
+export function writeUncast(column: ColumnInfo, value: unknown): unknown {
   switch (typeof value) {
     case 'boolean':
       return column.kind === 'text' ? String(value) : value;
@@ -248,9 +264,11 @@ export function changedColumns(obj: WithState, schema: ModelSchema): string[] {
       continue;
     }
     const stored = snapshot[name];
-    // A loaded row holds what the driver read (e.g. SQLite's date text): compare it as the model reads it.
-    const reader = schema.readers.get(name);
-    if (!same(value, stored) && (reader === undefined || !same(value, reader(stored)))) changed.push(name);
+    if (same(value, stored)) continue;
+    // A loaded row holds what the driver read (e.g. SQLite's date text): compare it as the model reads it (a
+    // cast column's holds the model's value already).
+    const reader = schema.casted?.has(name) === true ? undefined : schema.readers.get(name);
+    if (reader === undefined || !same(value, reader(stored))) changed.push(name);
   }
   return changed;
 }

@@ -10,6 +10,7 @@ import type { Loadable, Loaded } from './hydration.js';
 import { hasHooks, runBefore } from './lifecycle.js';
 import { afterWrite } from './write-outcome.js';
 import { validatorsOf } from '../validation/validators.js';
+import { castsOf } from './model-casts.js';
 import { validatingIgnoringConflicts } from '../validation/uniqueness.js';
 import { modelSchema, savableSchema, schemaToSave, type ModelSchema } from './model-schema.js';
 import { STATE } from './object-state.js';
@@ -152,7 +153,7 @@ export async function createObjects<M extends Creatable>(
   const objects = items.map((item): M => (item instanceof model ? (item as M) : new build(item)));
   const invalid: string[] = [];
   // Validation and hooks cost an await per object and step: skip the ones this class does not have.
-  const validating = validatorsOf(model).length > 0;
+  const validating = validatorsOf(model).length > 0 || castsOf(model) !== null;
   const seen = new Map<M, number>();
   for (const [index, obj] of objects.entries()) {
     if (obj[STATE].persisted || obj[STATE].deleted) {

@@ -13,6 +13,7 @@ import { addModelListener, type ModelEvent, type ModelListener } from './lifecyc
 import { modelSchema } from './model-schema.js';
 import { tableNameOf } from './naming.js';
 import type { RelationDeclaration } from './relation-declarations.js';
+import type { Cast } from './casts.js';
 
 /** Options of the validation helpers. */
 export interface ValidationOptions {
@@ -49,6 +50,12 @@ export abstract class ModelDeclarations {
    * table lacks is a ToJsonError once the columns are known.
    */
   static HIDDEN: readonly string[] = [];
+  /**
+   * Attribute casts by column: how values are written and read, and which a column takes:
+   * `{ status: enumOf(['draft', 'published']), price: decimal({ scale: 2 }), tags: json<string[]>() }`. Type the
+   * columns with `interface Post extends CastTypes<typeof Post.CASTS> {}`.
+   */
+  static CASTS: Readonly<Record<string, Cast<unknown>>> = {};
   /** Fill `created_at` and `updated_at` on create and update, where the table has them. */
   static TIMESTAMPS = true;
   /**

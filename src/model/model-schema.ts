@@ -5,16 +5,20 @@ import { relationsOf, type RelatedModel } from './relation-declarations.js';
 import type { ColumnInfo } from '../dialects/dialect.js';
 import type { ModelDefinition } from './model-definition.js';
 import { STATE, type ObjectState } from './object-state.js';
+import { castColumns, type ModelColumn } from './model-casts.js';
 
 export type { ModelDefinition } from './model-definition.js';
 
 /** A model's table as Twistar uses it: columns, how each reads, and which optional columns exist. */
 export interface ModelSchema {
   readonly table: string;
-  readonly columns: readonly ColumnInfo[];
-  readonly byName: ReadonlyMap<string, ColumnInfo>;
-  /** Only the columns whose values need converting after the driver has read them. */
+  /** The columns, those the model casts (static CASTS) with their cast. */
+  readonly columns: readonly ModelColumn[];
+  readonly byName: ReadonlyMap<string, ModelColumn>;
+  /** Only the columns whose values need converting after the driver has read them (their cast's fromDb included). */
   readonly readers: ReadonlyMap<string, (value: unknown) => unknown>;
+  /** The columns the model casts, or null when none. */
+  readonly casted: ReadonlySet<string> | null;
   readonly primaryKey: string;
   /**
    * The key column is the table's one-column primary key, so the database itself keeps one row per key; when
@@ -82,9 +86,10 @@ function schemaFor(
 function buildSchema(
   config: InteractionBase,
   model: ModelDefinition,
-  columns: readonly ColumnInfo[],
+  tableColumns: readonly ColumnInfo[],
 ): ModelSchema {
   const table = model.tablename();
+  const columns = castColumns(model, table, tableColumns);
   const clashing = clashingColumns(
     model,
     columns.map((column) => column.name),
@@ -114,9 +119,17 @@ function buildSchema(
     );
   }
   const readers = new Map<string, (value: unknown) => unknown>();
+  let casted: Set<string> | null = null;
   for (const column of columns) {
     const reader = config.pool.dialect.readConverter(column);
-    if (reader) readers.set(column.name, reader);
+    const cast = column.cast;
+    if (cast !== undefined) {
+      (casted ??= new Set()).add(column.name);
+      readers.set(column.name, (raw) => {
+        const value = reader === undefined ? raw : reader(raw);
+        return value === null || value === undefined ? value : cast.fromDb(value);
+      });
+    } else if (reader) readers.set(column.name, reader);
   }
   const byName = new Map(columns.map((column) => [column.name, column]));
   return {
@@ -124,6 +137,7 @@ function buildSchema(
     columns,
     byName,
     readers,
+    casted,
     primaryKey: model.PRIMARY_KEY,
     uniqueKey:
       byName.get(model.PRIMARY_KEY)?.primaryKey === true &&

@@ -21,6 +21,7 @@ import { validatorsOf } from '../validation/validators.js';
 import { checkColumnsAfter, knownModelSchema, modelSchema } from './model-schema.js';
 import { BUILTIN_VALIDATE, STATE, errorsOf } from './object-state.js';
 import { findObjectsBy } from './finders.js';
+import { castsOf } from './model-casts.js';
 import type { Loadable, Loaded } from './hydration.js';
 import {
   byKey,
@@ -129,7 +130,7 @@ async function saveNow(obj: Persistable, config: InteractionBase): Promise<SaveO
   const model = modelOf(obj);
   // Each step costs an await; a class without validations or a given hook skips that step.
   const validate = obj.validate as { [BUILTIN_VALIDATE]?: boolean };
-  if (validate[BUILTIN_VALIDATE] !== true || validatorsOf(model).length > 0) {
+  if (validate[BUILTIN_VALIDATE] !== true || validatorsOf(model).length > 0 || castsOf(model) !== null) {
     await obj.validate();
     if (state.errors?.isEmpty() === false) return 'invalid';
   } else state.errors?.clear();

@@ -1,10 +1,11 @@
-import type { ColumnInfo, Dialect } from '../dialects/dialect.js';
+import type { Dialect } from '../dialects/dialect.js';
 import { decimalParts, decimalText } from '../sql/decimals.js';
 import { timeOf } from '../sql/values.js';
 import { setOwnProperty } from '../own-property.js';
 import { columnValue } from '../options.js';
 import { markSaved } from './attributes.js';
 import type { ModelSchema } from './model-schema.js';
+import type { ModelColumn } from './model-casts.js';
 import type { ObjectState } from './object-state.js';
 import type { STATE } from './object-state.js';
 
@@ -13,9 +14,11 @@ type WithState = { [STATE]: ObjectState };
 /**
  * What `column` stores for `value`, as the database reads it back, or undefined where that is `value` itself:
  * a decimal as text with the column's places (`'1.5'` in NUMERIC(10,2) is `'1.50'`), a Date brought to the
- * seconds' fraction its column keeps (the database's own rounding or cut: see Dialect.storedTime).
+ * seconds' fraction its column keeps (the database's own rounding or cut: see Dialect.storedTime); for a cast
+ * column, its cast's canonical form (`decimal({ scale: 2 })` makes `'1.5'` `'1.50'`), if any.
  */
-export function storedValue(column: ColumnInfo, value: unknown, dialect: Dialect): unknown {
+export function storedValue(column: ModelColumn, value: unknown, dialect: Dialect): unknown {
+  if (column.cast !== undefined) return column.cast.canonical?.(value);
   if (column.kind === 'decimal' && column.scale !== undefined) {
     const parts = decimalParts(value);
     if (parts === undefined) return undefined;
@@ -41,10 +44,17 @@ export function storedValue(column: ColumnInfo, value: unknown, dialect: Dialect
 export function sendStored(schema: ModelSchema, values: Record<string, unknown>, dialect: Dialect): void {
   for (const name of Object.keys(values)) {
     const column = schema.byName.get(name);
-    if (column === undefined || (column.kind !== 'decimal' && column.kind !== 'datetime')) continue;
+    if (!storesOtherForm(column)) continue;
     const stored = storedValue(column, values[name], dialect);
     if (stored !== undefined) setOwnProperty(values, name, stored);
   }
+}
+
+/** True when a column may store another form of the value sent (see storedValue). */
+function storesOtherForm(column: ModelColumn | undefined): column is ModelColumn {
+  if (column === undefined) return false;
+  if (column.cast !== undefined) return column.cast.canonical !== undefined;
+  return column.kind === 'decimal' || column.kind === 'datetime';
 }
 
 function equal(a: unknown, b: unknown): boolean {
@@ -65,7 +75,7 @@ export function holdStored(
   const taken: string[] = [];
   for (const name of Object.keys(sent)) {
     const column = schema.byName.get(name);
-    if (column === undefined || (column.kind !== 'decimal' && column.kind !== 'datetime')) continue;
+    if (!storesOtherForm(column)) continue;
     const current = columnValue(obj, name);
     const stored = storedValue(column, current, dialect);
     if (stored === undefined || !equal(stored, sent[name])) continue;

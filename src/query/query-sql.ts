@@ -1,7 +1,7 @@
 import { InvalidQueryError } from '../errors.js';
 import type { ColumnInfo, Dialect } from '../dialects/dialect.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
-import { writeValue } from '../model/attributes.js';
+import { writeUncast, writeValue } from '../model/attributes.js';
 import { knownModelSchema, type ModelSchema } from '../model/model-schema.js';
 import { SqlFragment, quoteColumn, renderOrderBy } from '../sql/fragments.js';
 import { comparisonSql, Comparison } from '../sql/operators.js';
@@ -92,9 +92,10 @@ function asGiven(value: unknown): unknown {
   return value;
 }
 
-/** How values are written to `column` (null as it is). */
-function writerOf(column: ColumnInfo): (value: unknown) => unknown {
-  return (value) => (value === null ? value : writeValue(column, value));
+/** How values are written to `column` (null as it is); a LIKE pattern is text, which the column's cast leaves alone. */
+function writerOf(column: ColumnInfo, kind: Comparison<unknown>['kind']): (value: unknown) => unknown {
+  const write = kind === 'like' ? writeUncast : writeValue;
+  return (value) => (value === null ? value : write(column, value));
 }
 
 /** A where object's conditions: each column equal to (IS NULL for null), or compared with, its value. */
@@ -116,7 +117,8 @@ function columnsSql(context: CompileContext, values: Readonly<Record<string, unk
         `The condition on "${name}" is undefined; pass null to match NULL, or leave "${name}" out.`,
       );
     }
-    if (!PLAIN_VALUE(value) && column?.kind !== 'json') {
+    // A cast column takes what its cast takes (a JSON value, an object of your own).
+    if (!PLAIN_VALUE(value) && column?.kind !== 'json' && column?.cast === undefined) {
       throw new InvalidQueryError(
         `The condition on "${name}" is an object, not a value; compare with gt(), gte(), lt(), lte(), ne(), ` +
           'between(), like(), oneOf() or noneOf() (imported from twistar).',
@@ -124,7 +126,7 @@ function columnsSql(context: CompileContext, values: Readonly<Record<string, unk
     }
     if (value === null) parts.push(`${quoted} IS NULL`);
     else if (value instanceof Comparison) {
-      const write = column === undefined ? asGiven : writerOf(column);
+      const write = column === undefined ? asGiven : writerOf(column, value.kind);
       const fragment = comparisonSql(dialect, quoted, value, write);
       parts.push(fragment.text);
       params.push(...fragment.params);

@@ -1,5 +1,5 @@
 import type { ColumnInfo, Dialect } from '../dialects/dialect.js';
-import { writeValue } from '../model/attributes.js';
+import { writeUncast, writeValue } from '../model/attributes.js';
 import { Comparison } from '../sql/operators.js';
 import type { Statement } from '../sql/statements.js';
 import type { CompileContext, SelectShape } from './query-sql.js';
@@ -48,7 +48,9 @@ function valueKey(value: unknown, column: ColumnInfo, params: unknown[]): string
     return `${kind}${count}${nulls ? 'n' : ''}`;
   }
   if (kind === 'ne' && values[0] === null) return 'nn';
-  for (const each of values) params.push(writeValue(column, each));
+  // As query-sql.ts writes them: a LIKE pattern without the column's cast.
+  for (const each of values)
+    params.push(kind === 'like' ? writeUncast(column, each) : writeValue(column, each));
   return kind;
 }
 

@@ -2,6 +2,8 @@ import { InvalidQueryError } from '../errors.js';
 import type { Errors } from './errors.js';
 import { columnValue, ownOptions } from '../options.js';
 import { errorsOf, type ObjectState, type STATE } from '../model/object-state.js';
+import { castErrors } from '../model/model-casts.js';
+import type { ModelDefinition } from '../model/model-definition.js';
 
 /** A validation: inspects the object and adds to its errors; may be async. */
 export type Validator<M = never> = (obj: M & { readonly errors: Errors }) => void | Promise<void>;
@@ -105,10 +107,14 @@ export function lengthOf(props: readonly string[], rule: LengthRule, message?: s
   };
 }
 
-/** validate(): runs every validation of the object's class (its parents' first) and resolves to its errors. */
+/**
+ * validate(): a value its column's cast refuses (static CASTS), then every validation of the object's class (its
+ * parents' first); resolves to its errors.
+ */
 export async function runValidations<T extends { [STATE]: ObjectState }>(obj: T): Promise<Errors> {
   const errors = errorsOf(obj);
   errors.clear();
+  castErrors(obj, errors, obj.constructor as unknown as ModelDefinition);
   for (const validator of validatorsOf(obj.constructor)) await (validator as (obj: T) => unknown)(obj);
   return errors;
 }
