@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach } from 'node:test';
 import {
   CastError,
   DBObject,
@@ -7,7 +6,6 @@ import {
   InvalidValueError,
   Registry,
   ValidationError,
-  connect,
   custom,
   decimal,
   enumOf,
@@ -21,7 +19,7 @@ import {
 } from '../../src/index.js';
 import { describeEachBackend, it, type BackendContext } from '../support/backends.js';
 import { refused, statementsOf } from '../support/query-models.js';
-import { createTable, dropTable } from '../support/schema.js';
+import { useTables } from '../support/schema.js';
 
 /*
  * Attribute casts (issue 15): `static CASTS` gives columns an enum, an exact decimal, a JSON value or a
@@ -98,24 +96,6 @@ const TABLES = {
   cast_misnamed: { id: 'pk', status: 'string', n: 'int' },
 };
 
-function useCastTables(db: BackendContext): void {
-  before(async () => {
-    for (const [table, columns] of Object.entries(TABLES)) await createTable(db.pool, table, columns);
-  });
-  beforeEach(async () => {
-    for (const table of Object.keys(TABLES)) await db.pool.runOperation(`DELETE FROM ${table}`);
-  });
-  after(async () => {
-    if (db.url === 'pglite:' || db.url.includes(':memory:')) return;
-    const pool = connect(db.url);
-    try {
-      for (const table of Object.keys(TABLES)) await dropTable(pool, table);
-    } finally {
-      await pool.close();
-    }
-  });
-}
-
 async function newPost(values: Partial<CastPost> = {}): Promise<CastPost> {
   return CastPost.create({
     title: 'Hello',
@@ -141,7 +121,7 @@ async function rawRow(db: BackendContext, id: number): Promise<Record<string, un
 }
 
 describeEachBackend('attribute casts', (db) => {
-  useCastTables(db);
+  useTables(db, TABLES);
 
   it('every value is written through toDb and read through fromDb, by every finder', async () => {
     const post = await newPost({ level: 'high' });

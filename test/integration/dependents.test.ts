@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach } from 'node:test';
 import {
   DBObject,
   DBObjectSaveError,
   DeleteRestrictionError,
   InvalidRelationshipError,
   Registry,
-  connect,
   transaction,
   type HasMany,
   type HasOne,
 } from '../../src/index.js';
 import { describeEachBackend, it } from '../support/backends.js';
-import { createTable, dropTable } from '../support/schema.js';
+import { useTables } from '../support/schema.js';
 
 /*
  * Dependent relations (issue 15): what deleting an owner does to its has-many and has-one rows, in its delete's
@@ -105,21 +103,8 @@ const TABLES = {
 };
 
 describeEachBackend('dependent relations', (db) => {
-  before(async () => {
-    for (const [table, columns] of Object.entries(TABLES)) await createTable(db.pool, table, columns);
-  });
-  beforeEach(async () => {
-    for (const table of Object.keys(TABLES)) await db.pool.runOperation(`DELETE FROM ${table}`);
+  useTables(db, TABLES, async () => {
     deleted.length = 0;
-  });
-  after(async () => {
-    if (db.url === 'pglite:' || db.url.includes(':memory:')) return;
-    const pool = connect(db.url);
-    try {
-      for (const table of Object.keys(TABLES)) await dropTable(pool, table);
-    } finally {
-      await pool.close();
-    }
   });
 
   const count = async (table: string, where = '1 = 1') =>

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach } from 'node:test';
 import {
   DBObject,
   DBObjectSaveError,
   Registry,
   StaleObjectError,
   TwistarError,
-  connect,
   transaction,
 } from '../../src/index.js';
 import { describeEachBackend, it } from '../support/backends.js';
 import { statementsOf } from '../support/query-models.js';
-import { createTable, dropTable } from '../support/schema.js';
+import { useTables } from '../support/schema.js';
 
 /*
  * Optimistic locking (issue 15): a table with lock_version (or static LOCK_VERSION) has every update and delete
@@ -54,21 +52,7 @@ const TABLES = {
 };
 
 describeEachBackend('optimistic locking', (db) => {
-  before(async () => {
-    for (const [table, columns] of Object.entries(TABLES)) await createTable(db.pool, table, columns);
-  });
-  beforeEach(async () => {
-    for (const table of Object.keys(TABLES)) await db.pool.runOperation(`DELETE FROM ${table}`);
-  });
-  after(async () => {
-    if (db.url === 'pglite:' || db.url.includes(':memory:')) return;
-    const pool = connect(db.url);
-    try {
-      for (const table of Object.keys(TABLES)) await dropTable(pool, table);
-    } finally {
-      await pool.close();
-    }
-  });
+  useTables(db, TABLES);
 
   const stored = async (id: number) => {
     const [row] = await db.pool.runQuery('SELECT title, lock_version FROM locking_docs WHERE id = ?', [id]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { after, before, beforeEach } from 'node:test';
+import { before } from 'node:test';
 import {
   DBObject,
   DBObjectSaveError,
@@ -15,7 +15,7 @@ import {
 } from '../../src/index.js';
 import { describeEachBackend, it } from '../support/backends.js';
 import { refused, statementsOf } from '../support/query-models.js';
-import { createTable, dropTable } from '../support/schema.js';
+import { createTable, dropTable, useTables } from '../support/schema.js';
 
 /*
  * Upserts (issue 15): User.upsert(values, { uniqueBy }) and upsertMany, one atomic statement per chunk, with the
@@ -104,25 +104,14 @@ function racer(url: string, count: number): Promise<number> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeEachBackend('upsert', (db) => {
+  useTables(db, TABLES, async () => {
+    events.length = 0;
+  });
   before(async () => {
-    for (const [table, columns] of Object.entries(TABLES)) await createTable(db.pool, table, columns);
     await db.pool.runOperation(
       'CREATE UNIQUE INDEX upsert_memberships_key ON upsert_memberships (team, member)',
     );
     Registry.getConfig(db.pool).forgetColumns('upsert_memberships');
-  });
-  beforeEach(async () => {
-    for (const table of Object.keys(TABLES)) await db.pool.runOperation(`DELETE FROM ${table}`);
-    events.length = 0;
-  });
-  after(async () => {
-    if (db.url === 'pglite:' || db.url.includes(':memory:')) return;
-    const pool = connect(db.url);
-    try {
-      for (const table of Object.keys(TABLES)) await dropTable(pool, table);
-    } finally {
-      await pool.close();
-    }
   });
 
   const rows = async () =>

@@ -1,5 +1,6 @@
-import type { DialectName } from './backends.js';
-import { Registry, type ConnectionPool } from '../../src/index.js';
+import { after, before, beforeEach } from 'node:test';
+import type { BackendContext, DialectName } from './backends.js';
+import { Registry, connect, type ConnectionPool } from '../../src/index.js';
 
 /** Portable column types for test tables; modifiers (`unique`, `not null`, `default …`) follow the type word. */
 const TYPES: Record<string, Record<DialectName, string>> = {
@@ -73,3 +74,30 @@ export const USERS = {
   created_at: 'datetime',
   updated_at: 'datetime',
 } as const;
+
+/**
+ * Sets up a suite's own tables: created once, emptied before each test (then `seed`), dropped when the suite ends
+ * (through another pool, since the suite's is closed by then; a database in memory vanishes with its pool).
+ */
+export function useTables(
+  db: BackendContext,
+  tables: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  seed?: () => Promise<void>,
+): void {
+  before(async () => {
+    for (const [table, columns] of Object.entries(tables)) await createTable(db.pool, table, columns);
+  });
+  beforeEach(async () => {
+    for (const table of Object.keys(tables)) await db.pool.runOperation(`DELETE FROM ${table}`);
+    await seed?.();
+  });
+  after(async () => {
+    if (db.url === 'pglite:' || db.url.includes(':memory:')) return;
+    const pool = connect(db.url);
+    try {
+      for (const table of Object.keys(tables)) await dropTable(pool, table);
+    } finally {
+      await pool.close();
+    }
+  });
+}
