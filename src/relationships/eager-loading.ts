@@ -17,6 +17,7 @@ import { rowFilter } from '../query/related-rows.js';
 import type { Refinement } from '../query/query-state.js';
 import {
   OWNER_COLUMN,
+  objectsByOwner,
   append,
   chunksOf,
   finish,
@@ -123,8 +124,7 @@ async function loadAssociated(
   const table = quote(target.tablename());
   const join = quote(joinTableOf(spec));
   const key = `${table}.${quote(target.PRIMARY_KEY)}`;
-  const rowsByKey = new Map<string, Row>();
-  const pairs: [string, string][] = [];
+  const rows: Row[] = [];
   for (const chunk of chunksOf(
     owners.map((owner) => owner.id),
     config,
@@ -134,7 +134,7 @@ async function loadAssociated(
       filter.where === null
         ? ''
         : ` AND ${key} IN (SELECT ${quote(target.PRIMARY_KEY)} FROM ${table} WHERE ${filter.where.text})`;
-    const rows = await config.readRows(
+    const chunkRows = await config.readRows(
       joinTableOf(spec),
       `SELECT ${table}.*, ${join}.${quote(spec.foreignKey)} AS ${quote(OWNER_COLUMN)} FROM ${table} ` +
         `JOIN ${join} ON ${key} = ${join}.${quote(spec.associationForeignKey)} ` +
@@ -142,23 +142,10 @@ async function loadAssociated(
         `ORDER BY ${filter.order === null ? key : filter.order.text}`,
       [...chunk, ...(filter.where?.params ?? []), ...(filter.order?.params ?? [])],
     );
-    for (const { [OWNER_COLUMN]: owner, ...row } of rows) {
-      const id = keyOf(row[target.PRIMARY_KEY]);
-      rowsByKey.set(id, row);
-      pairs.push([keyOf(owner), id]);
-    }
+    rows.push(...chunkRows);
   }
-  const objects = await fromRows(target, [...rowsByKey.values()], config, false);
-  const byKey = new Map(objects.map((obj) => [keyOf(obj.id), obj]));
-  const byOwner = new Map<string, Owner[]>();
-  const seen = new Set<string>();
-  for (const [owner, id] of pairs) {
-    const obj = byKey.get(id);
-    // A join row repeated outside set() links the pair once, as get(options) and count() see it.
-    if (obj === undefined || seen.has(`${owner}\0${id}`)) continue;
-    seen.add(`${owner}\0${id}`);
-    append(byOwner, owner, obj);
-  }
+  // A join row repeated outside set() links the pair once, as get(options) and count() see it.
+  const { objects, byOwner } = await objectsByOwner(target, rows, config);
   for (const owner of owners) remember(owner, spec.name, byOwner.get(keyOf(owner.id)) ?? []);
   return finish(objects, batch);
 }

@@ -1,5 +1,6 @@
 import type { Id, InteractionBase } from '../crud/interaction-base.js';
-import { makeSiblings, type Loadable, type Loaded } from '../model/hydration.js';
+import { fromRows, makeSiblings, type Loadable, type Loaded } from '../model/hydration.js';
+import type { Row } from '../dialects/driver.js';
 import { STATE } from '../model/object-state.js';
 import type { RelatedModel } from '../model/relation-declarations.js';
 import { columnValue } from '../options.js';
@@ -64,4 +65,34 @@ export function inList(column: string, values: readonly unknown[], config: Inter
 export function finish(found: Owner[], batch: boolean): Owner[] {
   makeSiblings(found, batch);
   return found;
+}
+
+/**
+ * The related objects of rows that carry their owner's key under OWNER_COLUMN (a join's rows: one per owner and
+ * related row): each related row becomes one object, and each owner gets each object once, in the rows' order.
+ */
+export async function objectsByOwner(
+  target: Target,
+  rows: readonly Row[],
+  config: InteractionBase,
+): Promise<{ objects: Owner[]; byOwner: Map<string, Owner[]> }> {
+  const rowsByKey = new Map<string, Row>();
+  const pairs: [string, string][] = [];
+  for (const { [OWNER_COLUMN]: owner, ...row } of rows) {
+    const id = keyOf(row[target.PRIMARY_KEY]);
+    if (!rowsByKey.has(id)) rowsByKey.set(id, row);
+    pairs.push([keyOf(owner), id]);
+  }
+  const objects = await fromRows(target, [...rowsByKey.values()], config, false);
+  const byKey = new Map(objects.map((obj) => [keyOf(obj.id), obj]));
+  const byOwner = new Map<string, Owner[]>();
+  const seen = new Set<string>();
+  for (const [owner, id] of pairs) {
+    const obj = byKey.get(id);
+    // A pair repeated (a join row twice, a chain reaching a row by two paths) links it once.
+    if (obj === undefined || seen.has(`${owner}\0${id}`)) continue;
+    seen.add(`${owner}\0${id}`);
+    append(byOwner, owner, obj);
+  }
+  return { objects, byOwner };
 }

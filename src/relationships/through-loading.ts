@@ -1,6 +1,5 @@
 import type { Row } from '../dialects/driver.js';
 import type { InteractionBase } from '../crud/interaction-base.js';
-import { fromRows } from '../model/hydration.js';
 import { targetOf, type RelationSpec } from '../model/relation-declarations.js';
 import { throughHops, type Hop } from '../model/through-chain.js';
 import type { QueryModel, Refinement } from '../query/query-state.js';
@@ -8,7 +7,7 @@ import { rowFilter } from '../query/related-rows.js';
 import { SqlFragment, placeholdersFor, quoteColumn } from '../sql/fragments.js';
 import {
   OWNER_COLUMN,
-  append,
+  objectsByOwner,
   chunksOf,
   finish,
   keyOf,
@@ -119,31 +118,16 @@ export async function loadThrough(
   const filter = await rowFilter(config, target, refine, true);
   const reserved =
     8 + [...scopes, filter.where, filter.order].reduce((sum, part) => sum + (part?.params.length ?? 0), 0);
-  const rowsByKey = new Map<string, Row>();
-  const pairs: [string, string][] = [];
+  const found: Row[] = [];
   for (const chunk of chunksOf(
     owners.map((owner) => value(owner, first.near)),
     config,
     reserved,
   )) {
     const select = throughSelect(quote, hops, chunk, scopes, filter);
-    const rows = await config.readRows(target.tablename(), select.text, [...select.params]);
-    for (const { [OWNER_COLUMN]: owner, ...row } of rows) {
-      const id = keyOf(row[target.PRIMARY_KEY]);
-      if (!rowsByKey.has(id)) rowsByKey.set(id, row);
-      pairs.push([keyOf(owner), id]);
-    }
+    found.push(...(await config.readRows(target.tablename(), select.text, [...select.params])));
   }
-  const objects = await fromRows(target, [...rowsByKey.values()], config, false);
-  const byKey = new Map(objects.map((obj) => [keyOf(obj.id), obj]));
-  const byOwner = new Map<string, Owner[]>();
-  const seen = new Set<string>();
-  for (const [owner, id] of pairs) {
-    const obj = byKey.get(id);
-    if (obj === undefined || seen.has(`${owner}\0${id}`)) continue;
-    seen.add(`${owner}\0${id}`);
-    append(byOwner, owner, obj);
-  }
+  const { objects, byOwner } = await objectsByOwner(target, found, config);
   for (const owner of owners) {
     const found = value(owner, first.near);
     const related = found === null || found === undefined ? [] : (byOwner.get(keyOf(found)) ?? []);
