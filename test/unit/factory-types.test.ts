@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { DBObject, type BelongsTo } from '../../src/index.js';
 import { defineFactory, type Factory } from '../../src/testing/index.js';
+import { type Equal, expectType } from '../support/type-checks.js';
 
 /*
  * Compile-time tests of the model factories' types (issue 15). The functions below never run: `npm run
@@ -25,9 +26,6 @@ class Post extends DBObject {
 
 /** A model that declares no columns takes any values, as its `create` does. */
 class Loose extends DBObject {}
-
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-function expectType<T extends true>(_ok: T): void {}
 
 const users = defineFactory(User, (seq) => ({ first_name: `Ann ${seq}`, age: 30 + seq, admin: false }));
 

@@ -1,10 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import {
   DBObject,
   between,
@@ -23,6 +18,7 @@ import {
   type HasOne,
   type Query,
 } from '../../src/index.js';
+import { type Equal, type Extends, expectType, typeErrors } from '../support/type-checks.js';
 
 /*
  * Compile-time tests of the query layer's types (issue 14). The functions below never run: `npm run typecheck`
@@ -81,12 +77,6 @@ class Post extends DBObject {
 
 /** A model that declares nothing: any name goes, values are unknown (as for Twistar's finders today). */
 class Loose extends DBObject {}
-
-/** Compile-time equality of two types. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-/** Whether A is assignable to B. */
-type Extends<A, B> = [A] extends [B] ? true : false;
-function expectType<T extends true>(_: T): void {}
 
 async function queries(): Promise<void> {
   const q = User.where({ age: gte(18), last_name: 'Smith' });
@@ -442,39 +432,6 @@ export async function run(where: FindOptions['where'], after: string | undefined
   await User.where({ age: gte(1) }).paginate({ page: 1, perPage: 10 });
 }
 `;
-
-/** The TypeScript errors of `source`, type-checked as a strict project importing twistar from src/. */
-function typeErrors(source: string, options: ts.CompilerOptions): string[] {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'twistar-query-types-'));
-  try {
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    const file = join(dir, 'consumer.ts');
-    writeFileSync(file, source);
-    const program = ts.createProgram([file], {
-      target: ts.ScriptTarget.ES2022,
-      lib: ['lib.es2023.d.ts'],
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      verbatimModuleSyntax: true,
-      skipLibCheck: true,
-      noEmit: true,
-      types: ['node'],
-      typeRoots: [join(root, 'node_modules/@types')],
-      paths: { twistar: [join(root, 'src/index.ts')] },
-      ...options,
-    });
-    // The consumer's errors only: src/ is type-checked under its own settings.
-    return ts
-      .getPreEmitDiagnostics(program)
-      .filter((diagnostic) => diagnostic.file?.fileName === file)
-      .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** Upserts and createMany (issue 15): typed keys, values and results. */
 async function writes(): Promise<void> {

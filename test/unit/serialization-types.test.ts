@@ -1,10 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import {
   DBObject,
   type BelongsTo,
@@ -15,6 +10,7 @@ import {
   type JsonOf,
   type JsonOptions,
 } from '../../src/index.js';
+import { type Equal, expectType, typeErrors } from '../support/type-checks.js';
 
 /*
  * Compile-time tests of toJSON's types and `static HIDDEN` (issue 15). The functions below never run: `npm run
@@ -61,10 +57,6 @@ class User extends DBObject {
 
 /** A model that declares nothing: any name goes. */
 class Loose extends DBObject {}
-
-/** Compile-time equality of two types. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-function expectType<T extends true>(_: T): void {}
 
 function hiddenLists(): void {
   class _Typed extends DBObject {
@@ -237,38 +229,6 @@ export function run(user: User, only: ColumnNames<User> | undefined): unknown {
   ];
 }
 `;
-
-/** The TypeScript errors of `source`, type-checked as a strict project importing twistar from src/. */
-function typeErrors(source: string, options: ts.CompilerOptions): string[] {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'twistar-json-types-'));
-  try {
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    const file = join(dir, 'consumer.ts');
-    writeFileSync(file, source);
-    const program = ts.createProgram([file], {
-      target: ts.ScriptTarget.ES2022,
-      lib: ['lib.es2023.d.ts'],
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      verbatimModuleSyntax: true,
-      skipLibCheck: true,
-      noEmit: true,
-      types: ['node'],
-      typeRoots: [join(root, 'node_modules/@types')],
-      paths: { twistar: [join(root, 'src/index.ts')] },
-      ...options,
-    });
-    return ts
-      .getPreEmitDiagnostics(program)
-      .filter((diagnostic) => diagnostic.file?.fileName === file)
-      .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 it('types toJSON from the model: HIDDEN, only, except, showHidden, include (checked by typecheck)', () => {
   for (const check of [hiddenLists, plain, picking, including, options, undeclared, overrides])

@@ -2,16 +2,12 @@ import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { HasManyThrough, HasOneThrough } from '../../src/index.js';
 import { Member, PostComment, type Tag } from '../support/through-models.js';
+import { type Equal, expectType } from '../support/type-checks.js';
 
 /*
  * Compile-time tests of through relations (issue 15). The function below never runs: `npm run typecheck` checks
  * it, and every `// @ts-expect-error` line fails the check once it stops being an error.
  */
-
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-function expectType<T extends true>(value: T): T {
-  return value;
-}
 
 async function throughRelations(member: Member, comment: PostComment): Promise<void> {
   // Reads are typed by the model the chain leads to.

@@ -15,6 +15,7 @@ import {
   type HasOne,
   type Id,
 } from '../../src/index.js';
+import { type Equal, expectType } from '../support/type-checks.js';
 
 class Picture extends DBObject {
   static override BELONGSTO = ['user'];
@@ -35,10 +36,6 @@ class User extends DBObject {
     return `hi ${this.first_name}`;
   }
 }
-
-/** Compile-time equality of two types. */
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
-function expectType<T extends true>(_: T): void {}
 
 // These lines are checked by `npm run typecheck`; the test below only keeps them from being dead code.
 async function typed(): Promise<void> {
